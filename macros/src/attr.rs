@@ -1,0 +1,176 @@
+//! The macros' options: parsing `#[tool(name = "..", skip(a), ..)]` and checking them against the
+//! function they annotate. Every error points at the user's tokens.
+
+use proc_macro2::TokenStream;
+use quote::ToTokens;
+use syn::meta::ParseNestedMeta;
+use syn::parse::{Parse, ParseStream};
+use syn::punctuated::Punctuated;
+use syn::{Expr, Ident, LitBool, LitStr, Token};
+
+/// Which macro is expanding.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Agent,
+    Workflow,
+    LlmCall,
+    Tool,
+}
+
+impl Kind {
+    pub(crate) fn attr_name(self) -> &'static str {
+        match self {
+            Kind::Agent => "agent",
+            Kind::Workflow => "workflow",
+            Kind::LlmCall => "llm_call",
+            Kind::Tool => "tool",
+        }
+    }
+
+    /// The options this macro accepts, beyond the common ones.
+    fn own_options(self) -> &'static [&'static str] {
+        match self {
+            Kind::Agent => &["name", "description", "id", "version"],
+            Kind::Workflow => &["name"],
+            Kind::LlmCall => &["provider", "model", "operation"],
+            Kind::Tool => &["name", "description", "call_id"],
+        }
+    }
+}
+
+const COMMON: [&str; 4] = ["skip", "skip_all", "capture", "fields"];
+const OPERATIONS: [&str; 4] = ["chat", "text_completion", "generate_content", "embeddings"];
+
+/// A `fields(key = value)` entry, emitted as a `tracing` field.
+pub(crate) struct Field {
+    key: TokenStream,
+    value: TokenStream,
+}
+
+impl Parse for Field {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let key = if input.peek(LitStr) {
+            input.parse::<LitStr>()?.into_token_stream()
+        } else {
+            Punctuated::<Ident, Token![.]>::parse_separated_nonempty_with(input, Ident::parse_any)?
+                .into_token_stream()
+        };
+        input.parse::<Token![=]>()?;
+        let mut value = TokenStream::new();
+        if input.peek(Token![%]) {
+            input.parse::<Token![%]>()?.to_tokens(&mut value);
+        } else if input.peek(Token![?]) {
+            input.parse::<Token![?]>()?.to_tokens(&mut value);
+        }
+        input.parse::<Expr>()?.to_tokens(&mut value);
+        Ok(Self { key, value })
+    }
+}
+
+impl ToTokens for Field {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        let (key, value) = (&self.key, &self.value);
+        tokens.extend(quote::quote!(#key = #value,));
+    }
+}
+
+use syn::ext::IdentExt as _;
+
+/// The parsed options of one macro use.
+#[derive(Default)]
+pub(crate) struct Options {
+    pub(crate) name: Option<LitStr>,
+    pub(crate) description: Option<LitStr>,
+    pub(crate) id: Option<Expr>,
+    pub(crate) version: Option<Expr>,
+    pub(crate) provider: Option<Expr>,
+    pub(crate) model: Option<Expr>,
+    pub(crate) operation: Option<LitStr>,
+    pub(crate) call_id: Option<Expr>,
+    pub(crate) skip: Vec<Ident>,
+    pub(crate) skip_all: Option<Ident>,
+    pub(crate) capture: Option<LitBool>,
+    pub(crate) fields: Vec<Field>,
+    seen: Vec<String>,
+}
+
+impl Options {
+    /// Parses the attribute's arguments for `kind`.
+    pub(crate) fn parse(kind: Kind, args: TokenStream) -> syn::Result<Self> {
+        let mut options = Options::default();
+        let parser = syn::meta::parser(|meta| options.parse_one(kind, meta));
+        syn::parse::Parser::parse2(parser, args)?;
+        Ok(options)
+    }
+
+    fn parse_one(&mut self, kind: Kind, meta: ParseNestedMeta) -> syn::Result<()> {
+        let path = &meta.path;
+        let key = path
+            .get_ident()
+            .map(Ident::to_string)
+            .unwrap_or_else(|| path.to_token_stream().to_string().replace(' ', ""));
+        if !kind.own_options().contains(&key.as_str()) && !COMMON.contains(&key.as_str()) {
+            let expected: Vec<&str> = kind.own_options().iter().chain(&COMMON).copied().collect();
+            return Err(meta.error(format!(
+                "unknown option `{key}` for #[{}]; expected one of: {}",
+                kind.attr_name(),
+                expected.join(", ")
+            )));
+        }
+        if self.seen.contains(&key) {
+            return Err(meta.error(format!("duplicate option `{key}`")));
+        }
+        self.seen.push(key.clone());
+        match key.as_str() {
+            "name" => self.name = Some(non_empty(meta.value()?.parse()?)?),
+            "description" => self.description = Some(meta.value()?.parse()?),
+            "id" => self.id = Some(meta.value()?.parse()?),
+            "version" => self.version = Some(meta.value()?.parse()?),
+            "provider" => self.provider = Some(meta.value()?.parse()?),
+            "model" => self.model = Some(meta.value()?.parse()?),
+            "call_id" => self.call_id = Some(meta.value()?.parse()?),
+            "capture" => self.capture = Some(meta.value()?.parse()?),
+            "operation" => {
+                let op: LitStr = meta.value()?.parse()?;
+                if !OPERATIONS.contains(&op.value().as_str()) {
+                    return Err(syn::Error::new_spanned(
+                        &op,
+                        format!("unknown operation {:?}; expected one of: {}", op.value(), OPERATIONS.join(", ")),
+                    ));
+                }
+                self.operation = Some(op);
+            }
+            "skip_all" => {
+                if !meta.input.is_empty() && !meta.input.peek(Token![,]) {
+                    return Err(meta.error("`skip_all` takes no value"));
+                }
+                self.skip_all = path.get_ident().cloned();
+            }
+            "skip" => {
+                let content;
+                syn::parenthesized!(content in meta.input);
+                let names = Punctuated::<Ident, Token![,]>::parse_terminated_with(&content, Ident::parse_any)?;
+                if names.is_empty() {
+                    return Err(meta.error("`skip(..)` needs at least one argument name"));
+                }
+                self.skip.extend(names);
+            }
+            "fields" => {
+                let content;
+                syn::parenthesized!(content in meta.input);
+                self.fields
+                    .extend(Punctuated::<Field, Token![,]>::parse_terminated(&content)?);
+            }
+            _ => unreachable!("every accepted option is handled"),
+        }
+        Ok(())
+    }
+}
+
+fn non_empty(lit: LitStr) -> syn::Result<LitStr> {
+    if lit.value().trim().is_empty() {
+        Err(syn::Error::new_spanned(&lit, "the name must not be empty"))
+    } else {
+        Ok(lit)
+    }
+}

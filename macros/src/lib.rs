@@ -1,0 +1,122 @@
+//! Attribute macros of `genai-tracing`; use them through that crate, which re-exports them.
+//!
+//! Each macro parses its options (`attr.rs`), checks them against the function, and rewrites the
+//! function to run inside a GenAI span (`expand.rs`). All real work is in the runtime crate.
+
+mod attr;
+mod expand;
+
+use attr::{Kind, Options};
+use proc_macro::TokenStream;
+
+fn instrument(kind: Kind, args: TokenStream, item: TokenStream) -> TokenStream {
+    let item2 = proc_macro2::TokenStream::from(item.clone());
+    let function = match syn::parse2::<syn::ItemFn>(item2.clone()) {
+        Ok(f) => f,
+        Err(_) => return not_a_function(kind, item2).unwrap_or(item),
+    };
+    Options::parse(kind, args.into())
+        .and_then(|options| expand::expand(kind, options, function))
+        .unwrap_or_else(|err| {
+            let err = err.to_compile_error();
+            // Keep the function, so its other uses do not add errors of their own.
+            quote::quote!(#err #item2)
+        })
+        .into()
+}
+
+/// The error for an item that is not a function with a body; `None` when the tokens do not parse
+/// (rustc will report the real syntax error on the unchanged item).
+fn not_a_function(kind: Kind, item: proc_macro2::TokenStream) -> Option<TokenStream> {
+    let name = kind.attr_name();
+    let err = if let Ok(decl) = syn::parse2::<syn::TraitItemFn>(item.clone()) {
+        syn::Error::new_spanned(
+            &decl.sig,
+            format!("#[{name}] needs a function with a body; put it on the implementation"),
+        )
+    } else if let Ok(other) = syn::parse2::<syn::Item>(item.clone()) {
+        syn::Error::new_spanned(other, format!("#[{name}] can only be used on functions"))
+    } else {
+        return None;
+    };
+    let err = err.to_compile_error();
+    Some(quote::quote!(#err #item).into())
+}
+
+/// Traces an agent: span `invoke_agent {name}`, kind INTERNAL, `gen_ai.operation.name =
+/// invoke_agent`, `openinference.span.kind = AGENT`.
+///
+/// Options: `name = ".."` (default: the function's name), `description = ".."` (default: the
+/// first paragraph of the doc comment), `id = expr`, `version = expr`, and the common options
+/// `skip(arg, ..)`, `skip_all`, `capture = true | false`, `fields(key = expr, ..)`.
+/// With capture on, the arguments are recorded as `input.value` and the result as `output.value`.
+///
+/// ```
+/// /// Answers questions from the web.
+/// #[genai_tracing::agent(name = "researcher", version = "2")]
+/// async fn run(goal: &str) -> Result<String, std::io::Error> {
+///     Ok(goal.to_uppercase())
+/// }
+/// ```
+#[proc_macro_attribute]
+pub fn agent(args: TokenStream, item: TokenStream) -> TokenStream {
+    instrument(Kind::Agent, args, item)
+}
+
+/// Traces an application-defined workflow: span `invoke_workflow {name}`, kind INTERNAL,
+/// `gen_ai.workflow.name`, `openinference.span.kind = CHAIN`.
+///
+/// Options: `name = ".."` and the common options (see [`agent`]).
+///
+/// ```
+/// #[genai_tracing::workflow(name = "nightly-report")]
+/// fn report(day: u32) -> String {
+///     format!("report for day {day}")
+/// }
+/// ```
+#[proc_macro_attribute]
+pub fn workflow(args: TokenStream, item: TokenStream) -> TokenStream {
+    instrument(Kind::Workflow, args, item)
+}
+
+/// Traces a model call: span `{operation} {model}`, kind CLIENT.
+///
+/// Options: `provider = ".."` (required: `gen_ai.provider.name`), `model = expr` (a literal or
+/// any expression over the arguments that gives a `&str`-like value; default: the model of a
+/// request argument), `operation = "chat" | "text_completion" | "generate_content" |
+/// "embeddings"`, and the common options (see [`agent`]).
+///
+/// The return type (`T` or `Result<T, E>`) must implement `genai_tracing::ModelResponse`: it
+/// gives the response id and model, finish reasons and token usage. An argument implementing
+/// `genai_tracing::ModelRequest` gives the request parameters and, with capture on, the input
+/// messages; `serde_json::Value` implements both for the OpenAI and Anthropic shapes.
+///
+/// ```
+/// #[genai_tracing::llm_call(provider = "openai")]
+/// async fn plan(request: &serde_json::Value) -> Result<serde_json::Value, std::io::Error> {
+///     Ok(serde_json::json!({"choices": [], "usage": {"prompt_tokens": 3, "completion_tokens": 1}}))
+/// }
+/// ```
+#[proc_macro_attribute]
+pub fn llm_call(args: TokenStream, item: TokenStream) -> TokenStream {
+    instrument(Kind::LlmCall, args, item)
+}
+
+/// Traces a tool: span `execute_tool {name}`, kind INTERNAL, `gen_ai.tool.type = function`.
+///
+/// Options: `name = ".."`, `description = ".."` (default: the doc comment's first paragraph),
+/// `call_id = expr` (`gen_ai.tool.call.id`), and the common options (see [`agent`]). With capture
+/// on, the named arguments are recorded as a JSON object in `gen_ai.tool.call.arguments` and the
+/// result in `gen_ai.tool.call.result`.
+///
+/// ```
+/// /// Adds two numbers.
+/// #[genai_tracing::tool]
+/// fn add(a: f64, b: f64) -> f64 {
+///     a + b
+/// }
+/// ```
+#[proc_macro_attribute]
+pub fn tool(args: TokenStream, item: TokenStream) -> TokenStream {
+    instrument(Kind::Tool, args, item)
+}

@@ -1,0 +1,243 @@
+//! One-line setup: OTLP export from the standard environment, a `tracing` subscriber, a flush guard.
+//!
+//! Optional: under any `tracing_subscriber::registry().with(tracing_opentelemetry::layer()
+//! .with_tracer(..))` the macros' spans come out the same. [`init`] is the convenience: it reads
+//! `OTEL_EXPORTER_OTLP_ENDPOINT` (or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`),
+//! `OTEL_EXPORTER_OTLP_PROTOCOL` (`http/protobuf`, the default, `http/json` or `grpc`),
+//! `OTEL_SERVICE_NAME` and the exporter's other standard variables (headers, timeout,
+//! compression), and exports on a background batch worker so the instrumented code never waits.
+
+use opentelemetry::trace::TracerProvider as _;
+use opentelemetry_otlp::{Protocol, WithExportConfig};
+use opentelemetry_sdk::trace::{SdkTracerProvider, SpanProcessor, TracerProviderBuilder};
+use opentelemetry_sdk::Resource;
+use tracing_subscriber::filter::{LevelFilter, Targets};
+use tracing_subscriber::layer::SubscriberExt as _;
+use tracing_subscriber::util::SubscriberInitExt as _;
+
+use crate::capture::{set_content_capture, CapturePolicy, InvalidCapturePolicy};
+
+/// Why [`init`] or [`Builder::install`] failed.
+#[derive(Debug, thiserror::Error)]
+pub enum InitError {
+    /// `OTEL_EXPORTER_OTLP_PROTOCOL` (or `_TRACES_PROTOCOL`) holds an unknown value.
+    #[error("unsupported {var} value {value:?}: expected http/protobuf, http/json or grpc")]
+    InvalidProtocol {
+        /// The variable read.
+        var: &'static str,
+        /// What it held.
+        value: String,
+    },
+    /// `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT` holds an unknown value.
+    #[error(transparent)]
+    InvalidCapturePolicy(#[from] InvalidCapturePolicy),
+    /// The OTLP exporter could not be built (bad endpoint, bad headers, …).
+    #[error("cannot build the OTLP exporter: {0}")]
+    Exporter(#[from] opentelemetry_otlp::ExporterBuildError),
+    /// gRPC export needs a Tokio runtime, and none was running.
+    #[error("OTLP over grpc needs a running Tokio runtime: call init() inside one, or use http/protobuf")]
+    GrpcNeedsTokio,
+    /// A global `tracing` subscriber is already installed.
+    #[error("a global tracing subscriber is already installed: add tracing_opentelemetry's layer to it instead")]
+    SubscriberAlreadySet(#[from] tracing_subscriber::util::TryInitError),
+}
+
+/// How spans leave the process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OtlpProtocol {
+    /// OTLP/HTTP with protobuf bodies (the default).
+    HttpProtobuf,
+    /// OTLP/HTTP with JSON bodies.
+    HttpJson,
+    /// OTLP/gRPC.
+    Grpc,
+}
+
+impl OtlpProtocol {
+    /// Parses the value of `OTEL_EXPORTER_OTLP_PROTOCOL`.
+    ///
+    /// ```
+    /// use genai_tracing::OtlpProtocol;
+    /// assert_eq!(OtlpProtocol::parse("grpc"), Some(OtlpProtocol::Grpc));
+    /// assert_eq!(OtlpProtocol::parse("carrier-pigeon"), None);
+    /// ```
+    pub fn parse(value: &str) -> Option<Self> {
+        match value.trim() {
+            "http/protobuf" => Some(Self::HttpProtobuf),
+            "http/json" => Some(Self::HttpJson),
+            "grpc" => Some(Self::Grpc),
+            _ => None,
+        }
+    }
+}
+
+/// Configures and installs the tracing pipeline; [`init`] is `Builder::from_env()?.install()`.
+///
+/// ```no_run
+/// let _guard = genai_tracing::Builder::from_env()?
+///     .service_name("researcher")
+///     .install()?;
+/// # Ok::<(), genai_tracing::InitError>(())
+/// ```
+pub struct Builder {
+    service_name: Option<String>,
+    otlp: Option<OtlpProtocol>,
+    capture: CapturePolicy,
+    processors: TracerProviderBuilder,
+}
+
+impl std::fmt::Debug for Builder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Builder")
+            .field("service_name", &self.service_name)
+            .field("otlp", &self.otlp)
+            .field("capture", &self.capture)
+            .finish_non_exhaustive()
+    }
+}
+
+const ENDPOINT_VARS: [&str; 2] = [
+    "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+    "OTEL_EXPORTER_OTLP_ENDPOINT",
+];
+const PROTOCOL_VARS: [&str; 2] = [
+    "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL",
+    "OTEL_EXPORTER_OTLP_PROTOCOL",
+];
+
+impl Builder {
+    /// Reads the standard environment. OTLP export is on when an endpoint variable is set and
+    /// not empty; otherwise nothing is exported until a processor is added.
+    pub fn from_env() -> Result<Self, InitError> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let otlp = if ENDPOINT_VARS.iter().any(|v| var(v).is_some()) {
+            let protocol = PROTOCOL_VARS
+                .iter()
+                .find_map(|name| var(name).map(|value| (*name, value)));
+            Some(match protocol {
+                None => OtlpProtocol::HttpProtobuf,
+                Some((var, value)) => OtlpProtocol::parse(&value)
+                    .ok_or(InitError::InvalidProtocol { var, value })?,
+            })
+        } else {
+            None
+        };
+        Ok(Self {
+            service_name: None,
+            otlp,
+            capture: CapturePolicy::from_env()?,
+            processors: SdkTracerProvider::builder(),
+        })
+    }
+
+    /// Sets `service.name` (else `OTEL_SERVICE_NAME`, else the SDK's default).
+    pub fn service_name(mut self, name: impl Into<String>) -> Self {
+        self.service_name = Some(name.into());
+        self
+    }
+
+    /// Exports over OTLP with this protocol, to the endpoint the environment gives (or the
+    /// protocol's default local endpoint).
+    pub fn otlp(mut self, protocol: OtlpProtocol) -> Self {
+        self.otlp = Some(protocol);
+        self
+    }
+
+    /// Sets the content capture policy (else the environment's).
+    pub fn capture(mut self, policy: CapturePolicy) -> Self {
+        self.capture = policy;
+        self
+    }
+
+    /// Adds a span processor, e.g. a `SimpleSpanProcessor` over an in-memory exporter.
+    pub fn with_span_processor(mut self, processor: impl SpanProcessor + 'static) -> Self {
+        self.processors = self.processors.with_span_processor(processor);
+        self
+    }
+
+    /// Builds the tracer provider and installs it as the global `tracing` subscriber and the
+    /// global OpenTelemetry tracer provider.
+    pub fn install(self) -> Result<TracingGuard, InitError> {
+        let mut builder = self.processors;
+        if let Some(protocol) = self.otlp {
+            builder = builder.with_batch_exporter(otlp_exporter(protocol)?);
+        }
+        let mut resource = Resource::builder();
+        if let Some(name) = self.service_name {
+            resource = resource.with_service_name(name);
+        }
+        let provider = builder.with_resource(resource.build()).build();
+        let layer = tracing_opentelemetry::layer()
+            .with_tracer(provider.tracer("genai-tracing"))
+            .with_location(false)
+            .with_threads(false)
+            .with_tracked_inactivity(false);
+        tracing_subscriber::registry()
+            .with(layer.with_filter(export_filter()))
+            .try_init()?;
+        set_content_capture(self.capture);
+        opentelemetry::global::set_tracer_provider(provider.clone());
+        Ok(TracingGuard { provider })
+    }
+}
+
+use tracing_subscriber::Layer as _;
+
+/// INFO and above, without the exporter's own HTTP stack (its spans would be exported in turn).
+fn export_filter() -> Targets {
+    Targets::new()
+        .with_default(LevelFilter::INFO)
+        .with_targets(
+            ["hyper", "hyper_util", "h2", "reqwest", "tonic", "tower", "opentelemetry"]
+                .map(|t| (t, LevelFilter::OFF)),
+        )
+}
+
+fn otlp_exporter(protocol: OtlpProtocol) -> Result<opentelemetry_otlp::SpanExporter, InitError> {
+    let builder = opentelemetry_otlp::SpanExporter::builder();
+    let exporter = match protocol {
+        OtlpProtocol::HttpProtobuf => builder.with_http().with_protocol(Protocol::HttpBinary).build()?,
+        OtlpProtocol::HttpJson => builder.with_http().with_protocol(Protocol::HttpJson).build()?,
+        OtlpProtocol::Grpc => {
+            if tokio::runtime::Handle::try_current().is_err() {
+                return Err(InitError::GrpcNeedsTokio);
+            }
+            builder.with_tonic().with_protocol(Protocol::Grpc).build()?
+        }
+    };
+    Ok(exporter)
+}
+
+/// Installs tracing with [`Builder::from_env`]; keep the guard alive for the program's run.
+///
+/// ```no_run
+/// fn main() -> Result<(), Box<dyn std::error::Error>> {
+///     let _guard = genai_tracing::init()?; // flushes on drop
+///     Ok(())
+/// }
+/// ```
+pub fn init() -> Result<TracingGuard, InitError> {
+    Builder::from_env()?.install()
+}
+
+/// Flushes and shuts the pipeline down when dropped.
+#[must_use = "dropping the guard shuts tracing down"]
+#[derive(Debug)]
+pub struct TracingGuard {
+    provider: SdkTracerProvider,
+}
+
+impl TracingGuard {
+    /// The tracer provider, e.g. to force a flush.
+    pub fn provider(&self) -> &SdkTracerProvider {
+        &self.provider
+    }
+}
+
+impl Drop for TracingGuard {
+    fn drop(&mut self) {
+        if let Err(err) = self.provider.shutdown() {
+            eprintln!("genai-tracing: shutting the tracer provider down failed: {err}");
+        }
+    }
+}

@@ -1,0 +1,53 @@
+//! Compile-time checked OpenTelemetry GenAI tracing for AI agents.
+//!
+//! Annotate your own functions and every call becomes a span in the GenAI semantic conventions,
+//! nested into one trace per run:
+//!
+//! ```
+//! use genai_tracing::{agent, tool};
+//!
+//! /// Evaluates arithmetic.
+//! #[tool]
+//! fn calculator(expr: &str) -> Result<f64, std::num::ParseFloatError> {
+//!     expr.trim().parse()
+//! }
+//!
+//! #[agent(name = "researcher")]
+//! async fn run(goal: &str) -> Result<String, std::num::ParseFloatError> {
+//!     Ok(format!("{goal} = {}", calculator("4")?))
+//! }
+//! ```
+//!
+//! - [`agent`] → `invoke_agent {name}`, [`workflow`] → `invoke_workflow {name}`,
+//!   [`llm_call`] → `chat {model}` (CLIENT), [`tool`] → `execute_tool {name}`.
+//! - Spans go through `tracing` and `tracing-opentelemetry`: [`init`] sets up OTLP export from the
+//!   standard environment, or add `tracing_opentelemetry::layer()` to your own subscriber.
+//! - Content (arguments, messages, results) is recorded only when capture is on: see [`capture`].
+//! - Attribute names are in [`semconv`].
+
+pub mod capture;
+mod call;
+mod failure;
+mod init;
+pub mod message;
+mod provider;
+mod request;
+mod response;
+pub mod semconv;
+mod spans;
+mod usage;
+
+#[doc(hidden)]
+pub mod __private;
+
+pub use capture::{
+    captures_content, set_content_capture, to_json, Capture, CapturePolicy, InvalidCapturePolicy,
+    CAPTURE_ENV,
+};
+pub use failure::{ErrorType, CANCELLED, PANIC};
+pub use genai_tracing_macros::{agent, llm_call, tool, workflow};
+pub use init::{init, Builder, InitError, OtlpProtocol, TracingGuard};
+pub use message::{ChatMessage, MessagePart, OutputMessage};
+pub use request::{ModelRequest, RequestParameters};
+pub use response::ModelResponse;
+pub use usage::Usage;

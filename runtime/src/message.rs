@@ -1,0 +1,114 @@
+//! The GenAI message schema: what `gen_ai.input.messages`, `gen_ai.output.messages` and
+//! `gen_ai.system_instructions` hold, as typed values that serialise to the spec's JSON.
+//!
+//! ```
+//! use genai_tracing::{ChatMessage, MessagePart};
+//! let m = ChatMessage::new("user", vec![MessagePart::text("Weather in Paris?")]);
+//! assert_eq!(
+//!     serde_json::to_string(&m).unwrap(),
+//!     r#"{"role":"user","parts":[{"type":"text","content":"Weather in Paris?"}]}"#
+//! );
+//! ```
+
+use serde::Serialize;
+use serde_json::Value;
+
+/// One message sent to the model: a role and its parts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChatMessage {
+    /// `system`, `user`, `assistant`, `tool`, or a provider's own role.
+    pub role: String,
+    /// The content, in order.
+    pub parts: Vec<MessagePart>,
+    /// The participant's name, when the provider has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+impl ChatMessage {
+    /// A message with a role and parts and no name.
+    pub fn new(role: impl Into<String>, parts: Vec<MessagePart>) -> Self {
+        Self {
+            role: role.into(),
+            parts,
+            name: None,
+        }
+    }
+}
+
+/// One message (choice) returned by the model.
+///
+/// `finish_reason` is always present: Phoenix rejects output messages without it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OutputMessage {
+    /// Usually `assistant`.
+    pub role: String,
+    /// The content, in order.
+    pub parts: Vec<MessagePart>,
+    /// `stop`, `length`, `content_filter`, `tool_call`, `error`, or the provider's own reason.
+    pub finish_reason: String,
+}
+
+/// A piece of a message, tagged by `type` as in the spec.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum MessagePart {
+    /// Plain text.
+    Text {
+        /// The text.
+        content: String,
+    },
+    /// A request from the model to call a tool.
+    ToolCall {
+        /// The call id, e.g. `call_…`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        id: Option<String>,
+        /// The tool's name.
+        name: String,
+        /// The arguments, as JSON (an object when the model produced valid JSON).
+        #[serde(skip_serializing_if = "Value::is_null")]
+        arguments: Value,
+    },
+    /// A tool's answer, sent back to the model.
+    ToolCallResponse {
+        /// The id of the call it answers.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        id: Option<String>,
+        /// The tool's output.
+        response: Value,
+    },
+    /// The model's reasoning ("thinking") text.
+    Reasoning {
+        /// The reasoning text.
+        content: String,
+    },
+    /// Inline binary data such as an image, base64 in `content`.
+    Blob {
+        /// MIME type, e.g. `image/png`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        mime_type: Option<String>,
+        /// `image`, `video`, `audio`, `document`.
+        modality: String,
+        /// Base64 data.
+        content: String,
+    },
+    /// Content referenced by URI.
+    Uri {
+        /// MIME type, when known.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        mime_type: Option<String>,
+        /// `image`, `video`, `audio`, `document`.
+        modality: String,
+        /// The URI (not a data URL).
+        uri: String,
+    },
+}
+
+impl MessagePart {
+    /// A text part.
+    pub fn text(content: impl Into<String>) -> Self {
+        Self::Text {
+            content: content.into(),
+        }
+    }
+}

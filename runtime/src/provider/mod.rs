@@ -1,0 +1,126 @@
+//! `serde_json::Value` as a model request and response, in the shapes providers send on the wire.
+//!
+//! A response is read by its shape: `choices` means OpenAI chat completions, `"type": "message"`
+//! means Anthropic messages; any other value reports nothing. Requests of both providers share one
+//! reader: it understands either's message and content-block forms.
+//!
+//! ```
+//! use genai_tracing::ModelResponse;
+//! let openai = serde_json::json!({
+//!     "id": "chatcmpl-1", "model": "gpt-4o-2024-08-06",
+//!     "choices": [{"index": 0, "message": {"role": "assistant", "content": "4"}, "finish_reason": "stop"}],
+//!     "usage": {"prompt_tokens": 19, "completion_tokens": 1, "prompt_tokens_details": {"cached_tokens": 8}}
+//! });
+//! assert_eq!(openai.usage().input_tokens, Some(19));
+//! assert_eq!(openai.usage().cache_read_input_tokens, Some(8));
+//! assert_eq!(openai.finish_reasons(), ["stop"]);
+//! ```
+
+mod anthropic;
+mod messages;
+mod openai;
+
+use serde_json::Value;
+
+use crate::message::{ChatMessage, MessagePart, OutputMessage};
+use crate::request::{ModelRequest, RequestParameters};
+use crate::response::ModelResponse;
+use crate::usage::Usage;
+
+enum Shape {
+    OpenAi,
+    Anthropic,
+    Unknown,
+}
+
+fn shape(v: &Value) -> Shape {
+    if v.get("choices").is_some_and(Value::is_array) {
+        Shape::OpenAi
+    } else if v.get("type").and_then(Value::as_str) == Some("message") {
+        Shape::Anthropic
+    } else {
+        Shape::Unknown
+    }
+}
+
+impl ModelResponse for Value {
+    fn response_id(&self) -> Option<&str> {
+        self.get("id").and_then(Value::as_str)
+    }
+
+    fn response_model(&self) -> Option<&str> {
+        self.get("model").and_then(Value::as_str)
+    }
+
+    fn finish_reasons(&self) -> Vec<String> {
+        match shape(self) {
+            Shape::OpenAi => openai::finish_reasons(self),
+            Shape::Anthropic => anthropic::finish_reasons(self),
+            Shape::Unknown => Vec::new(),
+        }
+    }
+
+    fn usage(&self) -> Usage {
+        match shape(self) {
+            Shape::OpenAi => openai::usage(self),
+            Shape::Anthropic => anthropic::usage(self),
+            Shape::Unknown => Usage::default(),
+        }
+    }
+
+    fn output_messages(&self) -> Vec<OutputMessage> {
+        match shape(self) {
+            Shape::OpenAi => openai::output_messages(self),
+            Shape::Anthropic => anthropic::output_messages(self),
+            Shape::Unknown => Vec::new(),
+        }
+    }
+}
+
+impl ModelRequest for Value {
+    fn model(&self) -> Option<&str> {
+        self.get("model").and_then(Value::as_str)
+    }
+
+    fn parameters(&self) -> RequestParameters {
+        let f = |k: &str| self.get(k).and_then(Value::as_f64);
+        let i = |k: &str| self.get(k).and_then(Value::as_i64);
+        let stop = self.get("stop").or_else(|| self.get("stop_sequences"));
+        RequestParameters {
+            temperature: f("temperature"),
+            max_tokens: i("max_tokens").or_else(|| i("max_completion_tokens")),
+            top_p: f("top_p"),
+            top_k: f("top_k"),
+            stop_sequences: match stop {
+                Some(Value::String(s)) => vec![s.clone()],
+                Some(Value::Array(items)) => items
+                    .iter()
+                    .filter_map(|s| s.as_str().map(str::to_owned))
+                    .collect(),
+                _ => Vec::new(),
+            },
+            seed: i("seed"),
+            frequency_penalty: f("frequency_penalty"),
+            presence_penalty: f("presence_penalty"),
+        }
+    }
+
+    fn input_messages(&self) -> Vec<ChatMessage> {
+        self.get("messages")
+            .and_then(Value::as_array)
+            .map(|ms| ms.iter().map(messages::chat_message).collect())
+            .unwrap_or_default()
+    }
+
+    fn system_instructions(&self) -> Vec<MessagePart> {
+        match self.get("system") {
+            Some(Value::String(s)) => vec![MessagePart::text(s.clone())],
+            Some(Value::Array(blocks)) => blocks
+                .iter()
+                .filter_map(|b| b.get("text").and_then(Value::as_str))
+                .map(MessagePart::text)
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+}

@@ -1,0 +1,87 @@
+//! What an `#[llm_call]` reads from the value its function returns.
+
+use crate::message::OutputMessage;
+use crate::usage::Usage;
+
+/// A model's response, as `#[llm_call]` records it.
+///
+/// `#[llm_call]` requires it of the function's return type (of `T` in `Result<T, E>`). Everything
+/// has a default, so an implementation provides what its type knows. `serde_json::Value` implements
+/// it for the OpenAI chat-completions and Anthropic messages shapes.
+///
+/// ```
+/// use genai_tracing::{ModelResponse, Usage};
+/// struct Reply { text: String, prompt: u32, completion: u32 }
+/// impl ModelResponse for Reply {
+///     fn usage(&self) -> Usage {
+///         Usage {
+///             input_tokens: Some(self.prompt.into()),
+///             output_tokens: Some(self.completion.into()),
+///             ..Usage::default()
+///         }
+///     }
+/// }
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a model response that #[llm_call] can read",
+    label = "#[llm_call] reads usage, model and finish reasons from this type",
+    note = "implement `genai_tracing::ModelResponse` for `{Self}` (every method has a default), or return a `serde_json::Value` in the OpenAI or Anthropic shape"
+)]
+pub trait ModelResponse {
+    /// The provider's completion id.
+    fn response_id(&self) -> Option<&str> {
+        None
+    }
+    /// The model that actually answered.
+    fn response_model(&self) -> Option<&str> {
+        None
+    }
+    /// One finish reason per choice, as the provider reported them.
+    fn finish_reasons(&self) -> Vec<String> {
+        Vec::new()
+    }
+    /// Token counts, normalised to the conventions (see [`Usage`]).
+    fn usage(&self) -> Usage {
+        Usage::default()
+    }
+    /// The choices as output messages. Called only when content capture is on.
+    fn output_messages(&self) -> Vec<OutputMessage> {
+        Vec::new()
+    }
+}
+
+impl<T: ModelResponse + ?Sized> ModelResponse for &T {
+    fn response_id(&self) -> Option<&str> {
+        (**self).response_id()
+    }
+    fn response_model(&self) -> Option<&str> {
+        (**self).response_model()
+    }
+    fn finish_reasons(&self) -> Vec<String> {
+        (**self).finish_reasons()
+    }
+    fn usage(&self) -> Usage {
+        (**self).usage()
+    }
+    fn output_messages(&self) -> Vec<OutputMessage> {
+        (**self).output_messages()
+    }
+}
+
+impl<T: ModelResponse + ?Sized> ModelResponse for Box<T> {
+    fn response_id(&self) -> Option<&str> {
+        (**self).response_id()
+    }
+    fn response_model(&self) -> Option<&str> {
+        (**self).response_model()
+    }
+    fn finish_reasons(&self) -> Vec<String> {
+        (**self).finish_reasons()
+    }
+    fn usage(&self) -> Usage {
+        (**self).usage()
+    }
+    fn output_messages(&self) -> Vec<OutputMessage> {
+        (**self).output_messages()
+    }
+}

@@ -1,0 +1,153 @@
+//! Attribute names, in one place.
+//!
+//! Names come from the OpenTelemetry GenAI semantic conventions (v1.41, the set Phoenix, Langfuse and
+//! MLflow read today), from OpenInference (what Phoenix classifies spans by) and from
+//! `tracing-opentelemetry` (its special `otel.*` fields). Every span this crate creates declares the
+//! names it may fill as fields up front, because `tracing` ignores a `record` of an undeclared field.
+//!
+//! ```
+//! assert_eq!(genai_tracing::semconv::GEN_AI_USAGE_INPUT_TOKENS, "gen_ai.usage.input_tokens");
+//! ```
+
+// --- tracing-opentelemetry special fields -------------------------------------------------------
+
+/// Overrides the OpenTelemetry span name (read by `tracing-opentelemetry`).
+pub const OTEL_NAME: &str = "otel.name";
+/// The OpenTelemetry span kind: `client`, `internal`, … (read by `tracing-opentelemetry`).
+pub const OTEL_KIND: &str = "otel.kind";
+/// The span status code, `ok` or `error` (read by `tracing-opentelemetry`).
+pub const OTEL_STATUS_CODE: &str = "otel.status_code";
+/// The span status description; recording it sets the status to error (read by `tracing-opentelemetry`).
+pub const OTEL_STATUS_DESCRIPTION: &str = "otel.status_description";
+
+// --- general (stable) --------------------------------------------------------------------------
+
+/// Low-cardinality class of the error that ended the operation.
+pub const ERROR_TYPE: &str = "error.type";
+
+// --- GenAI: operation, provider, agent, workflow -----------------------------------------------
+
+/// The operation: `chat`, `execute_tool`, `invoke_agent`, … (see [`operation`]).
+pub const GEN_AI_OPERATION_NAME: &str = "gen_ai.operation.name";
+/// The model provider, e.g. `openai`, `anthropic`.
+pub const GEN_AI_PROVIDER_NAME: &str = "gen_ai.provider.name";
+/// Name the application gives the agent.
+pub const GEN_AI_AGENT_NAME: &str = "gen_ai.agent.name";
+/// Free-form description of the agent.
+pub const GEN_AI_AGENT_DESCRIPTION: &str = "gen_ai.agent.description";
+/// Stable id of a hosted agent.
+pub const GEN_AI_AGENT_ID: &str = "gen_ai.agent.id";
+/// Version of the agent.
+pub const GEN_AI_AGENT_VERSION: &str = "gen_ai.agent.version";
+/// Low-cardinality name of a workflow.
+pub const GEN_AI_WORKFLOW_NAME: &str = "gen_ai.workflow.name";
+
+// --- GenAI: request ----------------------------------------------------------------------------
+
+/// Model name as requested.
+pub const GEN_AI_REQUEST_MODEL: &str = "gen_ai.request.model";
+/// Sampling temperature (double).
+pub const GEN_AI_REQUEST_TEMPERATURE: &str = "gen_ai.request.temperature";
+/// Maximum tokens to generate (int).
+pub const GEN_AI_REQUEST_MAX_TOKENS: &str = "gen_ai.request.max_tokens";
+/// Nucleus sampling parameter (double).
+pub const GEN_AI_REQUEST_TOP_P: &str = "gen_ai.request.top_p";
+/// Top-K decoding parameter (double in v1.41).
+pub const GEN_AI_REQUEST_TOP_K: &str = "gen_ai.request.top_k";
+/// Stop sequences (string array).
+pub const GEN_AI_REQUEST_STOP_SEQUENCES: &str = "gen_ai.request.stop_sequences";
+/// Seed (int).
+pub const GEN_AI_REQUEST_SEED: &str = "gen_ai.request.seed";
+/// Frequency penalty (double).
+pub const GEN_AI_REQUEST_FREQUENCY_PENALTY: &str = "gen_ai.request.frequency_penalty";
+/// Presence penalty (double).
+pub const GEN_AI_REQUEST_PRESENCE_PENALTY: &str = "gen_ai.request.presence_penalty";
+
+// --- GenAI: response and usage -----------------------------------------------------------------
+
+/// Completion id returned by the provider.
+pub const GEN_AI_RESPONSE_ID: &str = "gen_ai.response.id";
+/// Model that actually answered.
+pub const GEN_AI_RESPONSE_MODEL: &str = "gen_ai.response.model";
+/// One finish reason per choice (string array).
+pub const GEN_AI_RESPONSE_FINISH_REASONS: &str = "gen_ai.response.finish_reasons";
+/// All input tokens, cached ones included (int).
+pub const GEN_AI_USAGE_INPUT_TOKENS: &str = "gen_ai.usage.input_tokens";
+/// All output tokens, reasoning ones included (int).
+pub const GEN_AI_USAGE_OUTPUT_TOKENS: &str = "gen_ai.usage.output_tokens";
+/// Input tokens served from the provider's cache, a subset of input (int).
+pub const GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS: &str = "gen_ai.usage.cache_read.input_tokens";
+/// Input tokens written to the provider's cache, a subset of input (int; v1.41 name).
+pub const GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS: &str = "gen_ai.usage.cache_creation.input_tokens";
+/// Reasoning tokens, a subset of output (int).
+pub const GEN_AI_USAGE_REASONING_OUTPUT_TOKENS: &str = "gen_ai.usage.reasoning.output_tokens";
+
+// --- GenAI: content (opt-in) -------------------------------------------------------------------
+
+/// Input messages, JSON in the semconv message schema.
+pub const GEN_AI_INPUT_MESSAGES: &str = "gen_ai.input.messages";
+/// Output messages, JSON in the semconv message schema, one per choice.
+pub const GEN_AI_OUTPUT_MESSAGES: &str = "gen_ai.output.messages";
+/// System instructions given apart from the chat history, JSON list of parts.
+pub const GEN_AI_SYSTEM_INSTRUCTIONS: &str = "gen_ai.system_instructions";
+
+// --- GenAI: tools ------------------------------------------------------------------------------
+
+/// Tool name.
+pub const GEN_AI_TOOL_NAME: &str = "gen_ai.tool.name";
+/// Tool description.
+pub const GEN_AI_TOOL_DESCRIPTION: &str = "gen_ai.tool.description";
+/// Tool type; this crate's tools are `function`.
+pub const GEN_AI_TOOL_TYPE: &str = "gen_ai.tool.type";
+/// Tool call id, e.g. `call_…`.
+pub const GEN_AI_TOOL_CALL_ID: &str = "gen_ai.tool.call.id";
+/// Tool arguments, a JSON object (opt-in).
+pub const GEN_AI_TOOL_CALL_ARGUMENTS: &str = "gen_ai.tool.call.arguments";
+/// Tool result, JSON (opt-in).
+pub const GEN_AI_TOOL_CALL_RESULT: &str = "gen_ai.tool.call.result";
+
+// --- OpenInference -----------------------------------------------------------------------------
+
+/// OpenInference span kind (`AGENT`, `CHAIN`, `LLM`, `EMBEDDING`, `TOOL`): Phoenix, Langfuse and
+/// MLflow classify spans by it.
+pub const OPENINFERENCE_SPAN_KIND: &str = "openinference.span.kind";
+/// Input of an agent or workflow as Phoenix and Langfuse display it.
+pub const INPUT_VALUE: &str = "input.value";
+/// MIME type of [`INPUT_VALUE`]: `text/plain` or `application/json`.
+pub const INPUT_MIME_TYPE: &str = "input.mime_type";
+/// Output of an agent or workflow as Phoenix and Langfuse display it.
+pub const OUTPUT_VALUE: &str = "output.value";
+/// MIME type of [`OUTPUT_VALUE`].
+pub const OUTPUT_MIME_TYPE: &str = "output.mime_type";
+
+/// Well-known values of [`GEN_AI_OPERATION_NAME`].
+pub mod operation {
+    /// A chat completion.
+    pub const CHAT: &str = "chat";
+    /// A legacy text completion.
+    pub const TEXT_COMPLETION: &str = "text_completion";
+    /// A multimodal content generation (Gemini style).
+    pub const GENERATE_CONTENT: &str = "generate_content";
+    /// An embeddings request.
+    pub const EMBEDDINGS: &str = "embeddings";
+    /// A tool execution.
+    pub const EXECUTE_TOOL: &str = "execute_tool";
+    /// An in-process agent invocation.
+    pub const INVOKE_AGENT: &str = "invoke_agent";
+    /// An application-defined workflow.
+    pub const INVOKE_WORKFLOW: &str = "invoke_workflow";
+}
+
+/// Values of [`OPENINFERENCE_SPAN_KIND`] (uppercase, as OpenInference requires).
+pub mod span_kind {
+    /// An agent invocation.
+    pub const AGENT: &str = "AGENT";
+    /// A workflow or chain.
+    pub const CHAIN: &str = "CHAIN";
+    /// A model call.
+    pub const LLM: &str = "LLM";
+    /// An embeddings call.
+    pub const EMBEDDING: &str = "EMBEDDING";
+    /// A tool call.
+    pub const TOOL: &str = "TOOL";
+}
