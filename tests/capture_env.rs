@@ -1,1 +1,30 @@
-fn main() {}
+//! Content capture switched on by the environment, with the user's own subscriber installed.
+//! One test per process: the policy is process-wide and read once.
+
+use genai_tracing::{tool, CapturePolicy, CAPTURE_ENV};
+use genai_tracing_tests::{record, SpanDataExt};
+use serde_json::json;
+
+#[tool]
+fn lookup(city: &str) -> String {
+    format!("sunny in {city}")
+}
+
+#[test]
+fn the_environment_switches_capture_on_once_and_code_overrides_it() {
+    std::env::set_var(CAPTURE_ENV, "True");
+    let (_, spans) = record(|| lookup("Paris"));
+    let s = spans.one("execute_tool lookup");
+    assert_eq!(s.json_attr("gen_ai.tool.call.arguments"), Some(json!({"city": "Paris"})));
+    assert_eq!(s.json_attr("gen_ai.tool.call.result"), Some(json!("sunny in Paris")));
+
+    // Read once: a later change of the variable does not flip it.
+    std::env::set_var(CAPTURE_ENV, "false");
+    let (_, spans) = record(|| lookup("Oslo"));
+    assert!(spans.one("execute_tool lookup").attr("gen_ai.tool.call.arguments").is_some());
+
+    // Code wins.
+    genai_tracing::set_content_capture(CapturePolicy::NoContent);
+    let (_, spans) = record(|| lookup("Rome"));
+    assert_eq!(spans.one("execute_tool lookup").attr("gen_ai.tool.call.arguments"), None);
+}

@@ -1,1 +1,96 @@
-fn main() {}
+//! Configuration from the environment: every bad value is a clear error, never a panic.
+//! The tests share the process environment, so they run one after another under a lock.
+
+use std::sync::Mutex;
+
+use genai_tracing::{Builder, CapturePolicy, InitError, OtlpProtocol, CAPTURE_ENV};
+
+static ENV: Mutex<()> = Mutex::new(());
+
+const VARS: [&str; 5] = [
+    "OTEL_EXPORTER_OTLP_ENDPOINT",
+    "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+    "OTEL_EXPORTER_OTLP_PROTOCOL",
+    "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL",
+    CAPTURE_ENV,
+];
+
+fn with_env<R>(vars: &[(&str, &str)], f: impl FnOnce() -> R) -> R {
+    let _lock = ENV.lock().unwrap_or_else(|p| p.into_inner());
+    for v in VARS {
+        std::env::remove_var(v);
+    }
+    for (k, v) in vars {
+        std::env::set_var(k, v);
+    }
+    f()
+}
+
+#[test]
+fn an_unknown_protocol_is_an_error_naming_the_variable() {
+    let err = with_env(
+        &[("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318"), ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/xml")],
+        Builder::from_env,
+    )
+    .unwrap_err();
+    assert!(matches!(&err, InitError::InvalidProtocol { var: "OTEL_EXPORTER_OTLP_PROTOCOL", value } if value == "http/xml"));
+    assert_eq!(
+        err.to_string(),
+        "unsupported OTEL_EXPORTER_OTLP_PROTOCOL value \"http/xml\": expected http/protobuf, http/json or grpc"
+    );
+}
+
+#[test]
+fn the_traces_specific_protocol_wins() {
+    let b = with_env(
+        &[
+            ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://127.0.0.1:4317"),
+            ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf"),
+            ("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "grpc"),
+        ],
+        Builder::from_env,
+    )
+    .unwrap();
+    assert!(format!("{b:?}").contains("Some(Grpc)"), "{b:?}");
+}
+
+#[test]
+fn no_endpoint_means_no_otlp_export() {
+    let b = with_env(&[], Builder::from_env).unwrap();
+    assert!(format!("{b:?}").contains("otlp: None"), "{b:?}");
+}
+
+#[test]
+fn an_invalid_capture_value_is_an_error() {
+    let err = with_env(&[(CAPTURE_ENV, "sometimes")], Builder::from_env).unwrap_err();
+    assert!(matches!(err, InitError::InvalidCapturePolicy(_)));
+    assert!(err.to_string().contains("\"sometimes\""), "{err}");
+}
+
+#[test]
+fn capture_values_follow_the_reference_implementation() {
+    for (v, want) in [
+        ("true", CapturePolicy::Content),
+        ("SPAN_ONLY", CapturePolicy::Content),
+        ("span_and_event", CapturePolicy::Content),
+        ("FALSE", CapturePolicy::NoContent),
+        ("NO_CONTENT", CapturePolicy::NoContent),
+        ("EVENT_ONLY", CapturePolicy::NoContent),
+    ] {
+        assert_eq!(CapturePolicy::parse(v), Ok(want), "{v}");
+    }
+    assert!(CapturePolicy::parse("1").is_err());
+}
+
+#[test]
+fn grpc_outside_a_tokio_runtime_is_an_error_not_a_panic() {
+    let result = with_env(&[], || Builder::from_env().unwrap().otlp(OtlpProtocol::Grpc).install());
+    assert!(matches!(result, Err(InitError::GrpcNeedsTokio)), "{result:?}");
+}
+
+#[test]
+fn init_twice_reports_the_installed_subscriber() {
+    let (first, second) = with_env(&[], || (genai_tracing::init(), genai_tracing::init()));
+    let _guard = first.expect("first init");
+    assert!(matches!(second, Err(InitError::SubscriberAlreadySet(_))), "{second:?}");
+}

@@ -104,16 +104,21 @@ pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<
                 let (ident, content) = (&a.ident, !a.skipped);
                 quote!(#ident => #content)
             });
+            // `&(expr)` in a `let` keeps a temporary such as `format!(..)` alive for the span.
             let model = match &options.model {
-                Some(m) => quote! {{
-                    let __gt_model = &(#m);
-                    ::core::option::Option::Some(::genai_tracing::__private::as_str(__gt_model))
-                }},
-                None => quote!(__gt_request.and_then(|(r, _)| ::genai_tracing::ModelRequest::model(r))),
+                Some(m) => quote! {
+                    let __gt_model_value = &(#m);
+                    let __gt_model: ::core::option::Option<&str> =
+                        ::core::option::Option::Some(::genai_tracing::__private::as_str(__gt_model_value));
+                },
+                None => quote! {
+                    let __gt_model: ::core::option::Option<&str> =
+                        __gt_request.and_then(|(r, _)| ::genai_tracing::ModelRequest::model(r));
+                },
             };
             quote! {
                 let __gt_request = ::genai_tracing::__private::find_request!(#(#probes),*);
-                let __gt_model: ::core::option::Option<&str> = #model;
+                #model
                 let __gt_call = ::genai_tracing::__private::Call::new(
                     ::genai_tracing::__private::span!(llm, operation: #operation, span_kind: #span_kind,
                         provider: ::genai_tracing::__private::as_str(&(#provider)),
