@@ -6,7 +6,7 @@
 //! type's shape (`Result` or not). Everything else happens in generic runtime functions.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned, ToTokens};
+use quote::{quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 use syn::{FnArg, GenericArgument, ItemFn, LitStr, Pat, PathArguments, ReturnType, Type};
 
@@ -196,12 +196,14 @@ fn arguments(options: &Options, item: &ItemFn) -> syn::Result<Vec<Argument>> {
 
 /// The closure that records how the body ended, chosen by the return type's shape.
 fn finish(kind: Kind, output: &ReturnType, capture_off: bool) -> TokenStream {
-    let span = match output {
-        ReturnType::Type(_, ty) => ty.span(),
-        ReturnType::Default => Span::call_site(),
+    let span = match (result_type(output), output) {
+        (Some(ok), _) => ok.span(),
+        (None, ReturnType::Type(_, ty)) => ty.span(),
+        (None, ReturnType::Default) => Span::call_site(),
     };
-    let call = format_ident!("__gt_call");
-    let value = format_ident!("__gt_value");
+    // On the return type's span, so a missing trait impl is reported there.
+    let call = syn::Ident::new("__gt_call", span);
+    let value = syn::Ident::new("__gt_value", span);
     let on_value = match kind {
         _ if capture_off && kind != Kind::LlmCall => quote!({ let _ = #value; }),
         Kind::Tool => quote_spanned!(span=> #call.tool_result(#value)),

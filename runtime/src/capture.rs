@@ -124,7 +124,7 @@ fn encode(policy: CapturePolicy) -> u8 {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be captured into a span: it does not implement `serde::Serialize`",
     label = "captured as span content",
-    note = "skip this argument with `skip(name)` or `skip_all`, or turn capture off for this function with `capture = false`"
+    note = "to keep it out of the span, skip the argument with `skip(name)` or `skip_all`, or turn capture off for this function (its result included) with `capture = false`"
 )]
 pub trait Capture {
     /// The value as JSON. Serialisation errors become a string that says what failed.

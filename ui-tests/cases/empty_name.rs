@@ -1,0 +1,6 @@
+#[genai_tracing::agent(name = " ")]
+fn run(goal: &str) -> String {
+    goal.to_owned()
+}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[genai_tracing::tool]
+struct Calculator;
+
+fn main() {}

@@ -1,0 +1,6 @@
+trait Tool {
+    #[genai_tracing::tool]
+    fn call(&self, input: &str) -> String;
+}
+
+fn main() {}

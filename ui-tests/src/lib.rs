@@ -1,0 +1,1 @@
+//! Compile-fail tests live in `cases/`; `tests/ui.rs` runs them.
