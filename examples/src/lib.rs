@@ -1,0 +1,10 @@
+//! The genai-tracing demo as a library, so tests can run the same agent the example runs.
+//!
+//! A ReAct agent (`#[agent]`) plans with a deterministic scripted model (`#[llm_call]`, OpenAI
+//! response shape) and acts with a calculator and a web search over a bundled corpus (`#[tool]`).
+
+pub mod agent;
+pub mod demo;
+pub mod model;
+pub mod tools;
+pub mod tree;

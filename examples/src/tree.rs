@@ -1,0 +1,77 @@
+//! A readable trace tree: one line per span with duration, model, tokens and status.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use opentelemetry::trace::{SpanId, Status};
+use opentelemetry::Value;
+use opentelemetry_sdk::trace::SpanData;
+
+/// Renders every trace in `spans` as an indented tree, children in start order.
+///
+/// ```text
+/// invoke_agent react-agent  52.1 ms  ok
+/// ├─ chat gpt-4o-mini  22.0 ms  gpt-4o-mini-2024-07-18  115→31 tokens  ok
+/// └─ execute_tool calculator  0.0 ms  ok
+/// ```
+pub fn render(spans: &[SpanData]) -> String {
+    let ids: Vec<SpanId> = spans.iter().map(|s| s.span_context.span_id()).collect();
+    let mut children: HashMap<SpanId, Vec<&SpanData>> = HashMap::new();
+    let mut roots = Vec::new();
+    for span in spans {
+        if ids.contains(&span.parent_span_id) {
+            children.entry(span.parent_span_id).or_default().push(span);
+        } else {
+            roots.push(span);
+        }
+    }
+    for list in children.values_mut() {
+        list.sort_by_key(|s| s.start_time);
+    }
+    roots.sort_by_key(|s| s.start_time);
+    let mut out = String::new();
+    for root in roots {
+        write_span(&mut out, root, &children, "", "");
+    }
+    out
+}
+
+fn write_span(
+    out: &mut String,
+    span: &SpanData,
+    children: &HashMap<SpanId, Vec<&SpanData>>,
+    first: &str,
+    rest: &str,
+) {
+    let _ = writeln!(out, "{first}{}", line(span));
+    let kids = children.get(&span.span_context.span_id()).map(Vec::as_slice).unwrap_or_default();
+    for (i, kid) in kids.iter().enumerate() {
+        let last = i + 1 == kids.len();
+        let (branch, indent) = if last { ("└─ ", "   ") } else { ("├─ ", "│  ") };
+        write_span(out, kid, children, &format!("{rest}{branch}"), &format!("{rest}{indent}"));
+    }
+}
+
+fn line(span: &SpanData) -> String {
+    let attr = |key: &str| span.attributes.iter().find(|kv| kv.key.as_str() == key).map(|kv| &kv.value);
+    let int = |key: &str| match attr(key) {
+        Some(Value::I64(n)) => Some(*n),
+        _ => None,
+    };
+    let took = span.end_time.duration_since(span.start_time).unwrap_or_default();
+    let mut text = format!("{}  {:.1} ms", span.name, took.as_secs_f64() * 1000.0);
+    if let Some(model) = attr("gen_ai.response.model").or_else(|| attr("gen_ai.request.model")) {
+        let _ = write!(text, "  {}", model.as_str());
+    }
+    if let (Some(input), Some(output)) = (int("gen_ai.usage.input_tokens"), int("gen_ai.usage.output_tokens")) {
+        let _ = write!(text, "  {input}→{output} tokens");
+    }
+    match &span.status {
+        Status::Error { description } => {
+            let kind = attr("error.type").map(|v| v.as_str().into_owned()).unwrap_or_default();
+            let _ = write!(text, "  ERROR {kind}: {description}");
+        }
+        _ => text.push_str("  ok"),
+    }
+    text
+}
