@@ -8,11 +8,23 @@ use serde_json::{json, Value};
 /// Finds facts.
 ///
 /// Uses a model and a calculator.
-#[agent(name = "researcher", id = "asst_123", version = "1.2.0", capture = true)]
+#[agent(
+    name = "researcher",
+    id = "asst_123",
+    version = "1.2.0",
+    capture = true
+)]
 async fn research(goal: &str) -> Result<String, String> {
-    let reply = think(&json!({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": goal}]})).await;
+    let reply =
+        think(&json!({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": goal}]}))
+            .await;
     let n = add(2, 2).map_err(|e| e.to_string())?;
-    Ok(format!("{} {n}", reply["choices"][0]["message"]["content"].as_str().unwrap_or_default()))
+    Ok(format!(
+        "{} {n}",
+        reply["choices"][0]["message"]["content"]
+            .as_str()
+            .unwrap_or_default()
+    ))
 }
 
 #[llm_call(provider = "openai")]
@@ -38,7 +50,10 @@ fn an_agent_run_is_one_trace_with_model_and_tool_spans_under_the_agent() {
     assert_eq!(root.kind(), &SpanKind::Internal);
     assert_eq!(root.str_attr("gen_ai.operation.name"), Some("invoke_agent"));
     assert_eq!(root.str_attr("gen_ai.agent.name"), Some("researcher"));
-    assert_eq!(root.str_attr("gen_ai.agent.description"), Some("Finds facts."));
+    assert_eq!(
+        root.str_attr("gen_ai.agent.description"),
+        Some("Finds facts.")
+    );
     assert_eq!(root.str_attr("gen_ai.agent.id"), Some("asst_123"));
     assert_eq!(root.str_attr("gen_ai.agent.version"), Some("1.2.0"));
     assert_eq!(root.str_attr("openinference.span.kind"), Some("AGENT"));
@@ -46,7 +61,11 @@ fn an_agent_run_is_one_trace_with_model_and_tool_spans_under_the_agent() {
     assert_eq!(root.str_attr("input.mime_type"), Some("text/plain"));
     assert_eq!(root.str_attr("output.value"), Some("The answer is 4"));
     assert_eq!(root.str_attr("output.mime_type"), Some("text/plain"));
-    assert_eq!(root.attr("gen_ai.provider.name"), None, "in-process agents name no provider");
+    assert_eq!(
+        root.attr("gen_ai.provider.name"),
+        None,
+        "in-process agents name no provider"
+    );
 
     assert_eq!(spans.parent_of(llm).map(|p| &p.name), Some(&root.name));
     assert_eq!(spans.parent_of(tool).map(|p| &p.name), Some(&root.name));
@@ -58,7 +77,10 @@ fn an_agent_run_is_one_trace_with_model_and_tool_spans_under_the_agent() {
 
 #[agent]
 fn failing_agent(task: u32) -> Result<u32, std::io::Error> {
-    Err(std::io::Error::new(std::io::ErrorKind::TimedOut, format!("task {task} timed out")))
+    Err(std::io::Error::new(
+        std::io::ErrorKind::TimedOut,
+        format!("task {task} timed out"),
+    ))
 }
 
 #[test]
@@ -79,7 +101,9 @@ struct Report {
 
 #[workflow(name = "nightly-report", capture = true)]
 fn nightly(day: u32, region: &str) -> Report {
-    Report { pages: day + region.len() as u32 }
+    Report {
+        pages: day + region.len() as u32,
+    }
 }
 
 #[test]
@@ -91,7 +115,10 @@ fn workflow_span_records_json_input_and_output() {
     assert_eq!(s.str_attr("gen_ai.operation.name"), Some("invoke_workflow"));
     assert_eq!(s.str_attr("gen_ai.workflow.name"), Some("nightly-report"));
     assert_eq!(s.str_attr("openinference.span.kind"), Some("CHAIN"));
-    assert_eq!(s.json_attr("input.value"), Some(json!({"day": 3, "region": "eu"})));
+    assert_eq!(
+        s.json_attr("input.value"),
+        Some(json!({"day": 3, "region": "eu"}))
+    );
     assert_eq!(s.str_attr("input.mime_type"), Some("application/json"));
     assert_eq!(s.json_attr("output.value"), Some(json!({"pages": 5})));
     assert_eq!(s.str_attr("output.mime_type"), Some("application/json"));
@@ -99,7 +126,11 @@ fn workflow_span_records_json_input_and_output() {
 
 #[agent(capture = true)]
 fn outer(n: u32) -> u32 {
-    if n == 0 { 0 } else { inner_step(n) + outer(n - 1) }
+    if n == 0 {
+        0
+    } else {
+        inner_step(n) + outer(n - 1)
+    }
 }
 
 #[workflow]
@@ -111,9 +142,16 @@ fn inner_step(n: u32) -> u32 {
 fn recursion_nests_spans() {
     let (v, spans) = record(|| outer(2));
     assert_eq!(v, 3);
-    let agents: Vec<_> = spans.0.iter().filter(|s| s.name == "invoke_agent outer").collect();
+    let agents: Vec<_> = spans
+        .0
+        .iter()
+        .filter(|s| s.name == "invoke_agent outer")
+        .collect();
     assert_eq!(agents.len(), 3);
-    let root = agents.iter().find(|s| spans.parent_of(s).is_none()).unwrap();
+    let root = agents
+        .iter()
+        .find(|s| spans.parent_of(s).is_none())
+        .unwrap();
     assert_eq!(root.json_attr("input.value"), Some(json!({"n": 2})));
     let depth = |s: &opentelemetry_sdk::trace::SpanData| {
         std::iter::successors(Some(s), |s| spans.parent_of(s)).count() - 1

@@ -15,16 +15,30 @@ fn the_environment_switches_capture_on_once_and_code_overrides_it() {
     std::env::set_var(CAPTURE_ENV, "True");
     let (_, spans) = record(|| lookup("Paris"));
     let s = spans.one("execute_tool lookup");
-    assert_eq!(s.json_attr("gen_ai.tool.call.arguments"), Some(json!({"city": "Paris"})));
-    assert_eq!(s.json_attr("gen_ai.tool.call.result"), Some(json!("sunny in Paris")));
+    assert_eq!(
+        s.json_attr("gen_ai.tool.call.arguments"),
+        Some(json!({"city": "Paris"}))
+    );
+    assert_eq!(
+        s.json_attr("gen_ai.tool.call.result"),
+        Some(json!("sunny in Paris"))
+    );
 
     // Read once: a later change of the variable does not flip it.
     std::env::set_var(CAPTURE_ENV, "false");
     let (_, spans) = record(|| lookup("Oslo"));
-    assert!(spans.one("execute_tool lookup").attr("gen_ai.tool.call.arguments").is_some());
+    assert!(spans
+        .one("execute_tool lookup")
+        .attr("gen_ai.tool.call.arguments")
+        .is_some());
 
     // Code wins.
     genai_tracing::set_content_capture(CapturePolicy::NoContent);
     let (_, spans) = record(|| lookup("Rome"));
-    assert_eq!(spans.one("execute_tool lookup").attr("gen_ai.tool.call.arguments"), None);
+    assert_eq!(
+        spans
+            .one("execute_tool lookup")
+            .attr("gen_ai.tool.call.arguments"),
+        None
+    );
 }

@@ -29,11 +29,16 @@ fn with_env<R>(vars: &[(&str, &str)], f: impl FnOnce() -> R) -> R {
 #[test]
 fn an_unknown_protocol_is_an_error_naming_the_variable() {
     let err = with_env(
-        &[("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318"), ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/xml")],
+        &[
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318"),
+            ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/xml"),
+        ],
         Builder::from_env,
     )
     .unwrap_err();
-    assert!(matches!(&err, InitError::InvalidProtocol { var: "OTEL_EXPORTER_OTLP_PROTOCOL", value } if value == "http/xml"));
+    assert!(
+        matches!(&err, InitError::InvalidProtocol { var: "OTEL_EXPORTER_OTLP_PROTOCOL", value } if value == "http/xml")
+    );
     assert_eq!(
         err.to_string(),
         "unsupported OTEL_EXPORTER_OTLP_PROTOCOL value \"http/xml\": expected http/protobuf, http/json or grpc"
@@ -44,7 +49,10 @@ fn an_unknown_protocol_is_an_error_naming_the_variable() {
 fn the_traces_specific_protocol_wins() {
     let b = with_env(
         &[
-            ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://127.0.0.1:4317"),
+            (
+                "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+                "http://127.0.0.1:4317",
+            ),
             ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf"),
             ("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "grpc"),
         ],
@@ -84,13 +92,24 @@ fn capture_values_follow_the_reference_implementation() {
 
 #[test]
 fn grpc_outside_a_tokio_runtime_is_an_error_not_a_panic() {
-    let result = with_env(&[], || Builder::from_env().unwrap().otlp(OtlpProtocol::Grpc).install());
-    assert!(matches!(result, Err(InitError::GrpcNeedsTokio)), "{result:?}");
+    let result = with_env(&[], || {
+        Builder::from_env()
+            .unwrap()
+            .otlp(OtlpProtocol::Grpc)
+            .install()
+    });
+    assert!(
+        matches!(result, Err(InitError::GrpcNeedsTokio)),
+        "{result:?}"
+    );
 }
 
 #[test]
 fn init_twice_reports_the_installed_subscriber() {
     let (first, second) = with_env(&[], || (genai_tracing::init(), genai_tracing::init()));
     let _guard = first.expect("first init");
-    assert!(matches!(second, Err(InitError::SubscriberAlreadySet(_))), "{second:?}");
+    assert!(
+        matches!(second, Err(InitError::SubscriberAlreadySet(_))),
+        "{second:?}"
+    );
 }

@@ -1,7 +1,7 @@
 //! `#[llm_call]`: span name and kind set before entry, request parameters, response usage in both
 //! provider shapes (as OTel ints), finish reasons as a string array, and message capture.
 
-use genai_tracing::{llm_call, ModelResponse, OutputMessage, MessagePart, Usage};
+use genai_tracing::{llm_call, MessagePart, ModelResponse, OutputMessage, Usage};
 use genai_tracing_tests::{record, record_async, SpanDataExt};
 use opentelemetry::trace::SpanKind;
 use serde_json::{json, Value};
@@ -65,14 +65,26 @@ fn openai_shapes_become_request_and_response_attributes() {
     assert_eq!(s.int_attr("gen_ai.request.seed"), Some(7));
     assert_eq!(s.f64_attr("gen_ai.request.frequency_penalty"), Some(0.5));
     assert_eq!(s.f64_attr("gen_ai.request.presence_penalty"), Some(-0.25));
-    assert_eq!(s.strings_attr("gen_ai.request.stop_sequences"), Some(vec!["\nObservation:".to_owned()]));
+    assert_eq!(
+        s.strings_attr("gen_ai.request.stop_sequences"),
+        Some(vec!["\nObservation:".to_owned()])
+    );
     assert_eq!(s.str_attr("gen_ai.response.id"), Some("chatcmpl-abc123"));
-    assert_eq!(s.str_attr("gen_ai.response.model"), Some("gpt-4o-2024-08-06"));
-    assert_eq!(s.strings_attr("gen_ai.response.finish_reasons"), Some(vec!["tool_calls".to_owned()]));
+    assert_eq!(
+        s.str_attr("gen_ai.response.model"),
+        Some("gpt-4o-2024-08-06")
+    );
+    assert_eq!(
+        s.strings_attr("gen_ai.response.finish_reasons"),
+        Some(vec!["tool_calls".to_owned()])
+    );
     // Token counts are OTel ints, not strings.
     assert_eq!(s.int_attr("gen_ai.usage.input_tokens"), Some(1200));
     assert_eq!(s.int_attr("gen_ai.usage.output_tokens"), Some(85));
-    assert_eq!(s.int_attr("gen_ai.usage.cache_read.input_tokens"), Some(1024));
+    assert_eq!(
+        s.int_attr("gen_ai.usage.cache_read.input_tokens"),
+        Some(1024)
+    );
     assert_eq!(s.int_attr("gen_ai.usage.reasoning.output_tokens"), Some(64));
     assert_eq!(s.attr("gen_ai.usage.cache_creation.input_tokens"), None);
     assert_eq!(
@@ -86,11 +98,17 @@ fn openai_shapes_become_request_and_response_attributes() {
     );
     assert_eq!(
         s.json_attr("gen_ai.output.messages"),
-        Some(json!([{"role": "assistant", "finish_reason": "tool_call", "parts": [
-            {"type": "tool_call", "id": "call_1", "name": "calculator", "arguments": {"expr": "2+2"}}
-        ]}]))
+        Some(
+            json!([{"role": "assistant", "finish_reason": "tool_call", "parts": [
+                {"type": "tool_call", "id": "call_1", "name": "calculator", "arguments": {"expr": "2+2"}}
+            ]}])
+        )
     );
-    assert_eq!(s.attr("input.value"), None, "a request argument is recorded as messages only");
+    assert_eq!(
+        s.attr("input.value"),
+        None,
+        "a request argument is recorded as messages only"
+    );
 }
 
 fn anthropic_response() -> Value {
@@ -123,15 +141,30 @@ fn anthropic_input_tokens_include_cache_reads_and_writes() {
     });
     let (_, spans) = record_async(|| claude(req));
     let s = spans.one("chat claude-sonnet-4-5");
-    assert_eq!(s.str_attr("gen_ai.request.model"), Some("claude-sonnet-4-5"));
+    assert_eq!(
+        s.str_attr("gen_ai.request.model"),
+        Some("claude-sonnet-4-5")
+    );
     assert_eq!(s.str_attr("gen_ai.provider.name"), Some("anthropic"));
     assert_eq!(s.int_attr("gen_ai.usage.input_tokens"), Some(2350));
-    assert_eq!(s.int_attr("gen_ai.usage.cache_read.input_tokens"), Some(2000));
-    assert_eq!(s.int_attr("gen_ai.usage.cache_creation.input_tokens"), Some(300));
+    assert_eq!(
+        s.int_attr("gen_ai.usage.cache_read.input_tokens"),
+        Some(2000)
+    );
+    assert_eq!(
+        s.int_attr("gen_ai.usage.cache_creation.input_tokens"),
+        Some(300)
+    );
     assert_eq!(s.int_attr("gen_ai.usage.output_tokens"), Some(12));
     assert_eq!(s.f64_attr("gen_ai.request.top_k"), Some(40.0));
-    assert_eq!(s.strings_attr("gen_ai.request.stop_sequences"), Some(vec!["END".to_owned()]));
-    assert_eq!(s.strings_attr("gen_ai.response.finish_reasons"), Some(vec!["end_turn".to_owned()]));
+    assert_eq!(
+        s.strings_attr("gen_ai.request.stop_sequences"),
+        Some(vec!["END".to_owned()])
+    );
+    assert_eq!(
+        s.strings_attr("gen_ai.response.finish_reasons"),
+        Some(vec!["end_turn".to_owned()])
+    );
     assert_eq!(
         s.json_attr("gen_ai.system_instructions"),
         Some(json!([{"type": "text", "content": "Be exact."}]))
@@ -145,9 +178,11 @@ fn anthropic_input_tokens_include_cache_reads_and_writes() {
     );
     assert_eq!(
         s.json_attr("gen_ai.output.messages"),
-        Some(json!([{"role": "assistant", "finish_reason": "stop", "parts": [
-            {"type": "reasoning", "content": "Add them."}, {"type": "text", "content": "4"}
-        ]}]))
+        Some(
+            json!([{"role": "assistant", "finish_reason": "stop", "parts": [
+                {"type": "reasoning", "content": "Add them."}, {"type": "text", "content": "4"}
+            ]}])
+        )
     );
 }
 
@@ -161,13 +196,21 @@ impl ModelResponse for Reply {
         Some("r-1")
     }
     fn usage(&self) -> Usage {
-        Usage { input_tokens: Some(10), output_tokens: Some(2), ..Usage::default() }
+        Usage {
+            input_tokens: Some(10),
+            output_tokens: Some(2),
+            ..Usage::default()
+        }
     }
     fn finish_reasons(&self) -> Vec<String> {
         vec!["stop".into()]
     }
     fn output_messages(&self) -> Vec<OutputMessage> {
-        vec![OutputMessage { role: "assistant".into(), parts: vec![MessagePart::text(&self.text)], finish_reason: "stop".into() }]
+        vec![OutputMessage {
+            role: "assistant".into(),
+            parts: vec![MessagePart::text(&self.text)],
+            finish_reason: "stop".into(),
+        }]
     }
 }
 
@@ -178,7 +221,9 @@ struct Client {
 impl Client {
     #[llm_call(provider = "vllm", model = self.model, operation = "text_completion", capture = true, skip(prompt))]
     fn complete(&self, prompt: &str, n: u32) -> Reply {
-        Reply { text: format!("{prompt}{n}") }
+        Reply {
+            text: format!("{prompt}{n}"),
+        }
     }
 
     #[llm_call(provider = "openai", model = format!("{}-embed", self.model), operation = "embeddings")]
@@ -189,7 +234,9 @@ impl Client {
 
 #[test]
 fn model_expression_operation_and_a_custom_response_type() {
-    let c = Client { model: "llama-3".into() };
+    let c = Client {
+        model: "llama-3".into(),
+    };
     let (r, spans) = record(|| c.complete("count: ", 3));
     assert_eq!(r.text, "count: 3");
     let s = spans.one("text_completion llama-3");
@@ -198,11 +245,17 @@ fn model_expression_operation_and_a_custom_response_type() {
     assert_eq!(s.str_attr("gen_ai.response.id"), Some("r-1"));
     assert_eq!(s.int_attr("gen_ai.usage.input_tokens"), Some(10));
     // No request argument: the named, non-skipped arguments are the input.
-    assert_eq!(s.json_attr("input.value"), Some(json!({"n": 3})), "`prompt` is skipped");
+    assert_eq!(
+        s.json_attr("input.value"),
+        Some(json!({"n": 3})),
+        "`prompt` is skipped"
+    );
     assert_eq!(s.str_attr("input.mime_type"), Some("application/json"));
     assert_eq!(
         s.json_attr("gen_ai.output.messages"),
-        Some(json!([{"role": "assistant", "finish_reason": "stop", "parts": [{"type": "text", "content": "count: 3"}]}]))
+        Some(
+            json!([{"role": "assistant", "finish_reason": "stop", "parts": [{"type": "text", "content": "count: 3"}]}])
+        )
     );
 
     let (r, spans) = record_async(|| c.embed("hello"));
@@ -241,7 +294,12 @@ fn with_capture_off_usage_is_recorded_and_content_is_not() {
     let s = spans.one("chat gpt-4o");
     assert_eq!(s.int_attr("gen_ai.usage.input_tokens"), Some(1200));
     assert_eq!(s.f64_attr("gen_ai.request.temperature"), Some(0.2));
-    for key in ["gen_ai.input.messages", "gen_ai.output.messages", "gen_ai.system_instructions", "input.value"] {
+    for key in [
+        "gen_ai.input.messages",
+        "gen_ai.output.messages",
+        "gen_ai.system_instructions",
+        "input.value",
+    ] {
         assert_eq!(s.attr(key), None, "{key} recorded with capture off");
     }
 }

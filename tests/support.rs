@@ -31,7 +31,8 @@ pub fn record_unwind<R>(f: impl FnOnce() -> R) -> (std::thread::Result<R>, Spans
         .build();
     let subscriber = tracing_subscriber::registry()
         .with(tracing_opentelemetry::layer().with_tracer(provider.tracer("test")));
-    let result = tracing::subscriber::with_default(subscriber, || catch_unwind(AssertUnwindSafe(f)));
+    let result =
+        tracing::subscriber::with_default(subscriber, || catch_unwind(AssertUnwindSafe(f)));
     provider.force_flush().expect("flush");
     let spans = exporter.get_finished_spans().expect("finished spans");
     (result, Spans(spans))
@@ -52,7 +53,12 @@ impl Spans {
     /// The only span with this name; panics listing the names otherwise.
     pub fn one(&self, name: &str) -> &SpanData {
         let found: Vec<&SpanData> = self.0.iter().filter(|s| s.name == name).collect();
-        assert_eq!(found.len(), 1, "spans named {name:?} among {:?}", self.names());
+        assert_eq!(
+            found.len(),
+            1,
+            "spans named {name:?} among {:?}",
+            self.names()
+        );
         found[0]
     }
 
@@ -125,8 +131,9 @@ impl SpanDataExt for SpanData {
         })
     }
     fn json_attr(&self, key: &str) -> Option<serde_json::Value> {
-        self.str_attr(key)
-            .map(|s| serde_json::from_str(s).unwrap_or_else(|e| panic!("{key} is not JSON ({e}): {s}")))
+        self.str_attr(key).map(|s| {
+            serde_json::from_str(s).unwrap_or_else(|e| panic!("{key} is not JSON ({e}): {s}"))
+        })
     }
     fn error_description(&self) -> Option<&str> {
         match &self.status {

@@ -25,7 +25,12 @@ fn add(a: i64, b: i64) -> i64 {
     a + b
 }
 
-#[tool(name = "divide", description = "Divides a by b.", capture = true, call_id = "call_42")]
+#[tool(
+    name = "divide",
+    description = "Divides a by b.",
+    capture = true,
+    call_id = "call_42"
+)]
 fn div(a: f64, b: f64) -> Result<f64, CalcError> {
     if b == 0.0 {
         return Err(CalcError(format!("{a}/{b}")));
@@ -42,9 +47,15 @@ fn sync_tool_span_has_the_semconv_attributes() {
     assert_eq!(span.str_attr("gen_ai.operation.name"), Some("execute_tool"));
     assert_eq!(span.str_attr("gen_ai.tool.name"), Some("add"));
     assert_eq!(span.str_attr("gen_ai.tool.type"), Some("function"));
-    assert_eq!(span.str_attr("gen_ai.tool.description"), Some("Adds two numbers."));
+    assert_eq!(
+        span.str_attr("gen_ai.tool.description"),
+        Some("Adds two numbers.")
+    );
     assert_eq!(span.str_attr("openinference.span.kind"), Some("TOOL"));
-    assert_eq!(span.json_attr("gen_ai.tool.call.arguments"), Some(json!({"a": 2, "b": 3})));
+    assert_eq!(
+        span.json_attr("gen_ai.tool.call.arguments"),
+        Some(json!({"a": 2, "b": 3}))
+    );
     assert_eq!(span.json_attr("gen_ai.tool.call.result"), Some(json!(5)));
     assert_eq!(span.attr("error.type"), None);
     assert!(!span.is_error());
@@ -56,7 +67,10 @@ fn options_override_name_and_description_and_set_the_call_id() {
     assert_eq!(q.unwrap(), 0.25);
     let span = spans.one("execute_tool divide");
     assert_eq!(span.str_attr("gen_ai.tool.name"), Some("divide"));
-    assert_eq!(span.str_attr("gen_ai.tool.description"), Some("Divides a by b."));
+    assert_eq!(
+        span.str_attr("gen_ai.tool.description"),
+        Some("Divides a by b.")
+    );
     assert_eq!(span.str_attr("gen_ai.tool.call.id"), Some("call_42"));
     assert_eq!(span.json_attr("gen_ai.tool.call.result"), Some(json!(0.25)));
 }
@@ -69,7 +83,11 @@ fn returned_err_sets_error_status_and_type() {
     assert!(span.is_error());
     assert_eq!(span.error_description(), Some("cannot evaluate \"1/0\""));
     assert_eq!(span.str_attr("error.type"), Some("tool::CalcError"));
-    assert_eq!(span.attr("gen_ai.tool.call.result"), None, "no result on error");
+    assert_eq!(
+        span.attr("gen_ai.tool.call.result"),
+        None,
+        "no result on error"
+    );
 }
 
 #[derive(Debug)]
@@ -110,14 +128,21 @@ fn question_mark(input: &str) -> Result<i64, std::num::ParseIntError> {
 
 #[test]
 fn question_mark_and_early_return_end_the_span_like_any_return() {
-    let ((a, b, c), spans) = record(|| (question_mark("x"), question_mark("-3"), question_mark("4")));
+    let ((a, b, c), spans) =
+        record(|| (question_mark("x"), question_mark("-3"), question_mark("4")));
     assert!(a.is_err());
     assert_eq!((b.unwrap(), c.unwrap()), (0, 8));
     assert_eq!(spans.0.len(), 3);
     let errors: Vec<_> = spans.0.iter().filter(|s| s.is_error()).collect();
     assert_eq!(errors.len(), 1);
-    assert_eq!(errors[0].str_attr("error.type"), Some("core::num::error::ParseIntError"));
-    assert_eq!(errors[0].error_description(), Some("invalid digit found in string"));
+    assert_eq!(
+        errors[0].str_attr("error.type"),
+        Some("core::num::error::ParseIntError")
+    );
+    assert_eq!(
+        errors[0].error_description(),
+        Some("invalid digit found in string")
+    );
 }
 
 #[tool]
@@ -132,7 +157,10 @@ fn explode(n: u32) -> u32 {
 fn panic_ends_the_span_with_error_and_keeps_unwinding() {
     let (result, spans) = record_unwind(|| explode(7));
     let payload = result.expect_err("the panic keeps unwinding");
-    assert_eq!(payload.downcast_ref::<String>().map(String::as_str), Some("boom at 7"));
+    assert_eq!(
+        payload.downcast_ref::<String>().map(String::as_str),
+        Some("boom at 7")
+    );
     let span = spans.one("execute_tool explode");
     assert!(span.is_error());
     assert_eq!(span.str_attr("error.type"), Some("panic"));
@@ -153,8 +181,14 @@ fn async_tool_span_covers_the_awaits() {
     let span = spans.one("execute_tool slow_lookup");
     let took = span.end_time.duration_since(span.start_time).unwrap();
     assert!(took >= Duration::from_millis(5), "{took:?}");
-    assert_eq!(span.json_attr("gen_ai.tool.call.arguments"), Some(json!({"key": "k"})));
-    assert_eq!(span.json_attr("gen_ai.tool.call.result"), Some(json!("value of k")));
+    assert_eq!(
+        span.json_attr("gen_ai.tool.call.arguments"),
+        Some(json!({"key": "k"}))
+    );
+    assert_eq!(
+        span.json_attr("gen_ai.tool.call.result"),
+        Some(json!("value of k"))
+    );
 }
 
 #[tool]
@@ -166,7 +200,9 @@ async fn never_finishes() -> u8 {
 #[test]
 fn dropped_future_ends_its_span_as_cancelled() {
     let (timed_out, spans) = record_async(|| async {
-        tokio::time::timeout(Duration::from_millis(2), never_finishes()).await.is_err()
+        tokio::time::timeout(Duration::from_millis(2), never_finishes())
+            .await
+            .is_err()
     });
     assert!(timed_out);
     let span = spans.one("execute_tool never_finishes");
@@ -224,14 +260,31 @@ fn methods_with_self_ref_and_mut_ref() {
     let ((a, b, d), spans) = record(|| {
         let a = c.bump(2);
         let b = *c.peek();
-        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
         let d = rt.block_on(c.bump_later());
         (a, b, d)
     });
     assert_eq!((a, b, d), (2, 2, 3));
-    assert_eq!(spans.one("execute_tool bump").json_attr("gen_ai.tool.call.arguments"), Some(json!({"by": 2})));
-    assert_eq!(spans.one("execute_tool peek").json_attr("gen_ai.tool.call.arguments"), Some(json!({})));
-    assert_eq!(spans.one("execute_tool bump_later").json_attr("gen_ai.tool.call.result"), Some(json!(3)));
+    assert_eq!(
+        spans
+            .one("execute_tool bump")
+            .json_attr("gen_ai.tool.call.arguments"),
+        Some(json!({"by": 2}))
+    );
+    assert_eq!(
+        spans
+            .one("execute_tool peek")
+            .json_attr("gen_ai.tool.call.arguments"),
+        Some(json!({}))
+    );
+    assert_eq!(
+        spans
+            .one("execute_tool bump_later")
+            .json_attr("gen_ai.tool.call.result"),
+        Some(json!(3))
+    );
 }
 
 #[tool(capture = true)]
@@ -253,10 +306,16 @@ fn generic_and_impl_trait_functions() {
     assert_eq!(m, Some(9));
     assert_eq!(d, "list: [1,2]");
     let l = spans.one("execute_tool largest");
-    assert_eq!(l.json_attr("gen_ai.tool.call.arguments"), Some(json!({"items": [3, 9, 2]})));
+    assert_eq!(
+        l.json_attr("gen_ai.tool.call.arguments"),
+        Some(json!({"items": [3, 9, 2]}))
+    );
     assert_eq!(l.json_attr("gen_ai.tool.call.result"), Some(json!(9)));
     let d = spans.one("execute_tool describe");
-    assert_eq!(d.json_attr("gen_ai.tool.call.arguments"), Some(json!({"value": [1, 2]})));
+    assert_eq!(
+        d.json_attr("gen_ai.tool.call.arguments"),
+        Some(json!({"value": [1, 2]}))
+    );
 }
 
 #[derive(serde::Serialize)]
@@ -277,11 +336,19 @@ fn skip_everything(query: &str) -> usize {
 #[test]
 fn skip_keeps_arguments_out_and_fields_are_added() {
     let ((), spans) = record(|| {
-        with_skip_and_fields("abc", &Secret { key: "sk-123".into() });
+        with_skip_and_fields(
+            "abc",
+            &Secret {
+                key: "sk-123".into(),
+            },
+        );
         skip_everything("abc");
     });
     let s = spans.one("execute_tool with_skip_and_fields");
-    assert_eq!(s.json_attr("gen_ai.tool.call.arguments"), Some(json!({"query": "abc"})));
+    assert_eq!(
+        s.json_attr("gen_ai.tool.call.arguments"),
+        Some(json!({"query": "abc"}))
+    );
     assert_eq!(s.str_attr("app.tenant"), Some("acme"));
     assert_eq!(s.int_attr("attempt"), Some(2));
     assert_eq!(s.str_attr("user"), Some("ann"));
@@ -312,13 +379,20 @@ fn counted_off(arg: Counted) -> Counted {
 
 #[test]
 fn nothing_is_serialised_when_capture_is_off() {
-    assert!(!genai_tracing::captures_content(), "capture is off by default");
+    assert!(
+        !genai_tracing::captures_content(),
+        "capture is off by default"
+    );
     let before = SERIALISED.load(Ordering::SeqCst);
     let ((), spans) = record(|| {
         counted(Counted(1));
         counted_off(Counted(2));
     });
-    assert_eq!(SERIALISED.load(Ordering::SeqCst), before, "a value was serialised");
+    assert_eq!(
+        SERIALISED.load(Ordering::SeqCst),
+        before,
+        "a value was serialised"
+    );
     for name in ["execute_tool counted", "execute_tool counted_off"] {
         let s = spans.one(name);
         assert_eq!(s.attr("gen_ai.tool.call.arguments"), None);
@@ -357,12 +431,24 @@ fn odd_inputs(w: Weird, bytes: Vec<u8>, lossy: String) -> f64 {
 fn unserialisable_and_odd_values_are_recorded_without_failing() {
     let bytes = vec![0xff, 0xfe, 0x00];
     let lossy = String::from_utf8_lossy(&bytes).into_owned();
-    let (r, spans) = record(|| odd_inputs(Weird { ratio: f64::NAN, broken: () }, bytes.clone(), lossy.clone()));
+    let (r, spans) = record(|| {
+        odd_inputs(
+            Weird {
+                ratio: f64::NAN,
+                broken: (),
+            },
+            bytes.clone(),
+            lossy.clone(),
+        )
+    });
     assert!(r.is_nan());
     let s = spans.one("execute_tool odd_inputs");
     let args = s.json_attr("gen_ai.tool.call.arguments").unwrap();
     assert_eq!(args["w"], json!("<not serializable: this field refuses>"));
     assert_eq!(args["bytes"], json!([255, 254, 0]));
     assert_eq!(args["lossy"], json!(lossy));
-    assert_eq!(s.json_attr("gen_ai.tool.call.result"), Some(serde_json::Value::Null));
+    assert_eq!(
+        s.json_attr("gen_ai.tool.call.result"),
+        Some(serde_json::Value::Null)
+    );
 }

@@ -48,14 +48,19 @@ impl ReactAgent {
             });
             let response = self.model.chat(&request).await?;
             let message = response["choices"][0]["message"].clone();
-            let calls = message["tool_calls"].as_array().cloned().unwrap_or_default();
+            let calls = message["tool_calls"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
             messages.push(message.clone());
             if calls.is_empty() {
                 return Ok(message["content"].as_str().unwrap_or_default().to_owned());
             }
             for call in calls {
                 let observation = self.act(&call);
-                messages.push(json!({"role": "tool", "tool_call_id": call["id"], "content": observation}));
+                messages.push(
+                    json!({"role": "tool", "tool_call_id": call["id"], "content": observation}),
+                );
             }
         }
         Err(AgentError::TooManySteps(MAX_STEPS))

@@ -45,14 +45,19 @@ pub enum DemoError {
 /// runs once per process.
 pub fn run(options: DemoOptions, out: &mut dyn Write) -> Result<Vec<Outcome>, DemoError> {
     let spans = InMemorySpanExporter::default();
-    let mut builder = Builder::from_env()?.with_span_processor(SimpleSpanProcessor::new(spans.clone()));
+    let mut builder =
+        Builder::from_env()?.with_span_processor(SimpleSpanProcessor::new(spans.clone()));
     if std::env::var_os("OTEL_SERVICE_NAME").is_none() {
         builder = builder.service_name("react-agent-demo");
     }
     let guard = builder.install()?;
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_time().build()?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()?;
     let agent = ReactAgent {
-        calculator: Calculator { buggy: options.buggy_calculator },
+        calculator: Calculator {
+            buggy: options.buggy_calculator,
+        },
         ..ReactAgent::default()
     };
     let mut outcomes = Vec::new();
@@ -60,7 +65,9 @@ pub fn run(options: DemoOptions, out: &mut dyn Write) -> Result<Vec<Outcome>, De
         let answer = runtime.block_on(agent.answer(question));
         let finished = spans.get_finished_spans().unwrap_or_default();
         spans.reset();
-        let trace_id = finished.first().map_or(TraceId::INVALID, |s| s.span_context.trace_id());
+        let trace_id = finished
+            .first()
+            .map_or(TraceId::INVALID, |s| s.span_context.trace_id());
         writeln!(out, "Q: {question}")?;
         match &answer {
             Ok(text) => writeln!(out, "A: {text}")?,
@@ -68,15 +75,25 @@ pub fn run(options: DemoOptions, out: &mut dyn Write) -> Result<Vec<Outcome>, De
         }
         writeln!(out, "trace {trace_id}")?;
         writeln!(out, "{}", tree::render(&finished))?;
-        outcomes.push(Outcome { question, answer, trace_id });
+        outcomes.push(Outcome {
+            question,
+            answer,
+            trace_id,
+        });
     }
     drop(guard); // flushes the OTLP batch
-    let endpoint = ["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT"]
-        .iter()
-        .find_map(|v| std::env::var(v).ok().filter(|e| !e.is_empty()));
+    let endpoint = [
+        "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+        "OTEL_EXPORTER_OTLP_ENDPOINT",
+    ]
+    .iter()
+    .find_map(|v| std::env::var(v).ok().filter(|e| !e.is_empty()));
     match endpoint {
         Some(e) => writeln!(out, "Exported {} traces over OTLP to {e}.", outcomes.len())?,
-        None => writeln!(out, "Set OTEL_EXPORTER_OTLP_ENDPOINT to export these traces over OTLP.")?,
+        None => writeln!(
+            out,
+            "Set OTEL_EXPORTER_OTLP_ENDPOINT to export these traces over OTLP."
+        )?,
     }
     Ok(outcomes)
 }

@@ -38,23 +38,43 @@ const SCRIPTS: &[Script] = &[
     Script {
         question: "What is 17 * 23?",
         steps: &[
-            Call { tool: "calculator", args: r#"{"expr":"17 * 23"}"#, fix: None },
+            Call {
+                tool: "calculator",
+                args: r#"{"expr":"17 * 23"}"#,
+                fix: None,
+            },
             Answer("17 * 23 = {0}."),
         ],
     },
     Script {
         question: "Who created Rust, and when was Rust 1.0 released?",
         steps: &[
-            Call { tool: "web_search", args: r#"{"query":"Rust programming language 1.0 release"}"#, fix: None },
+            Call {
+                tool: "web_search",
+                args: r#"{"query":"Rust programming language 1.0 release"}"#,
+                fix: None,
+            },
             Answer("Rust was created by Graydon Hoare; Rust 1.0 was released in May 2015."),
         ],
     },
     Script {
         question: "How many years after the first C++ release did Rust 1.0 come out?",
         steps: &[
-            Call { tool: "web_search", args: r#"{"query":"C++ first commercial release"}"#, fix: None },
-            Call { tool: "web_search", args: r#"{"query":"Rust 1.0 released"}"#, fix: None },
-            Call { tool: "calculator", args: r#"{"expr":"2015 - 1985"}"#, fix: None },
+            Call {
+                tool: "web_search",
+                args: r#"{"query":"C++ first commercial release"}"#,
+                fix: None,
+            },
+            Call {
+                tool: "web_search",
+                args: r#"{"query":"Rust 1.0 released"}"#,
+                fix: None,
+            },
+            Call {
+                tool: "calculator",
+                args: r#"{"expr":"2015 - 1985"}"#,
+                fix: None,
+            },
             Answer("Rust 1.0 came out {2} years after the first C++ release."),
         ],
     },
@@ -72,9 +92,21 @@ const SCRIPTS: &[Script] = &[
     Script {
         question: "How much higher is Mount Everest than K2, in metres?",
         steps: &[
-            Call { tool: "web_search", args: r#"{"query":"Mount Everest elevation"}"#, fix: None },
-            Call { tool: "web_search", args: r#"{"query":"K2 elevation"}"#, fix: None },
-            Call { tool: "calculator", args: r#"{"expr":"8849 - 8611"}"#, fix: None },
+            Call {
+                tool: "web_search",
+                args: r#"{"query":"Mount Everest elevation"}"#,
+                fix: None,
+            },
+            Call {
+                tool: "web_search",
+                args: r#"{"query":"K2 elevation"}"#,
+                fix: None,
+            },
+            Call {
+                tool: "calculator",
+                args: r#"{"expr":"8849 - 8611"}"#,
+                fix: None,
+            },
             Answer("Mount Everest is {2} metres higher than K2."),
         ],
     },
@@ -102,7 +134,9 @@ pub struct ScriptedModel {
 
 impl Default for ScriptedModel {
     fn default() -> Self {
-        Self { latency: Duration::from_millis(20) }
+        Self {
+            latency: Duration::from_millis(20),
+        }
     }
 }
 
@@ -110,17 +144,25 @@ impl ScriptedModel {
     /// Sends a chat-completions request and returns the response (OpenAI shape).
     #[llm_call(provider = "openai")]
     pub async fn chat(&self, request: &Value) -> Result<Value, ModelError> {
-        let messages = request["messages"].as_array().map(Vec::as_slice).unwrap_or_default();
+        let messages = request["messages"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default();
         let question = messages
             .iter()
             .find(|m| m["role"] == "user")
             .and_then(|m| m["content"].as_str())
             .ok_or(ModelError::NoQuestion)?;
         let message = next_message(question, messages);
-        let finish_reason = if message.get("tool_calls").is_some() { "tool_calls" } else { "stop" };
+        let finish_reason = if message.get("tool_calls").is_some() {
+            "tool_calls"
+        } else {
+            "stop"
+        };
         let prompt_tokens = tokens(&request.to_string());
         let completion_tokens = tokens(&message.to_string());
-        tokio::time::sleep(self.latency + Duration::from_micros(300 * completion_tokens as u64)).await;
+        tokio::time::sleep(self.latency + Duration::from_micros(300 * completion_tokens as u64))
+            .await;
         Ok(json!({
             "id": format!("chatcmpl-{:016x}", fnv1a(request.to_string().as_bytes())),
             "object": "chat.completion",
@@ -149,9 +191,16 @@ fn next_message(question: &str, messages: &[Value]) -> Value {
         .filter(|m| m["role"] == "tool")
         .filter_map(|m| m["content"].as_str())
         .collect();
-    let succeeded: Vec<&str> = observations.iter().copied().filter(|o| !o.starts_with("Error:")).collect();
+    let succeeded: Vec<&str> = observations
+        .iter()
+        .copied()
+        .filter(|o| !o.starts_with("Error:"))
+        .collect();
     let last_failed = observations.last().is_some_and(|o| o.starts_with("Error:"));
-    let call_number = messages.iter().filter(|m| m.get("tool_calls").is_some()).count();
+    let call_number = messages
+        .iter()
+        .filter(|m| m.get("tool_calls").is_some())
+        .count();
     match &script.steps[succeeded.len().min(script.steps.len() - 1)] {
         Call { tool, args, fix } => {
             let args = match (last_failed, fix) {
@@ -171,7 +220,9 @@ fn next_message(question: &str, messages: &[Value]) -> Value {
             let answer = succeeded
                 .iter()
                 .enumerate()
-                .fold(template.to_string(), |text, (i, o)| text.replace(&format!("{{{i}}}"), o));
+                .fold(template.to_string(), |text, (i, o)| {
+                    text.replace(&format!("{{{i}}}"), o)
+                });
             json!({"role": "assistant", "content": answer})
         }
     }
@@ -183,5 +234,7 @@ fn tokens(text: &str) -> i64 {
 }
 
 fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }

@@ -162,7 +162,8 @@ pub enum SearchError {
 fn corpus() -> &'static [Document] {
     static CORPUS: std::sync::OnceLock<Vec<Document>> = std::sync::OnceLock::new();
     CORPUS.get_or_init(|| {
-        serde_json::from_str(include_str!("../data/corpus.json")).expect("the bundled corpus is valid JSON")
+        serde_json::from_str(include_str!("../data/corpus.json"))
+            .expect("the bundled corpus is valid JSON")
     })
 }
 
@@ -187,7 +188,7 @@ pub fn web_search(query: &str) -> Result<Vec<Document>, SearchError> {
         })
         .filter(|(hits, _)| *hits > 0)
         .collect();
-    scored.sort_by(|a, b| b.0.cmp(&a.0));
+    scored.sort_by_key(|(hits, _)| std::cmp::Reverse(*hits));
     if scored.is_empty() {
         return Err(SearchError::NoResults(query.to_owned()));
     }
@@ -204,10 +205,19 @@ mod tests {
         assert_eq!(calc("17 * 23"), Ok(391.0));
         assert_eq!(calc("2 + 3 * (4 - 1)"), Ok(11.0));
         assert_eq!(calc("-2.5 * -2"), Ok(5.0));
-        assert_eq!(calc("1 / 0"), Err(CalcError::DivisionByZero("1 / 0".into())));
-        assert!(matches!(calc("12 divided by 4"), Err(CalcError::Parse { at: 3, .. })));
+        assert_eq!(
+            calc("1 / 0"),
+            Err(CalcError::DivisionByZero("1 / 0".into()))
+        );
+        assert!(matches!(
+            calc("12 divided by 4"),
+            Err(CalcError::Parse { at: 3, .. })
+        ));
         assert!(matches!(calc("(1 + 2"), Err(CalcError::Parse { .. })));
-        assert_eq!(Calculator { buggy: true }.calculate("c", "17 * 23"), Ok(392.0));
+        assert_eq!(
+            Calculator { buggy: true }.calculate("c", "17 * 23"),
+            Ok(392.0)
+        );
     }
 
     #[test]

@@ -44,31 +44,57 @@ fn write_span(
     rest: &str,
 ) {
     let _ = writeln!(out, "{first}{}", line(span));
-    let kids = children.get(&span.span_context.span_id()).map(Vec::as_slice).unwrap_or_default();
+    let kids = children
+        .get(&span.span_context.span_id())
+        .map(Vec::as_slice)
+        .unwrap_or_default();
     for (i, kid) in kids.iter().enumerate() {
         let last = i + 1 == kids.len();
-        let (branch, indent) = if last { ("└─ ", "   ") } else { ("├─ ", "│  ") };
-        write_span(out, kid, children, &format!("{rest}{branch}"), &format!("{rest}{indent}"));
+        let (branch, indent) = if last {
+            ("└─ ", "   ")
+        } else {
+            ("├─ ", "│  ")
+        };
+        write_span(
+            out,
+            kid,
+            children,
+            &format!("{rest}{branch}"),
+            &format!("{rest}{indent}"),
+        );
     }
 }
 
 fn line(span: &SpanData) -> String {
-    let attr = |key: &str| span.attributes.iter().find(|kv| kv.key.as_str() == key).map(|kv| &kv.value);
+    let attr = |key: &str| {
+        span.attributes
+            .iter()
+            .find(|kv| kv.key.as_str() == key)
+            .map(|kv| &kv.value)
+    };
     let int = |key: &str| match attr(key) {
         Some(Value::I64(n)) => Some(*n),
         _ => None,
     };
-    let took = span.end_time.duration_since(span.start_time).unwrap_or_default();
+    let took = span
+        .end_time
+        .duration_since(span.start_time)
+        .unwrap_or_default();
     let mut text = format!("{}  {:.1} ms", span.name, took.as_secs_f64() * 1000.0);
     if let Some(model) = attr("gen_ai.response.model").or_else(|| attr("gen_ai.request.model")) {
         let _ = write!(text, "  {}", model.as_str());
     }
-    if let (Some(input), Some(output)) = (int("gen_ai.usage.input_tokens"), int("gen_ai.usage.output_tokens")) {
+    if let (Some(input), Some(output)) = (
+        int("gen_ai.usage.input_tokens"),
+        int("gen_ai.usage.output_tokens"),
+    ) {
         let _ = write!(text, "  {input}→{output} tokens");
     }
     match &span.status {
         Status::Error { description } => {
-            let kind = attr("error.type").map(|v| v.as_str().into_owned()).unwrap_or_default();
+            let kind = attr("error.type")
+                .map(|v| v.as_str().into_owned())
+                .unwrap_or_default();
             let _ = write!(text, "  ERROR {kind}: {description}");
         }
         _ => text.push_str("  ok"),

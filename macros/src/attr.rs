@@ -135,7 +135,11 @@ impl Options {
                 if !OPERATIONS.contains(&op.value().as_str()) {
                     return Err(syn::Error::new_spanned(
                         &op,
-                        format!("unknown operation {:?}; expected one of: {}", op.value(), OPERATIONS.join(", ")),
+                        format!(
+                            "unknown operation {:?}; expected one of: {}",
+                            op.value(),
+                            OPERATIONS.join(", ")
+                        ),
                     ));
                 }
                 self.operation = Some(op);
@@ -149,7 +153,10 @@ impl Options {
             "skip" => {
                 let content;
                 syn::parenthesized!(content in meta.input);
-                let names = Punctuated::<Ident, Token![,]>::parse_terminated_with(&content, Ident::parse_any)?;
+                let names = Punctuated::<Ident, Token![,]>::parse_terminated_with(
+                    &content,
+                    Ident::parse_any,
+                )?;
                 if names.is_empty() {
                     return Err(meta.error("`skip(..)` needs at least one argument name"));
                 }

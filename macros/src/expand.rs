@@ -77,12 +77,16 @@ pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<
             let span = if kind == Kind::Agent {
                 let span_name = format!("invoke_agent {name}");
                 let (id, version) = (display(&options.id), display(&options.version));
-                quote!(::genai_tracing::__private::span!(agent, span_name: #span_name, agent_name: #name,
-                    description: #description, id: #id, version: #version, fields: { #(#fields)* }))
+                quote!(
+                    ::genai_tracing::__private::span!(agent, span_name: #span_name, agent_name: #name,
+                    description: #description, id: #id, version: #version, fields: { #(#fields)* })
+                )
             } else {
                 let span_name = format!("invoke_workflow {name}");
-                quote!(::genai_tracing::__private::span!(workflow, span_name: #span_name,
-                    workflow_name: #name, fields: { #(#fields)* }))
+                quote!(
+                    ::genai_tracing::__private::span!(workflow, span_name: #span_name,
+                    workflow_name: #name, fields: { #(#fields)* })
+                )
             };
             quote! {
                 let __gt_call = ::genai_tracing::__private::Call::new(#span, #capture);
@@ -98,8 +102,15 @@ pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<
                     "#[llm_call] needs `provider = \"..\"` (e.g. \"openai\", \"anthropic\"): gen_ai.provider.name is required",
                 ));
             };
-            let operation = options.operation.as_ref().map_or("chat".to_owned(), LitStr::value);
-            let span_kind = if operation == "embeddings" { "EMBEDDING" } else { "LLM" };
+            let operation = options
+                .operation
+                .as_ref()
+                .map_or("chat".to_owned(), LitStr::value);
+            let span_kind = if operation == "embeddings" {
+                "EMBEDDING"
+            } else {
+                "LLM"
+            };
             let probes = arguments.iter().map(|a| {
                 let (ident, content) = (&a.ident, !a.skipped);
                 quote!(#ident => #content)
@@ -151,7 +162,9 @@ pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<
             __gt_call.run(move || { #fake_return #block }, #finish)
         }
     };
-    let ItemFn { attrs, vis, sig, .. } = item;
+    let ItemFn {
+        attrs, vis, sig, ..
+    } = item;
     Ok(quote! {
         #(#attrs)*
         #vis #sig {
@@ -250,13 +263,15 @@ fn result_type(output: &ReturnType) -> Option<&Type> {
 /// function (the trick `tracing-attributes` uses). Not possible for `impl Trait` return types.
 fn fake_return(output: &ReturnType) -> TokenStream {
     match output {
-        ReturnType::Type(_, ty) if !mentions_impl(ty) && !matches!(**ty, Type::Never(_)) => quote! {
-            #[allow(unreachable_code, clippy::diverging_sub_expression, clippy::needless_return)]
-            if false {
-                let __gt_unreachable: #ty = loop {};
-                return __gt_unreachable;
+        ReturnType::Type(_, ty) if !mentions_impl(ty) && !matches!(**ty, Type::Never(_)) => {
+            quote! {
+                #[allow(unreachable_code, clippy::diverging_sub_expression, clippy::needless_return)]
+                if false {
+                    let __gt_unreachable: #ty = loop {};
+                    return __gt_unreachable;
+                }
             }
-        },
+        }
         _ => TokenStream::new(),
     }
 }
@@ -276,11 +291,23 @@ fn mentions_impl(ty: &Type) -> bool {
 fn doc_summary(attrs: &[syn::Attribute]) -> Option<String> {
     let mut lines = Vec::new();
     for attr in attrs.iter().filter(|a| a.path().is_ident("doc")) {
-        let syn::Meta::NameValue(nv) = &attr.meta else { continue };
-        let syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) = &nv.value else { continue };
+        let syn::Meta::NameValue(nv) = &attr.meta else {
+            continue;
+        };
+        let syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(s),
+            ..
+        }) = &nv.value
+        else {
+            continue;
+        };
         let text = s.value();
         // `///` with nothing after it is an empty attribute: a paragraph break too.
-        let text = if text.trim().is_empty() { "\n".to_owned() } else { text };
+        let text = if text.trim().is_empty() {
+            "\n".to_owned()
+        } else {
+            text
+        };
         for line in text.split('\n') {
             let line = line.trim();
             if line.is_empty() {

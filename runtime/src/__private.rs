@@ -3,7 +3,9 @@
 pub use crate::__genai_describe_error as describe_error;
 pub use crate::__genai_span as span;
 pub use crate::call::{Call, CallFuture};
-pub use crate::failure::{Failure, ViaDebug, ViaDisplay, ViaErrorType, ViaNoDescription, ViaTypeName};
+pub use crate::failure::{
+    Failure, ViaDebug, ViaDisplay, ViaErrorType, ViaNoDescription, ViaTypeName,
+};
 pub use crate::spans::SpanName;
 pub use tracing;
 

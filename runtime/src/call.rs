@@ -126,7 +126,9 @@ impl Call {
     /// Records named arguments as `input.value`: a lone string argument as text, else a JSON object.
     pub fn input_arguments(&self, args: &[(&str, Value)]) {
         match args {
-            [(_, Value::String(text))] => self.record_text(sc::INPUT_VALUE, sc::INPUT_MIME_TYPE, text),
+            [(_, Value::String(text))] => {
+                self.record_text(sc::INPUT_VALUE, sc::INPUT_MIME_TYPE, text)
+            }
             _ => {
                 self.record_json(sc::INPUT_VALUE, &arguments_object(args));
                 self.span.record(sc::INPUT_MIME_TYPE, "application/json");
@@ -160,7 +162,10 @@ impl Call {
             span.record(sc::GEN_AI_REQUEST_PRESENCE_PENALTY, v);
         }
         if !p.stop_sequences.is_empty() {
-            span.set_attribute(sc::GEN_AI_REQUEST_STOP_SEQUENCES, string_array(p.stop_sequences));
+            span.set_attribute(
+                sc::GEN_AI_REQUEST_STOP_SEQUENCES,
+                string_array(p.stop_sequences),
+            );
         }
         if self.capture && content {
             let messages = request.input_messages();
@@ -187,7 +192,9 @@ impl Call {
     pub fn output<T: Capture + ?Sized>(&self, value: &T) {
         if self.capture {
             match value.to_json() {
-                Value::String(text) => self.record_text(sc::OUTPUT_VALUE, sc::OUTPUT_MIME_TYPE, &text),
+                Value::String(text) => {
+                    self.record_text(sc::OUTPUT_VALUE, sc::OUTPUT_MIME_TYPE, &text)
+                }
                 Value::Null => {}
                 json => {
                     self.record_json(sc::OUTPUT_VALUE, &json);
@@ -215,9 +222,18 @@ impl Call {
         let counts = [
             (sc::GEN_AI_USAGE_INPUT_TOKENS, usage.input_tokens),
             (sc::GEN_AI_USAGE_OUTPUT_TOKENS, usage.output_tokens),
-            (sc::GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, usage.cache_read_input_tokens),
-            (sc::GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, usage.cache_creation_input_tokens),
-            (sc::GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, usage.reasoning_output_tokens),
+            (
+                sc::GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
+                usage.cache_read_input_tokens,
+            ),
+            (
+                sc::GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
+                usage.cache_creation_input_tokens,
+            ),
+            (
+                sc::GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
+                usage.reasoning_output_tokens,
+            ),
         ];
         for (name, count) in counts {
             if let Some(n) = count {

@@ -89,7 +89,9 @@ impl<E: ?Sized> ViaNoDescription for Failure<'_, E> {
 macro_rules! __genai_describe_error {
     ($e:expr) => {{
         #[allow(unused_imports)]
-        use $crate::__private::{ViaDebug, ViaDisplay, ViaErrorType, ViaNoDescription, ViaTypeName};
+        use $crate::__private::{
+            ViaDebug, ViaDisplay, ViaErrorType, ViaNoDescription, ViaTypeName,
+        };
         let failure = $crate::__private::Failure($e);
         ((&failure).__error_type(), (&&failure).__describe())
     }};
@@ -105,7 +107,6 @@ pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> Option<&str> {
 
 #[cfg(test)]
 mod tests {
-    use crate::__genai_describe_error;
 
     #[derive(Debug)]
     struct Plain;
@@ -126,7 +127,10 @@ mod tests {
     #[test]
     fn error_type_prefers_the_trait_then_the_type_name() {
         let (ty, desc) = __genai_describe_error!(&Kinded);
-        assert_eq!((ty.as_ref(), desc.as_deref()), ("rate_limited", Some("slow down")));
+        assert_eq!(
+            (ty.as_ref(), desc.as_deref()),
+            ("rate_limited", Some("slow down"))
+        );
         let (ty, desc) = __genai_describe_error!(&Plain);
         assert!(ty.ends_with("tests::Plain"), "{ty}");
         assert_eq!(desc.as_deref(), Some("Plain"));
@@ -134,6 +138,9 @@ mod tests {
         assert!(ty.ends_with("tests::Opaque"), "{ty}");
         assert_eq!(desc, None);
         let (ty, desc) = __genai_describe_error!(&String::from("boom"));
-        assert_eq!((ty.as_ref(), desc.as_deref()), ("alloc::string::String", Some("boom")));
+        assert_eq!(
+            (ty.as_ref(), desc.as_deref()),
+            ("alloc::string::String", Some("boom"))
+        );
     }
 }

@@ -116,8 +116,9 @@ impl Builder {
                 .find_map(|name| var(name).map(|value| (*name, value)));
             Some(match protocol {
                 None => OtlpProtocol::HttpProtobuf,
-                Some((var, value)) => OtlpProtocol::parse(&value)
-                    .ok_or(InitError::InvalidProtocol { var, value })?,
+                Some((var, value)) => {
+                    OtlpProtocol::parse(&value).ok_or(InitError::InvalidProtocol { var, value })?
+                }
             })
         } else {
             None
@@ -185,19 +186,31 @@ use tracing_subscriber::Layer as _;
 
 /// INFO and above, without the exporter's own HTTP stack (its spans would be exported in turn).
 fn export_filter() -> Targets {
-    Targets::new()
-        .with_default(LevelFilter::INFO)
-        .with_targets(
-            ["hyper", "hyper_util", "h2", "reqwest", "tonic", "tower", "opentelemetry"]
-                .map(|t| (t, LevelFilter::OFF)),
-        )
+    Targets::new().with_default(LevelFilter::INFO).with_targets(
+        [
+            "hyper",
+            "hyper_util",
+            "h2",
+            "reqwest",
+            "tonic",
+            "tower",
+            "opentelemetry",
+        ]
+        .map(|t| (t, LevelFilter::OFF)),
+    )
 }
 
 fn otlp_exporter(protocol: OtlpProtocol) -> Result<opentelemetry_otlp::SpanExporter, InitError> {
     let builder = opentelemetry_otlp::SpanExporter::builder();
     let exporter = match protocol {
-        OtlpProtocol::HttpProtobuf => builder.with_http().with_protocol(Protocol::HttpBinary).build()?,
-        OtlpProtocol::HttpJson => builder.with_http().with_protocol(Protocol::HttpJson).build()?,
+        OtlpProtocol::HttpProtobuf => builder
+            .with_http()
+            .with_protocol(Protocol::HttpBinary)
+            .build()?,
+        OtlpProtocol::HttpJson => builder
+            .with_http()
+            .with_protocol(Protocol::HttpJson)
+            .build()?,
         OtlpProtocol::Grpc => {
             if tokio::runtime::Handle::try_current().is_err() {
                 return Err(InitError::GrpcNeedsTokio);

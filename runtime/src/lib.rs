@@ -25,8 +25,8 @@
 //! - Content (arguments, messages, results) is recorded only when capture is on: see [`capture`].
 //! - Attribute names are in [`semconv`].
 
-pub mod capture;
 mod call;
+pub mod capture;
 mod failure;
 mod init;
 pub mod message;

@@ -142,7 +142,9 @@ fn content_as_value(content: Option<&Value>) -> Value {
 /// Tool-call arguments arrive as a JSON string from OpenAI: parse it, keep the string if invalid.
 pub(super) fn json_or_string(v: Option<&Value>) -> Value {
     match v {
-        Some(Value::String(s)) => serde_json::from_str(s).unwrap_or_else(|_| Value::String(s.clone())),
+        Some(Value::String(s)) => {
+            serde_json::from_str(s).unwrap_or_else(|_| Value::String(s.clone()))
+        }
         Some(other) => other.clone(),
         None => Value::Null,
     }
