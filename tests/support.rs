@@ -148,3 +148,129 @@ impl SpanDataExt for SpanData {
         &self.span_kind
     }
 }
+
+/// An OTLP/HTTP (protobuf) receiver on an ephemeral 127.0.0.1 port that keeps what it receives.
+pub mod otlp_receiver {
+    use std::io::Read as _;
+    use std::sync::{Arc, Mutex};
+    use std::thread;
+    use std::time::{Duration, Instant};
+
+    use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+    use prost::Message as _;
+
+    /// One export request as received.
+    #[derive(Debug, Clone)]
+    pub struct Export {
+        /// The request path.
+        pub path: String,
+        /// Its `content-type`.
+        pub content_type: String,
+        /// The decoded body.
+        pub request: ExportTraceServiceRequest,
+    }
+
+    /// The running receiver; stopped on drop.
+    pub struct OtlpReceiver {
+        server: Arc<tiny_http::Server>,
+        received: Arc<Mutex<Vec<Export>>>,
+        rejected: Arc<Mutex<Vec<String>>>,
+        worker: Option<thread::JoinHandle<()>>,
+        /// `http://127.0.0.1:PORT`.
+        pub endpoint: String,
+    }
+
+    impl OtlpReceiver {
+        /// Binds 127.0.0.1:0 and serves until dropped; every request is answered 200.
+        pub fn start() -> Self {
+            let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind 127.0.0.1"));
+            let addr = server.server_addr().to_ip().expect("ip address");
+            let received = Arc::new(Mutex::new(Vec::new()));
+            let rejected = Arc::new(Mutex::new(Vec::new()));
+            let (srv, store, bad) = (server.clone(), received.clone(), rejected.clone());
+            let worker = thread::spawn(move || {
+                for mut request in srv.incoming_requests() {
+                    let mut body = Vec::new();
+                    let _ = request.as_reader().read_to_end(&mut body);
+                    let header = |name: &'static str| {
+                        request
+                            .headers()
+                            .iter()
+                            .find(|h| h.field.equiv(name))
+                            .map(|h| h.value.to_string())
+                            .unwrap_or_default()
+                    };
+                    let content_type = header("content-type");
+                    // OTLP receivers must accept gzip; collectors send it by default.
+                    if header("content-encoding") == "gzip" {
+                        let mut plain = Vec::new();
+                        let _ =
+                            flate2::read::GzDecoder::new(body.as_slice()).read_to_end(&mut plain);
+                        body = plain;
+                    }
+                    let status = match ExportTraceServiceRequest::decode(body.as_slice()) {
+                        Ok(decoded) => {
+                            store.lock().unwrap().push(Export {
+                                path: request.url().to_owned(),
+                                content_type,
+                                request: decoded,
+                            });
+                            200
+                        }
+                        Err(err) => {
+                            bad.lock()
+                                .unwrap()
+                                .push(format!("{} {content_type}: {err}", request.url()));
+                            400
+                        }
+                    };
+                    let _ = request.respond(tiny_http::Response::empty(status));
+                }
+            });
+            Self {
+                server,
+                received,
+                rejected,
+                worker: Some(worker),
+                endpoint: format!("http://{addr}"),
+            }
+        }
+
+        /// What has arrived so far; panics if any request was not valid OTLP protobuf.
+        pub fn exports(&self) -> Vec<Export> {
+            let rejected = self.rejected.lock().unwrap();
+            assert!(
+                rejected.is_empty(),
+                "requests that are not OTLP protobuf: {rejected:?}"
+            );
+            self.received.lock().unwrap().clone()
+        }
+
+        /// Waits until at least `spans` spans arrived, or `timeout` passed.
+        pub fn wait_for_spans(&self, spans: usize, timeout: Duration) -> Vec<Export> {
+            let start = Instant::now();
+            loop {
+                let exports = self.exports();
+                let count: usize = exports
+                    .iter()
+                    .flat_map(|e| &e.request.resource_spans)
+                    .flat_map(|rs| &rs.scope_spans)
+                    .map(|ss| ss.spans.len())
+                    .sum();
+                if count >= spans || start.elapsed() > timeout {
+                    return exports;
+                }
+                thread::sleep(Duration::from_millis(50));
+            }
+        }
+    }
+
+    impl Drop for OtlpReceiver {
+        fn drop(&mut self) {
+            self.server.unblock();
+            if let Some(w) = self.worker.take() {
+                let _ = w.join();
+            }
+        }
+    }
+}

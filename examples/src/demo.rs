@@ -50,10 +50,15 @@ pub fn run(options: DemoOptions, out: &mut dyn Write) -> Result<Vec<Outcome>, De
     if std::env::var_os("OTEL_SERVICE_NAME").is_none() {
         builder = builder.service_name("react-agent-demo");
     }
-    let guard = builder.install()?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
+    // A multi-thread runtime, entered while installing: OTLP over gRPC runs its channel on it.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
         .build()?;
+    let guard = {
+        let _entered = runtime.enter();
+        builder.install()?
+    };
     let agent = ReactAgent {
         calculator: Calculator {
             buggy: options.buggy_calculator,

@@ -34,8 +34,8 @@ pub enum InitError {
     /// The OTLP exporter could not be built (bad endpoint, bad headers, …).
     #[error("cannot build the OTLP exporter: {0}")]
     Exporter(#[from] opentelemetry_otlp::ExporterBuildError),
-    /// gRPC export needs a Tokio runtime, and none was running.
-    #[error("OTLP over grpc needs a running Tokio runtime: call init() inside one, or use http/protobuf")]
+    /// gRPC export needs a multi-thread Tokio runtime, alive until the guard is dropped.
+    #[error("OTLP over grpc needs a running multi-thread Tokio runtime: call init() inside one, or use http/protobuf")]
     GrpcNeedsTokio,
     /// A global `tracing` subscriber is already installed.
     #[error("a global tracing subscriber is already installed: add tracing_opentelemetry's layer to it instead")]
@@ -212,8 +212,11 @@ fn otlp_exporter(protocol: OtlpProtocol) -> Result<opentelemetry_otlp::SpanExpor
             .with_protocol(Protocol::HttpJson)
             .build()?,
         OtlpProtocol::Grpc => {
-            if tokio::runtime::Handle::try_current().is_err() {
-                return Err(InitError::GrpcNeedsTokio);
+            // tonic's channel runs as a task of the runtime it was built in, while the batch
+            // worker exports from its own thread: only a multi-thread runtime keeps serving it.
+            match tokio::runtime::Handle::try_current() {
+                Ok(h) if h.runtime_flavor() != tokio::runtime::RuntimeFlavor::CurrentThread => {}
+                _ => return Err(InitError::GrpcNeedsTokio),
             }
             builder.with_tonic().with_protocol(Protocol::Grpc).build()?
         }
