@@ -452,3 +452,19 @@ fn unserialisable_and_odd_values_are_recorded_without_failing() {
         Some(serde_json::Value::Null)
     );
 }
+
+#[test]
+fn instrumented_futures_stay_send_so_they_can_be_spawned() {
+    fn assert_send<T: Send>(_: &T) {}
+    let future = slow_lookup("k".into());
+    assert_send(&future);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    assert_eq!(
+        rt.block_on(async { tokio::spawn(future).await.unwrap().unwrap() }),
+        "value of k"
+    );
+}

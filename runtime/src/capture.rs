@@ -121,6 +121,14 @@ fn encode(policy: CapturePolicy) -> u8 {
 ///
 /// The macros require it of every argument they capture and of captured results, so a value that
 /// cannot be serialised is a compile error that says how to skip it.
+///
+/// ```
+/// use genai_tracing::Capture;
+/// #[derive(serde::Serialize)]
+/// struct Query { text: String }
+/// let q = Query { text: "rust".into() };
+/// assert_eq!(q.to_json(), serde_json::json!({"text": "rust"}));
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be captured into a span: it does not implement `serde::Serialize`",
     label = "captured as span content",

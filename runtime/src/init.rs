@@ -18,6 +18,13 @@ use tracing_subscriber::util::SubscriberInitExt as _;
 use crate::capture::{set_content_capture, CapturePolicy, InvalidCapturePolicy};
 
 /// Why [`init`] or [`Builder::install`] failed.
+///
+/// ```
+/// std::env::set_var("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318");
+/// std::env::set_var("OTEL_EXPORTER_OTLP_PROTOCOL", "http/xml");
+/// let err = genai_tracing::Builder::from_env().unwrap_err();
+/// assert!(matches!(err, genai_tracing::InitError::InvalidProtocol { .. }));
+/// ```
 #[derive(Debug, thiserror::Error)]
 pub enum InitError {
     /// `OTEL_EXPORTER_OTLP_PROTOCOL` (or `_TRACES_PROTOCOL`) holds an unknown value.
@@ -151,6 +158,15 @@ impl Builder {
     }
 
     /// Adds a span processor, e.g. a `SimpleSpanProcessor` over an in-memory exporter.
+    ///
+    /// ```
+    /// use opentelemetry_sdk::trace::{InMemorySpanExporter, SimpleSpanProcessor};
+    /// let spans = InMemorySpanExporter::default();
+    /// let _guard = genai_tracing::Builder::from_env()?
+    ///     .with_span_processor(SimpleSpanProcessor::new(spans.clone()))
+    ///     .install()?;
+    /// # Ok::<(), genai_tracing::InitError>(())
+    /// ```
     pub fn with_span_processor(mut self, processor: impl SpanProcessor + 'static) -> Self {
         self.processors = self.processors.with_span_processor(processor);
         self
@@ -237,6 +253,13 @@ pub fn init() -> Result<TracingGuard, InitError> {
 }
 
 /// Flushes and shuts the pipeline down when dropped.
+///
+/// ```no_run
+/// let guard = genai_tracing::init()?;
+/// // … run the agent …
+/// guard.provider().force_flush().ok(); // or just drop the guard at the end of main
+/// # Ok::<(), genai_tracing::InitError>(())
+/// ```
 #[must_use = "dropping the guard shuts tracing down"]
 #[derive(Debug)]
 pub struct TracingGuard {

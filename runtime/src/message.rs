@@ -39,6 +39,16 @@ impl ChatMessage {
 /// One message (choice) returned by the model.
 ///
 /// `finish_reason` is always present: Phoenix rejects output messages without it.
+///
+/// ```
+/// use genai_tracing::{MessagePart, OutputMessage};
+/// let m = OutputMessage {
+///     role: "assistant".into(),
+///     parts: vec![MessagePart::text("4")],
+///     finish_reason: "stop".into(),
+/// };
+/// assert!(serde_json::to_string(&m).unwrap().contains(r#""finish_reason":"stop""#));
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OutputMessage {
     /// Usually `assistant`.
@@ -50,6 +60,19 @@ pub struct OutputMessage {
 }
 
 /// A piece of a message, tagged by `type` as in the spec.
+///
+/// ```
+/// use genai_tracing::MessagePart;
+/// let call = MessagePart::ToolCall {
+///     id: Some("call_1".into()),
+///     name: "calculator".into(),
+///     arguments: serde_json::json!({"expr": "2+2"}),
+/// };
+/// assert_eq!(
+///     serde_json::to_value(&call).unwrap(),
+///     serde_json::json!({"type": "tool_call", "id": "call_1", "name": "calculator", "arguments": {"expr": "2+2"}})
+/// );
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum MessagePart {
