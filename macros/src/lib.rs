@@ -109,6 +109,9 @@ pub fn llm_call(args: TokenStream, item: TokenStream) -> TokenStream {
 /// on, the named arguments are recorded as a JSON object in `gen_ai.tool.call.arguments` and the
 /// result in `gen_ai.tool.call.result`.
 ///
+/// An `async fn` is traced until its future completes (or is dropped). A plain `fn` that returns a
+/// future is traced only while it builds the future: make it an `async fn` to trace the work.
+///
 /// ```
 /// /// Adds two numbers.
 /// #[genai_tracing::tool]
