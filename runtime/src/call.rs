@@ -140,26 +140,26 @@ impl Call {
     pub fn model_request(&self, request: &dyn ModelRequest, content: bool) {
         let p = request.parameters();
         let span = &self.span;
-        if let Some(v) = p.temperature {
-            span.record(sc::GEN_AI_REQUEST_TEMPERATURE, v);
+        let doubles = [
+            (sc::GEN_AI_REQUEST_TEMPERATURE, p.temperature),
+            (sc::GEN_AI_REQUEST_TOP_P, p.top_p),
+            (sc::GEN_AI_REQUEST_TOP_K, p.top_k),
+            (sc::GEN_AI_REQUEST_FREQUENCY_PENALTY, p.frequency_penalty),
+            (sc::GEN_AI_REQUEST_PRESENCE_PENALTY, p.presence_penalty),
+        ];
+        for (name, value) in doubles {
+            if let Some(v) = value {
+                span.record(name, v);
+            }
         }
-        if let Some(v) = p.max_tokens {
-            span.record(sc::GEN_AI_REQUEST_MAX_TOKENS, v);
-        }
-        if let Some(v) = p.top_p {
-            span.record(sc::GEN_AI_REQUEST_TOP_P, v);
-        }
-        if let Some(v) = p.top_k {
-            span.record(sc::GEN_AI_REQUEST_TOP_K, v);
-        }
-        if let Some(v) = p.seed {
-            span.record(sc::GEN_AI_REQUEST_SEED, v);
-        }
-        if let Some(v) = p.frequency_penalty {
-            span.record(sc::GEN_AI_REQUEST_FREQUENCY_PENALTY, v);
-        }
-        if let Some(v) = p.presence_penalty {
-            span.record(sc::GEN_AI_REQUEST_PRESENCE_PENALTY, v);
+        let ints = [
+            (sc::GEN_AI_REQUEST_MAX_TOKENS, p.max_tokens),
+            (sc::GEN_AI_REQUEST_SEED, p.seed),
+        ];
+        for (name, value) in ints {
+            if let Some(n) = value {
+                span.record(name, n);
+            }
         }
         if !p.stop_sequences.is_empty() {
             span.set_attribute(

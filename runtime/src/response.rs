@@ -67,21 +67,3 @@ impl<T: ModelResponse + ?Sized> ModelResponse for &T {
         (**self).output_messages()
     }
 }
-
-impl<T: ModelResponse + ?Sized> ModelResponse for Box<T> {
-    fn response_id(&self) -> Option<&str> {
-        (**self).response_id()
-    }
-    fn response_model(&self) -> Option<&str> {
-        (**self).response_model()
-    }
-    fn finish_reasons(&self) -> Vec<String> {
-        (**self).finish_reasons()
-    }
-    fn usage(&self) -> Usage {
-        (**self).usage()
-    }
-    fn output_messages(&self) -> Vec<OutputMessage> {
-        (**self).output_messages()
-    }
-}
