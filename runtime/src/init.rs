@@ -14,6 +14,7 @@ use opentelemetry_sdk::Resource;
 use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::util::SubscriberInitExt as _;
+use tracing_subscriber::Layer as _;
 
 use crate::capture::{set_content_capture, CapturePolicy, InvalidCapturePolicy};
 
@@ -89,7 +90,7 @@ impl OtlpProtocol {
 pub struct Builder {
     service_name: Option<String>,
     otlp: Option<OtlpProtocol>,
-    capture: CapturePolicy,
+    capture: Option<CapturePolicy>,
     processors: TracerProviderBuilder,
 }
 
@@ -114,8 +115,10 @@ const PROTOCOL_VARS: [&str; 2] = [
 
 impl Builder {
     /// Reads the standard environment. OTLP export is on when an endpoint variable is set and
-    /// not empty; otherwise nothing is exported until a processor is added.
+    /// not empty; otherwise nothing is exported until a processor is added. The capture variable
+    /// is validated here (and applied on first use, see [`captures_content`](crate::captures_content)).
     pub fn from_env() -> Result<Self, InitError> {
+        CapturePolicy::from_env()?;
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         let otlp = if ENDPOINT_VARS.iter().any(|v| var(v).is_some()) {
             let protocol = PROTOCOL_VARS
@@ -133,7 +136,7 @@ impl Builder {
         Ok(Self {
             service_name: None,
             otlp,
-            capture: CapturePolicy::from_env()?,
+            capture: None,
             processors: SdkTracerProvider::builder(),
         })
     }
@@ -151,9 +154,10 @@ impl Builder {
         self
     }
 
-    /// Sets the content capture policy (else the environment's).
+    /// Sets the content capture policy on install (else the environment's, or what
+    /// [`set_content_capture`] set).
     pub fn capture(mut self, policy: CapturePolicy) -> Self {
-        self.capture = policy;
+        self.capture = Some(policy);
         self
     }
 
@@ -192,13 +196,13 @@ impl Builder {
         tracing_subscriber::registry()
             .with(layer.with_filter(export_filter()))
             .try_init()?;
-        set_content_capture(self.capture);
+        if let Some(policy) = self.capture {
+            set_content_capture(policy);
+        }
         opentelemetry::global::set_tracer_provider(provider.clone());
         Ok(TracingGuard { provider })
     }
 }
-
-use tracing_subscriber::Layer as _;
 
 /// INFO and above, without the exporter's own HTTP stack (its spans would be exported in turn).
 fn export_filter() -> Targets {
