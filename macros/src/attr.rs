@@ -38,22 +38,40 @@ impl Kind {
     }
 }
 
-const COMMON: [&str; 4] = ["skip", "skip_all", "capture", "fields"];
+const COMMON: [&str; 5] = ["skip", "skip_all", "capture", "fields", "crate"];
 const OPERATIONS: [&str; 4] = ["chat", "text_completion", "generate_content", "embeddings"];
 
 /// A `fields(key = value)` entry, emitted as a `tracing` field.
 pub(crate) struct Field {
     key: TokenStream,
+    /// The key as the attribute's name, e.g. `app.tenant`.
+    pub(crate) name: String,
     value: TokenStream,
+}
+
+impl Field {
+    /// The key's tokens, for errors about it.
+    pub(crate) fn key(&self) -> &TokenStream {
+        &self.key
+    }
 }
 
 impl Parse for Field {
     fn parse(input: ParseStream) -> syn::Result<Self> {
-        let key = if input.peek(LitStr) {
-            input.parse::<LitStr>()?.into_token_stream()
+        let (key, name) = if input.peek(LitStr) {
+            let lit = input.parse::<LitStr>()?;
+            (lit.to_token_stream(), lit.value())
         } else {
-            Punctuated::<Ident, Token![.]>::parse_separated_nonempty_with(input, Ident::parse_any)?
-                .into_token_stream()
+            let path = Punctuated::<Ident, Token![.]>::parse_separated_nonempty_with(
+                input,
+                Ident::parse_any,
+            )?;
+            let name = path
+                .iter()
+                .map(|i| i.unraw().to_string())
+                .collect::<Vec<_>>()
+                .join(".");
+            (path.into_token_stream(), name)
         };
         input.parse::<Token![=]>()?;
         let mut value = TokenStream::new();
@@ -63,7 +81,7 @@ impl Parse for Field {
             input.parse::<Token![?]>()?.to_tokens(&mut value);
         }
         input.parse::<Expr>()?.to_tokens(&mut value);
-        Ok(Self { key, value })
+        Ok(Self { key, name, value })
     }
 }
 
@@ -91,6 +109,7 @@ pub(crate) struct Options {
     pub(crate) skip_all: Option<Ident>,
     pub(crate) capture: Option<LitBool>,
     pub(crate) fields: Vec<Field>,
+    pub(crate) krate: Option<syn::Path>,
     seen: Vec<String>,
 }
 
@@ -130,6 +149,15 @@ impl Options {
             "model" => self.model = Some(meta.value()?.parse()?),
             "call_id" => self.call_id = Some(meta.value()?.parse()?),
             "capture" => self.capture = Some(meta.value()?.parse()?),
+            "crate" => {
+                let lit: LitStr = meta.value()?.parse()?;
+                self.krate = Some(lit.parse().map_err(|_| {
+                    syn::Error::new_spanned(
+                        &lit,
+                        "expected the path of genai_tracing, e.g. \"::my_deps::genai_tracing\"",
+                    )
+                })?);
+            }
             "operation" => {
                 let op: LitStr = meta.value()?.parse()?;
                 if !OPERATIONS.contains(&op.value().as_str()) {
@@ -165,8 +193,15 @@ impl Options {
             "fields" => {
                 let content;
                 syn::parenthesized!(content in meta.input);
-                self.fields
-                    .extend(Punctuated::<Field, Token![,]>::parse_terminated(&content)?);
+                for field in Punctuated::<Field, Token![,]>::parse_terminated(&content)? {
+                    if self.fields.iter().any(|f| f.name == field.name) {
+                        return Err(syn::Error::new_spanned(
+                            field.key(),
+                            format!("`fields(..)` repeats the key `{}`", field.name),
+                        ));
+                    }
+                    self.fields.push(field);
+                }
             }
             _ => unreachable!("every accepted option is handled"),
         }

@@ -2,53 +2,90 @@
 //!
 //! The output stays small: it declares the span through the runtime's `span!` (which lists the
 //! fields), records the inputs behind a capture check, and hands the body to the runtime's
-//! `Call::run` (sync) or `Call::instrument` (async) with a `finish` closure that knows the return
-//! type's shape (`Result` or not). Everything else happens in generic runtime functions.
+//! `Call::run` (sync) or `Call::instrument` (async) with a `finish` closure. Whether the return
+//! value is a `Result`, and how an error is described, is decided by the runtime on the concrete
+//! type; everything else happens in generic runtime functions.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned, ToTokens};
+use syn::ext::IdentExt as _;
 use syn::spanned::Spanned;
-use syn::{FnArg, GenericArgument, ItemFn, LitStr, Pat, PathArguments, ReturnType, Type};
+use syn::visit_mut::VisitMut;
+use syn::{
+    Block, Expr, ExprAsync, FnArg, GenericArgument, ItemFn, LitStr, Pat, PathArguments, ReturnType,
+    Stmt, Type,
+};
 
 use crate::attr::{Kind, Options};
 
-/// The function's arguments that have a name (a plain identifier pattern).
+/// A named argument (a plain identifier pattern) and whether its value may be captured.
 struct Argument {
     ident: syn::Ident,
+    /// Its name without `r#`.
+    name: String,
+    /// Not captured: skipped, capture off for the function, `_`-prefixed, or `#[cfg]`-gated.
     skipped: bool,
+    /// `#[cfg]`-gated: it may not exist, so the expansion never names it.
+    gated: bool,
     ty_span: Span,
 }
 
+/// The shape of the function's body.
+enum Body<'a> {
+    /// `async fn`: the statements become an `async move` block.
+    Async(&'a Block),
+    /// A fn rewritten by `#[async_trait]`: `Box::pin(async move { .. })`, whose future is
+    /// instrumented in place.
+    AsyncTrait {
+        pin: &'a Expr,
+        future: &'a ExprAsync,
+    },
+    /// A plain fn: the statements become a closure.
+    Sync(&'a Block),
+}
+
 pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<TokenStream> {
-    if let Some(constness) = &item.sig.constness {
-        return Err(syn::Error::new_spanned(
-            constness,
-            format!("#[{}] cannot be used on a `const fn`", kind.attr_name()),
-        ));
-    }
+    check_signature(kind, &item)?;
+    let krate = match &options.krate {
+        Some(path) => path.to_token_stream(),
+        None => quote!(::genai_tracing),
+    };
     let arguments = arguments(&options, &item)?;
     let captured: Vec<TokenStream> = arguments
         .iter()
         .filter(|a| !a.skipped)
         .map(|a| {
-            let ident = &a.ident;
-            let name = ident.to_string();
-            let name = name.strip_prefix("r#").unwrap_or(&name);
-            quote_spanned!(a.ty_span=> (#name, ::genai_tracing::to_json(&#ident)))
+            let (ident, name) = (&a.ident, &a.name);
+            quote_spanned!(a.ty_span=> (#name, #krate::to_json(&#ident)))
         })
         .collect();
     let capture = match &options.capture {
         Some(b) => quote!(::core::option::Option::Some(#b)),
         None => quote!(::core::option::Option::None),
     };
-    let capture_off = options.capture.as_ref().is_some_and(|b| !b.value);
+    let own_fields = match kind {
+        Kind::Tool => quote!(TOOL),
+        Kind::Agent => quote!(AGENT),
+        Kind::Workflow => quote!(WORKFLOW),
+        Kind::LlmCall => quote!(LLM),
+    };
+    let field_checks = options.fields.iter().map(|f| {
+        let (name, span) = (&f.name, f.key().span());
+        // Every token on the key's span, so a failed check is reported at the key.
+        let krate = match &options.krate {
+            Some(path) => path.to_token_stream(),
+            None => quote_spanned!(span=> ::genai_tracing),
+        };
+        quote_spanned! {span=>
+            const _: () = #krate::__private::check_user_field(#krate::__private::declared::#own_fields, #name);
+        }
+    });
     let fields = &options.fields;
-    let fn_name = item.sig.ident.to_string();
-    let fn_name = fn_name.strip_prefix("r#").unwrap_or(&fn_name).to_owned();
+    let fn_name = item.sig.ident.unraw().to_string();
     let name = options.name.as_ref().map(LitStr::value).unwrap_or(fn_name);
-    let empty = quote!(::genai_tracing::__private::tracing::field::Empty);
-    let display = |e: &Option<syn::Expr>| match e {
-        Some(e) => quote!(::genai_tracing::__private::tracing::field::display(&(#e))),
+    let empty = quote!(#krate::__private::tracing::field::Empty);
+    let display = |e: &Option<Expr>| match e {
+        Some(e) => quote_spanned!(e.span()=> #krate::__private::tracing::field::display(&(#e))),
         None => empty.clone(),
     };
     let description = options
@@ -63,8 +100,8 @@ pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<
             let span_name = format!("execute_tool {name}");
             let call_id = display(&options.call_id);
             quote! {
-                let __gt_call = ::genai_tracing::__private::Call::new(
-                    ::genai_tracing::__private::span!(tool, span_name: #span_name, tool_name: #name,
+                let __gt_call = #krate::__private::Call::new(
+                    #krate::__private::span!(tool, span_name: #span_name, tool_name: #name,
                         description: #description, call_id: #call_id, fields: { #(#fields)* }),
                     #capture,
                 );
@@ -77,19 +114,15 @@ pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<
             let span = if kind == Kind::Agent {
                 let span_name = format!("invoke_agent {name}");
                 let (id, version) = (display(&options.id), display(&options.version));
-                quote!(
-                    ::genai_tracing::__private::span!(agent, span_name: #span_name, agent_name: #name,
-                    description: #description, id: #id, version: #version, fields: { #(#fields)* })
-                )
+                quote!(#krate::__private::span!(agent, span_name: #span_name, agent_name: #name,
+                    description: #description, id: #id, version: #version, fields: { #(#fields)* }))
             } else {
                 let span_name = format!("invoke_workflow {name}");
-                quote!(
-                    ::genai_tracing::__private::span!(workflow, span_name: #span_name,
-                    workflow_name: #name, fields: { #(#fields)* })
-                )
+                quote!(#krate::__private::span!(workflow, span_name: #span_name,
+                    workflow_name: #name, fields: { #(#fields)* }))
             };
             quote! {
-                let __gt_call = ::genai_tracing::__private::Call::new(#span, #capture);
+                let __gt_call = #krate::__private::Call::new(#span, #capture);
                 if __gt_call.captures() {
                     __gt_call.input_arguments(&[#(#captured),*]);
                 }
@@ -102,6 +135,8 @@ pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<
                     "#[llm_call] needs `provider = \"..\"` (e.g. \"openai\", \"anthropic\"): gen_ai.provider.name is required",
                 ));
             };
+            let provider =
+                quote_spanned!(provider.span()=> #krate::__private::as_str(&(#provider)));
             let operation = options
                 .operation
                 .as_ref()
@@ -111,29 +146,28 @@ pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<
             } else {
                 "LLM"
             };
-            let probes = arguments.iter().map(|a| {
+            let probes = arguments.iter().filter(|a| !a.gated).map(|a| {
                 let (ident, content) = (&a.ident, !a.skipped);
                 quote!(#ident => #content)
             });
             // `&(expr)` in a `let` keeps a temporary such as `format!(..)` alive for the span.
             let model = match &options.model {
-                Some(m) => quote! {
+                Some(m) => quote_spanned! {m.span()=>
                     let __gt_model_value = &(#m);
                     let __gt_model: ::core::option::Option<&str> =
-                        ::core::option::Option::Some(::genai_tracing::__private::as_str(__gt_model_value));
+                        ::core::option::Option::Some(#krate::__private::as_str(__gt_model_value));
                 },
                 None => quote! {
                     let __gt_model: ::core::option::Option<&str> =
-                        __gt_request.and_then(|(r, _)| ::genai_tracing::ModelRequest::model(r));
+                        __gt_request.and_then(|(r, _)| #krate::ModelRequest::model(r));
                 },
             };
             quote! {
-                let __gt_request = ::genai_tracing::__private::find_request!(#(#probes),*);
+                let __gt_request = #krate::__private::find_request!(#(#probes),*);
                 #model
-                let __gt_call = ::genai_tracing::__private::Call::new(
-                    ::genai_tracing::__private::span!(llm, operation: #operation, span_kind: #span_kind,
-                        provider: ::genai_tracing::__private::as_str(&(#provider)),
-                        model: __gt_model, fields: { #(#fields)* }),
+                let __gt_call = #krate::__private::Call::new(
+                    #krate::__private::span!(llm, operation: #operation, span_kind: #span_kind,
+                        provider: #provider, model: __gt_model, fields: { #(#fields)* }),
                     #capture,
                 );
                 if __gt_call.is_recording() {
@@ -148,18 +182,33 @@ pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<
         }
     };
 
-    let finish = finish(kind, &item.sig.output, capture_off);
-    let block = &item.block;
-    let fake_return = fake_return(&item.sig.output);
-    let body = if item.sig.asyncness.is_some() {
-        quote! {
-            #prelude
-            __gt_call.instrument(async move { #fake_return #block }, #finish).await
+    let capture_off = options.capture.as_ref().is_some_and(|b| !b.value);
+    let body = match body_of(&item) {
+        Body::Async(block) => {
+            let finish = finish(&krate, kind, &item.sig.output, capture_off);
+            let fake_return = fake_return(&item.sig.output);
+            let stmts = &block.stmts;
+            quote! {
+                #prelude
+                __gt_call.instrument(async move { #fake_return #(#stmts)* }, #finish).await
+            }
         }
-    } else {
-        quote! {
-            #prelude
-            __gt_call.run(move || { #fake_return #block }, #finish)
+        Body::AsyncTrait { pin, future } => {
+            let output = future_output(&item.sig.output);
+            let finish = finish(&krate, kind, &output, capture_off);
+            quote! {
+                #prelude
+                #pin(__gt_call.instrument(#future, #finish))
+            }
+        }
+        Body::Sync(block) => {
+            let finish = finish(&krate, kind, &item.sig.output, capture_off);
+            let fake_return = fake_return(&item.sig.output);
+            let stmts = &block.stmts;
+            quote! {
+                #prelude
+                __gt_call.run(move || { #fake_return #(#stmts)* }, #finish)
+            }
         }
     };
     let ItemFn {
@@ -168,24 +217,81 @@ pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<
     Ok(quote! {
         #(#attrs)*
         #vis #sig {
+            #(#field_checks)*
             #body
         }
     })
 }
 
+/// Rejects what cannot run inside a span: `const fn`, and `#[track_caller]` (the body runs in a
+/// closure, where the caller's location is not tracked).
+fn check_signature(kind: Kind, item: &ItemFn) -> syn::Result<()> {
+    let name = kind.attr_name();
+    if let Some(constness) = &item.sig.constness {
+        return Err(syn::Error::new_spanned(
+            constness,
+            format!("#[{name}] cannot be used on a `const fn`"),
+        ));
+    }
+    if let Some(attr) = item
+        .attrs
+        .iter()
+        .find(|a| a.path().is_ident("track_caller"))
+    {
+        return Err(syn::Error::new_spanned(
+            attr,
+            format!("#[{name}] cannot be combined with #[track_caller]: the body runs inside the span's scope, where the caller's location is lost"),
+        ));
+    }
+    Ok(())
+}
+
+fn body_of(item: &ItemFn) -> Body<'_> {
+    if item.sig.asyncness.is_some() {
+        return Body::Async(&item.block);
+    }
+    if let [Stmt::Expr(Expr::Call(call), None)] = item.block.stmts.as_slice() {
+        let is_pin = matches!(&*call.func, Expr::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "pin"));
+        if let (true, 1, Some(Expr::Async(future))) = (is_pin, call.args.len(), call.args.first()) {
+            if future.capture.is_some() {
+                return Body::AsyncTrait {
+                    pin: &call.func,
+                    future,
+                };
+            }
+        }
+    }
+    Body::Sync(&item.block)
+}
+
 /// The named arguments, each marked skipped or not; checks that `skip(..)` names real arguments.
 fn arguments(options: &Options, item: &ItemFn) -> syn::Result<Vec<Argument>> {
+    let capture_off = options.capture.as_ref().is_some_and(|b| !b.value);
+    let skip: Vec<String> = options.skip.iter().map(|i| i.unraw().to_string()).collect();
     let arguments: Vec<Argument> = item
         .sig
         .inputs
         .iter()
         .filter_map(|input| match input {
             FnArg::Typed(pat_type) => match &*pat_type.pat {
-                Pat::Ident(pat) => Some(Argument {
-                    ident: pat.ident.clone(),
-                    skipped: options.skip_all.is_some() || options.skip.contains(&pat.ident),
-                    ty_span: pat_type.ty.span(),
-                }),
+                Pat::Ident(pat) => {
+                    let name = pat.ident.unraw().to_string();
+                    let gated = pat_type
+                        .attrs
+                        .iter()
+                        .any(|a| a.path().is_ident("cfg") || a.path().is_ident("cfg_attr"));
+                    Some(Argument {
+                        ident: pat.ident.clone(),
+                        skipped: gated
+                            || capture_off
+                            || options.skip_all.is_some()
+                            || name.starts_with('_')
+                            || skip.contains(&name),
+                        gated,
+                        name,
+                        ty_span: pat_type.ty.span(),
+                    })
+                }
                 _ => None,
             },
             FnArg::Receiver(_) => None,
@@ -196,56 +302,51 @@ fn arguments(options: &Options, item: &ItemFn) -> syn::Result<Vec<Argument>> {
         err.combine(syn::Error::new_spanned(all, "`skip_all` given here"));
         return Err(err);
     }
-    for skipped in &options.skip {
-        if !arguments.iter().any(|a| &a.ident == skipped) {
+    for (skipped, name) in options.skip.iter().zip(&skip) {
+        if !arguments.iter().any(|a| &a.name == name) {
             return Err(syn::Error::new_spanned(
                 skipped,
-                format!("`skip({skipped})`: this function has no argument named `{skipped}`"),
+                format!("`skip({name})`: this function has no argument named `{name}`"),
             ));
         }
     }
     Ok(arguments)
 }
 
-/// The closure that records how the body ended, chosen by the return type's shape.
-fn finish(kind: Kind, output: &ReturnType, capture_off: bool) -> TokenStream {
-    let span = match (result_type(output), output) {
-        (Some(ok), _) => ok.span(),
-        (None, ReturnType::Type(_, ty)) => ty.span(),
-        (None, ReturnType::Default) => Span::call_site(),
+/// The closure that records how the body ended. The runtime's `outcome!` splits a `Result` into
+/// its `Ok` and `Err` (any other value is a success), on the concrete type.
+fn finish(krate: &TokenStream, kind: Kind, output: &ReturnType, capture_off: bool) -> TokenStream {
+    if matches!(output, ReturnType::Type(_, ty) if matches!(**ty, Type::Never(_))) {
+        return quote!(|_: &#krate::__private::Call, _| {});
+    }
+    // On the return type's span (its `T` for `Result<T, E>`), so a missing trait impl is
+    // reported there.
+    let span = match output {
+        ReturnType::Type(_, ty) => ok_type(ty).unwrap_or(ty).span(),
+        ReturnType::Default => Span::call_site(),
     };
-    // On the return type's span, so a missing trait impl is reported there.
     let call = syn::Ident::new("__gt_call", span);
     let value = syn::Ident::new("__gt_value", span);
     let on_value = match kind {
-        _ if capture_off && kind != Kind::LlmCall => quote!({ let _ = #value; }),
+        Kind::Tool | Kind::Agent | Kind::Workflow if capture_off => quote!({ let _ = #value; }),
         Kind::Tool => quote_spanned!(span=> #call.tool_result(#value)),
         Kind::Agent | Kind::Workflow => quote_spanned!(span=> #call.output(#value)),
         Kind::LlmCall => quote_spanned!(span=> #call.model_response(#value)),
     };
-    if result_type(output).is_some() {
-        quote! {
-            |#call: &::genai_tracing::__private::Call, __gt_result| match __gt_result {
-                ::core::result::Result::Ok(#value) => #on_value,
-                ::core::result::Result::Err(__gt_error) => {
-                    let (error_type, description) = ::genai_tracing::__private::describe_error!(__gt_error);
-                    #call.fail(&error_type, description);
-                }
+    quote! {
+        |#call: &#krate::__private::Call, __gt_result| match #krate::__private::outcome!(__gt_result) {
+            ::core::result::Result::Ok(#value) => #on_value,
+            ::core::result::Result::Err(__gt_error) => {
+                let (error_type, description) = #krate::__private::describe_error!(__gt_error);
+                #call.fail(&error_type, description);
             }
         }
-    } else {
-        quote!(|#call: &::genai_tracing::__private::Call, #value| #on_value)
     }
 }
 
-/// `T` of a return type written `Result<T, ..>` (any path ending in `Result`).
-fn result_type(output: &ReturnType) -> Option<&Type> {
-    let ReturnType::Type(_, ty) = output else {
-        return None;
-    };
-    let Type::Path(path) = &**ty else {
-        return None;
-    };
+/// `T` of a return type written `Result<T, ..>`, for error positions only.
+fn ok_type(ty: &Type) -> Option<&Type> {
+    let Type::Path(path) = ty else { return None };
     let last = path.path.segments.last()?;
     if last.ident != "Result" {
         return None;
@@ -259,32 +360,72 @@ fn result_type(output: &ReturnType) -> Option<&Type> {
     }
 }
 
-/// Pins the body's type to the declared return type, so `?` and `return` infer as in the original
-/// function (the trick `tracing-attributes` uses). Not possible for `impl Trait` return types.
-fn fake_return(output: &ReturnType) -> TokenStream {
-    match output {
-        ReturnType::Type(_, ty) if !mentions_impl(ty) && !matches!(**ty, Type::Never(_)) => {
-            quote! {
-                #[allow(unreachable_code, clippy::diverging_sub_expression, clippy::needless_return)]
-                if false {
-                    let __gt_unreachable: #ty = loop {};
-                    return __gt_unreachable;
-                }
-            }
+/// `R` of an `#[async_trait]` return type `Pin<Box<dyn Future<Output = R> + ..>>`.
+fn future_output(output: &ReturnType) -> ReturnType {
+    fn in_path(path: &syn::Path) -> Option<Type> {
+        path.segments.iter().find_map(|seg| match &seg.arguments {
+            PathArguments::AngleBracketed(args) => args.args.iter().find_map(|arg| match arg {
+                GenericArgument::AssocType(a) if a.ident == "Output" => Some(a.ty.clone()),
+                GenericArgument::Type(t) => find(t),
+                _ => None,
+            }),
+            _ => None,
+        })
+    }
+    fn find(ty: &Type) -> Option<Type> {
+        match ty {
+            Type::Path(p) => in_path(&p.path),
+            Type::TraitObject(o) => o.bounds.iter().find_map(|b| match b {
+                syn::TypeParamBound::Trait(t) => in_path(&t.path),
+                _ => None,
+            }),
+            Type::Paren(p) => find(&p.elem),
+            Type::Group(g) => find(&g.elem),
+            _ => None,
         }
-        _ => TokenStream::new(),
+    }
+    match output {
+        ReturnType::Type(arrow, ty) => match find(ty) {
+            Some(r) => ReturnType::Type(*arrow, Box::new(r)),
+            None => ReturnType::Default,
+        },
+        ReturnType::Default => ReturnType::Default,
     }
 }
 
-fn mentions_impl(ty: &Type) -> bool {
-    fn walk(tokens: TokenStream) -> bool {
-        tokens.into_iter().any(|t| match t {
-            proc_macro2::TokenTree::Ident(i) => i == "impl",
-            proc_macro2::TokenTree::Group(g) => walk(g.stream()),
-            _ => false,
-        })
+/// Pins the body's type to the declared return type, so `?` and `return` infer as in the original
+/// function (the trick `tracing-attributes` uses). `impl Trait` parts become `_`.
+fn fake_return(output: &ReturnType) -> TokenStream {
+    let ReturnType::Type(_, ty) = output else {
+        return TokenStream::new();
+    };
+    if matches!(**ty, Type::Never(_)) {
+        return TokenStream::new();
     }
-    walk(ty.to_token_stream())
+    let mut ty = (**ty).clone();
+    InferImplTrait.visit_type_mut(&mut ty);
+    quote! {
+        #[allow(unreachable_code, clippy::diverging_sub_expression, clippy::needless_return)]
+        if false {
+            let __gt_unreachable: #ty = loop {};
+            return __gt_unreachable;
+        }
+    }
+}
+
+/// Replaces every `impl Trait` in a type with `_`, which a `let` annotation can hold.
+struct InferImplTrait;
+
+impl VisitMut for InferImplTrait {
+    fn visit_type_mut(&mut self, ty: &mut Type) {
+        if let Type::ImplTrait(i) = ty {
+            *ty = Type::Infer(syn::TypeInfer {
+                underscore_token: syn::Token![_](i.impl_token.span),
+            });
+        } else {
+            syn::visit_mut::visit_type_mut(self, ty);
+        }
+    }
 }
 
 /// The first paragraph of the doc comment, lines joined by spaces.
@@ -294,7 +435,7 @@ fn doc_summary(attrs: &[syn::Attribute]) -> Option<String> {
         let syn::Meta::NameValue(nv) = &attr.meta else {
             continue;
         };
-        let syn::Expr::Lit(syn::ExprLit {
+        let Expr::Lit(syn::ExprLit {
             lit: syn::Lit::Str(s),
             ..
         }) = &nv.value

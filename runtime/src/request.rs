@@ -66,17 +66,25 @@ pub trait ModelRequest {
     }
 }
 
-impl<T: ModelRequest + ?Sized> ModelRequest for &T {
-    fn model(&self) -> Option<&str> {
-        (**self).model()
-    }
-    fn parameters(&self) -> RequestParameters {
-        (**self).parameters()
-    }
-    fn input_messages(&self) -> Vec<ChatMessage> {
-        (**self).input_messages()
-    }
-    fn system_instructions(&self) -> Vec<MessagePart> {
-        (**self).system_instructions()
-    }
+/// Forwards the trait through references and smart pointers, so `&mut Value`, `Box<Request>` or
+/// `Arc<Request>` arguments are requests too.
+macro_rules! forward_model_request {
+    ($($ptr:ty),*) => {$(
+        impl<T: ModelRequest + ?Sized> ModelRequest for $ptr {
+            fn model(&self) -> Option<&str> {
+                (**self).model()
+            }
+            fn parameters(&self) -> RequestParameters {
+                (**self).parameters()
+            }
+            fn input_messages(&self) -> Vec<ChatMessage> {
+                (**self).input_messages()
+            }
+            fn system_instructions(&self) -> Vec<MessagePart> {
+                (**self).system_instructions()
+            }
+        }
+    )*};
 }
+
+forward_model_request!(&T, &mut T, Box<T>, std::sync::Arc<T>, std::rc::Rc<T>);

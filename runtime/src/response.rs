@@ -50,20 +50,27 @@ pub trait ModelResponse {
     }
 }
 
-impl<T: ModelResponse + ?Sized> ModelResponse for &T {
-    fn response_id(&self) -> Option<&str> {
-        (**self).response_id()
-    }
-    fn response_model(&self) -> Option<&str> {
-        (**self).response_model()
-    }
-    fn finish_reasons(&self) -> Vec<String> {
-        (**self).finish_reasons()
-    }
-    fn usage(&self) -> Usage {
-        (**self).usage()
-    }
-    fn output_messages(&self) -> Vec<OutputMessage> {
-        (**self).output_messages()
-    }
+/// Forwards the trait through references and smart pointers.
+macro_rules! forward_model_response {
+    ($($ptr:ty),*) => {$(
+        impl<T: ModelResponse + ?Sized> ModelResponse for $ptr {
+            fn response_id(&self) -> Option<&str> {
+                (**self).response_id()
+            }
+            fn response_model(&self) -> Option<&str> {
+                (**self).response_model()
+            }
+            fn finish_reasons(&self) -> Vec<String> {
+                (**self).finish_reasons()
+            }
+            fn usage(&self) -> Usage {
+                (**self).usage()
+            }
+            fn output_messages(&self) -> Vec<OutputMessage> {
+                (**self).output_messages()
+            }
+        }
+    )*};
 }
+
+forward_model_response!(&T, Box<T>, std::sync::Arc<T>);

@@ -117,3 +117,168 @@ impl std::fmt::Display for SpanName<'_> {
         }
     }
 }
+
+/// The fields each span type declares, for the compile-time check that `fields(..)` does not
+/// repeat one (the macros emit [`check_user_field`] for every user key). A test keeps these lists
+/// equal to what the `span!` arms above declare.
+#[doc(hidden)]
+pub mod declared {
+    use crate::semconv::*;
+
+    /// Declared by every span type.
+    pub const COMMON: &[&str] = &[
+        OTEL_NAME,
+        OTEL_KIND,
+        OTEL_STATUS_CODE,
+        OTEL_STATUS_DESCRIPTION,
+        ERROR_TYPE,
+        GEN_AI_OPERATION_NAME,
+        OPENINFERENCE_SPAN_KIND,
+    ];
+    /// `#[tool]`.
+    pub const TOOL: &[&str] = &[
+        GEN_AI_TOOL_NAME,
+        GEN_AI_TOOL_DESCRIPTION,
+        GEN_AI_TOOL_TYPE,
+        GEN_AI_TOOL_CALL_ID,
+        GEN_AI_TOOL_CALL_ARGUMENTS,
+        GEN_AI_TOOL_CALL_RESULT,
+    ];
+    /// `#[agent]`.
+    pub const AGENT: &[&str] = &[
+        GEN_AI_AGENT_NAME,
+        GEN_AI_AGENT_DESCRIPTION,
+        GEN_AI_AGENT_ID,
+        GEN_AI_AGENT_VERSION,
+        INPUT_VALUE,
+        INPUT_MIME_TYPE,
+        OUTPUT_VALUE,
+        OUTPUT_MIME_TYPE,
+    ];
+    /// `#[workflow]`.
+    pub const WORKFLOW: &[&str] = &[
+        GEN_AI_WORKFLOW_NAME,
+        INPUT_VALUE,
+        INPUT_MIME_TYPE,
+        OUTPUT_VALUE,
+        OUTPUT_MIME_TYPE,
+    ];
+    /// `#[llm_call]`.
+    pub const LLM: &[&str] = &[
+        GEN_AI_PROVIDER_NAME,
+        GEN_AI_REQUEST_MODEL,
+        GEN_AI_REQUEST_TEMPERATURE,
+        GEN_AI_REQUEST_MAX_TOKENS,
+        GEN_AI_REQUEST_TOP_P,
+        GEN_AI_REQUEST_TOP_K,
+        GEN_AI_REQUEST_SEED,
+        GEN_AI_REQUEST_FREQUENCY_PENALTY,
+        GEN_AI_REQUEST_PRESENCE_PENALTY,
+        GEN_AI_REQUEST_STOP_SEQUENCES,
+        GEN_AI_RESPONSE_ID,
+        GEN_AI_RESPONSE_MODEL,
+        GEN_AI_RESPONSE_FINISH_REASONS,
+        GEN_AI_USAGE_INPUT_TOKENS,
+        GEN_AI_USAGE_OUTPUT_TOKENS,
+        GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
+        GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
+        GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
+        GEN_AI_INPUT_MESSAGES,
+        GEN_AI_OUTPUT_MESSAGES,
+        GEN_AI_SYSTEM_INSTRUCTIONS,
+        INPUT_VALUE,
+        INPUT_MIME_TYPE,
+    ];
+}
+
+const fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+const fn listed(list: &[&str], key: &str) -> bool {
+    let mut i = 0;
+    while i < list.len() {
+        if same(list[i], key) {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
+/// Fails compilation when a `fields(..)` key is one the span type sets itself.
+#[doc(hidden)]
+pub const fn check_user_field(own: &[&str], key: &str) {
+    if listed(declared::COMMON, key) || listed(own, key) {
+        panic!("this `fields(..)` key is an attribute the macro sets itself: use the macro's option for it, or another name");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::declared;
+    use std::collections::BTreeSet;
+
+    fn names(span: &tracing::Span) -> BTreeSet<&'static str> {
+        span.metadata()
+            .expect("metadata")
+            .fields()
+            .iter()
+            .map(|f| f.name())
+            .collect()
+    }
+
+    fn listed(own: &[&'static str]) -> BTreeSet<&'static str> {
+        declared::COMMON.iter().chain(own).copied().collect()
+    }
+
+    #[test]
+    fn the_declared_lists_match_the_span_declarations() {
+        tracing::subscriber::with_default(tracing_subscriber::registry(), compare);
+    }
+
+    fn compare() {
+        let empty = tracing::field::Empty;
+        let tool = crate::__genai_span!(tool, span_name: "t", tool_name: "t", description: empty,
+            call_id: empty, fields: {});
+        let agent = crate::__genai_span!(agent, span_name: "a", agent_name: "a", description: empty,
+            id: empty, version: empty, fields: {});
+        let workflow =
+            crate::__genai_span!(workflow, span_name: "w", workflow_name: "w", fields: {});
+        let llm = crate::__genai_span!(llm, operation: "chat", span_kind: "LLM", provider: "p",
+            model: None::<&str>, fields: {});
+        // Tools, agents and workflows are named by their metadata, not `otel.name`; arrays go
+        // through `set_attribute`, not fields.
+        let without = |list: BTreeSet<&'static str>, gone: &[&str]| -> BTreeSet<&'static str> {
+            list.into_iter().filter(|n| !gone.contains(n)).collect()
+        };
+        let arrays = [
+            crate::semconv::GEN_AI_REQUEST_STOP_SEQUENCES,
+            crate::semconv::GEN_AI_RESPONSE_FINISH_REASONS,
+        ];
+        assert_eq!(
+            names(&tool),
+            without(listed(declared::TOOL), &["otel.name"])
+        );
+        assert_eq!(
+            names(&agent),
+            without(listed(declared::AGENT), &["otel.name"])
+        );
+        assert_eq!(
+            names(&workflow),
+            without(listed(declared::WORKFLOW), &["otel.name"])
+        );
+        assert_eq!(names(&llm), without(listed(declared::LLM), &arrays));
+    }
+}

@@ -1,0 +1,6 @@
+#[genai_tracing::tool(fields(gen_ai.tool.name = "other"))]
+fn lookup(query: &str) -> usize {
+    query.len()
+}
+
+fn main() {}
