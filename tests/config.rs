@@ -7,7 +7,8 @@ use genai_tracing::{Builder, CapturePolicy, InitError, OtlpProtocol, CAPTURE_ENV
 
 static ENV: Mutex<()> = Mutex::new(());
 
-const VARS: [&str; 5] = [
+const VARS: [&str; 6] = [
+    "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT",
     "OTEL_EXPORTER_OTLP_ENDPOINT",
     "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
     "OTEL_EXPORTER_OTLP_PROTOCOL",
@@ -73,6 +74,22 @@ fn an_invalid_capture_value_is_an_error() {
     let err = with_env(&[(CAPTURE_ENV, "sometimes")], Builder::from_env).unwrap_err();
     assert!(matches!(err, InitError::InvalidCapturePolicy(_)));
     assert!(err.to_string().contains("\"sometimes\""), "{err}");
+}
+
+#[test]
+fn an_invalid_attribute_limit_is_an_error() {
+    for bad in ["0", "-5", "64k"] {
+        let err = with_env(
+            &[("OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT", bad)],
+            Builder::from_env,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(err, InitError::InvalidAttributeLimit(_)),
+            "{bad}: {err}"
+        );
+        assert!(err.to_string().contains(&format!("{bad:?}")), "{err}");
+    }
 }
 
 #[test]

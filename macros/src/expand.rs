@@ -56,7 +56,7 @@ pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<
         .filter(|a| !a.skipped)
         .map(|a| {
             let (ident, name) = (&a.ident, &a.name);
-            quote_spanned!(a.ty_span=> (#name, #krate::to_json(&#ident)))
+            quote_spanned!(a.ty_span=> (#name, &#ident as &dyn #krate::Capture))
         })
         .collect();
     let capture = match &options.capture {

@@ -3,6 +3,7 @@
 pub use crate::__genai_describe_error as describe_error;
 pub use crate::__genai_span as span;
 pub use crate::call::{Call, CallFuture};
+pub use crate::capture::Budget;
 pub use crate::failure::{
     Failure, ViaDebug, ViaDisplay, ViaErrorType, ViaNoDescription, ViaTypeName,
 };

@@ -19,11 +19,14 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use opentelemetry::{Array, StringValue, Value as OtelValue};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use tracing::Span;
 use tracing_opentelemetry::OpenTelemetrySpanExt;
 
-use crate::capture::{captures_content, Capture};
+use crate::capture::{
+    arguments_object, bounded_json, bounded_json_of, capture_limits, captures_content, run_hook,
+    scrub, Budget, Capture,
+};
 use crate::failure::{panic_message, CANCELLED, PANIC};
 use crate::request::ModelRequest;
 use crate::response::ModelResponse;
@@ -101,11 +104,14 @@ impl Call {
         }
     }
 
-    /// Records a failure: `error.type` and an error status with `description`.
+    /// Records a failure: `error.type` and an error status with `description` (scrubbed of
+    /// secrets: error messages quote requests more often than one would like).
     pub fn fail(&self, error_type: &str, description: Option<String>) {
         self.span.record(sc::ERROR_TYPE, error_type);
         match description.filter(|d| !d.is_empty()) {
-            Some(d) => self.span.record(sc::OTEL_STATUS_DESCRIPTION, d.as_str()),
+            Some(d) => self
+                .span
+                .record(sc::OTEL_STATUS_DESCRIPTION, scrub(&d).as_ref()),
             None => self.span.record(sc::OTEL_STATUS_CODE, "error"),
         };
     }
@@ -119,21 +125,22 @@ impl Call {
     // --- inputs -------------------------------------------------------------------------------
 
     /// Records a tool's named arguments as one JSON object in `gen_ai.tool.call.arguments`.
-    pub fn tool_arguments(&self, args: &[(&str, Value)]) {
-        self.record_json(sc::GEN_AI_TOOL_CALL_ARGUMENTS, &arguments_object(args));
+    pub fn tool_arguments(&self, args: &[(&str, &dyn Capture)]) {
+        let json = bounded_json(capture_limits(), |budget| arguments_object(args, budget));
+        self.span
+            .record(sc::GEN_AI_TOOL_CALL_ARGUMENTS, json.as_str());
     }
 
-    /// Records named arguments as `input.value`: a lone string argument as text, else a JSON object.
-    pub fn input_arguments(&self, args: &[(&str, Value)]) {
-        match args {
-            [(_, Value::String(text))] => {
-                self.record_text(sc::INPUT_VALUE, sc::INPUT_MIME_TYPE, text)
-            }
-            _ => {
-                self.record_json(sc::INPUT_VALUE, &arguments_object(args));
-                self.span.record(sc::INPUT_MIME_TYPE, "application/json");
+    /// Records named arguments as `input.value`: a lone text argument as text, else a JSON object.
+    pub fn input_arguments(&self, args: &[(&str, &dyn Capture)]) {
+        if let [(_, value)] = args {
+            if self.record_if_text(sc::INPUT_VALUE, sc::INPUT_MIME_TYPE, *value) {
+                return;
             }
         }
+        let json = bounded_json(capture_limits(), |budget| arguments_object(args, budget));
+        self.span.record(sc::INPUT_VALUE, json.as_str());
+        self.span.record(sc::INPUT_MIME_TYPE, "application/json");
     }
 
     /// Records a model request's parameters and, when capturing and `content` allows, its messages.
@@ -184,23 +191,43 @@ impl Call {
     /// Records a tool's result in `gen_ai.tool.call.result` (when capturing).
     pub fn tool_result<T: Capture + ?Sized>(&self, value: &T) {
         if self.capture {
-            self.record_json(sc::GEN_AI_TOOL_CALL_RESULT, &value.to_json());
+            let json = bounded_json(capture_limits(), |budget| value.capture_within(budget));
+            self.span.record(sc::GEN_AI_TOOL_CALL_RESULT, json.as_str());
         }
     }
 
-    /// Records an agent's or workflow's result as `output.value` (when capturing).
+    /// Records an agent's or workflow's result as `output.value` (when capturing): text as text,
+    /// anything else as JSON, nothing for `()`.
     pub fn output<T: Capture + ?Sized>(&self, value: &T) {
-        if self.capture {
-            match value.to_json() {
-                Value::String(text) => {
-                    self.record_text(sc::OUTPUT_VALUE, sc::OUTPUT_MIME_TYPE, &text)
-                }
-                Value::Null => {}
-                json => {
-                    self.record_json(sc::OUTPUT_VALUE, &json);
-                    self.span.record(sc::OUTPUT_MIME_TYPE, "application/json");
-                }
+        if !self.capture || self.record_if_text(sc::OUTPUT_VALUE, sc::OUTPUT_MIME_TYPE, value) {
+            return;
+        }
+        let json = bounded_json(capture_limits(), |budget| value.capture_within(budget));
+        if json != "null" {
+            self.span.record(sc::OUTPUT_VALUE, json.as_str());
+            self.span.record(sc::OUTPUT_MIME_TYPE, "application/json");
+        }
+    }
+
+    /// Records `value` as plain text if it serialises to a string; says whether it did.
+    fn record_if_text<T: Capture + ?Sized>(
+        &self,
+        field: &str,
+        mime_field: &str,
+        value: &T,
+    ) -> bool {
+        let mut captured = value.capture_within(&mut Budget::new(capture_limits()));
+        if !captured.is_string() {
+            return false;
+        }
+        run_hook(&mut captured);
+        match captured {
+            Value::String(text) => {
+                self.span.record(field, text.as_str());
+                self.span.record(mime_field, "text/plain");
+                true
             }
+            _ => false,
         }
     }
 
@@ -248,15 +275,10 @@ impl Call {
         }
     }
 
+    /// Records captured content as bounded, scrubbed JSON.
     fn record_json<T: serde::Serialize + ?Sized>(&self, field: &str, value: &T) {
-        let json = serde_json::to_string(value)
-            .unwrap_or_else(|err| format!("\"<not serializable: {err}>\""));
-        self.span.record(field, json.as_str());
-    }
-
-    fn record_text(&self, field: &str, mime_field: &str, text: &str) {
-        self.span.record(field, text);
-        self.span.record(mime_field, "text/plain");
+        self.span
+            .record(field, bounded_json_of(value, capture_limits()).as_str());
     }
 }
 
@@ -269,14 +291,6 @@ impl Drop for Call {
             );
         }
     }
-}
-
-fn arguments_object(args: &[(&str, Value)]) -> Value {
-    Value::Object(
-        args.iter()
-            .map(|(name, value)| ((*name).to_owned(), value.clone()))
-            .collect::<Map<_, _>>(),
-    )
 }
 
 fn string_array(items: Vec<String>) -> OtelValue {

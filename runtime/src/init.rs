@@ -16,7 +16,9 @@ use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::util::SubscriberInitExt as _;
 use tracing_subscriber::Layer as _;
 
-use crate::capture::{set_content_capture, CapturePolicy, InvalidCapturePolicy};
+use crate::capture::{
+    set_content_capture, CaptureLimits, CapturePolicy, InvalidAttributeLimit, InvalidCapturePolicy,
+};
 
 /// Why [`init`] or [`Builder::install`] failed.
 ///
@@ -39,6 +41,9 @@ pub enum InitError {
     /// `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT` holds an unknown value.
     #[error(transparent)]
     InvalidCapturePolicy(#[from] InvalidCapturePolicy),
+    /// `OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT` is not a positive number.
+    #[error(transparent)]
+    InvalidAttributeLimit(#[from] InvalidAttributeLimit),
     /// The OTLP exporter could not be built (bad endpoint, bad headers, …).
     #[error("cannot build the OTLP exporter: {0}")]
     Exporter(#[from] opentelemetry_otlp::ExporterBuildError),
@@ -119,6 +124,7 @@ impl Builder {
     /// is validated here (and applied on first use, see [`captures_content`](crate::captures_content)).
     pub fn from_env() -> Result<Self, InitError> {
         CapturePolicy::from_env()?;
+        CaptureLimits::from_env()?;
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         let otlp = if ENDPOINT_VARS.iter().any(|v| var(v).is_some()) {
             let protocol = PROTOCOL_VARS

@@ -41,8 +41,9 @@ mod usage;
 pub mod __private;
 
 pub use capture::{
-    captures_content, set_content_capture, to_json, Capture, CapturePolicy, InvalidCapturePolicy,
-    CAPTURE_ENV,
+    capture_limits, captures_content, set_capture_limits, set_content_capture, set_redaction_hook,
+    to_json, Capture, CaptureLimits, CapturePolicy, InvalidAttributeLimit, InvalidCapturePolicy,
+    CAPTURE_ENV, REDACTED,
 };
 pub use failure::{ErrorType, CANCELLED, PANIC};
 pub use genai_tracing_macros::{agent, llm_call, tool, workflow};

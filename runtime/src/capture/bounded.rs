@@ -38,8 +38,9 @@ impl Default for CaptureLimits {
     }
 }
 
-/// What is left to spend on one attribute.
-pub(crate) struct Budget {
+/// What is left to spend on one attribute (used by the macros' expansion through [`Capture`](super::Capture)).
+#[doc(hidden)]
+pub struct Budget {
     remaining: usize,
     limits: CaptureLimits,
 }
@@ -57,19 +58,38 @@ impl Budget {
     }
 
     /// `text` scrubbed of secrets and cut to what the budget allows.
+    ///
+    /// Only a window a little longer than what can be kept is scrubbed, so a huge text costs
+    /// the window, not its length; the margin lets a secret that straddles the cut be recognised.
     pub(crate) fn text(&mut self, text: &str) -> String {
-        let clean = scrub(text);
-        if clean.len() <= self.remaining {
+        const MARGIN: usize = 8 * 1024;
+        let window = &text[..floor_char_boundary(text, self.remaining.saturating_add(MARGIN))];
+        let clean = scrub(window);
+        if clean.len() <= self.remaining && window.len() == text.len() {
             self.spend(clean.len());
             return clean.into_owned();
         }
-        let mut cut = self.remaining;
-        while !clean.is_char_boundary(cut) {
-            cut -= 1;
-        }
+        // Room for the marker, so the text stays within what was left.
+        let cut = floor_char_boundary(&clean, self.remaining.saturating_sub(MARKER_ROOM));
         self.remaining = 0;
-        format!("{}…[truncated: kept {cut} of {} bytes]", &clean[..cut], clean.len())
+        format!(
+            "{}…[truncated: kept {cut} of {} bytes]",
+            &clean[..cut],
+            text.len()
+        )
     }
+}
+
+/// Bytes kept free for the `…[truncated: kept K of N bytes]` marker.
+const MARKER_ROOM: usize = 64;
+
+/// The largest char boundary of `s` at or below `at`.
+fn floor_char_boundary(s: &str, at: usize) -> usize {
+    let mut at = at.min(s.len());
+    while !s.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
 /// Serialises `value` within `budget`; a serialisation error becomes a string saying so.
@@ -206,10 +226,19 @@ impl<'b> ser::Serializer for Bounded<'b> {
     fn serialize_unit_struct(self, _name: &'static str) -> Result<Value, Error> {
         Ok(Value::Null)
     }
-    fn serialize_unit_variant(self, _name: &'static str, _index: u32, variant: &'static str) -> Result<Value, Error> {
+    fn serialize_unit_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+    ) -> Result<Value, Error> {
         self.serialize_str(variant)
     }
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _name: &'static str, value: &T) -> Result<Value, Error> {
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _name: &'static str,
+        value: &T,
+    ) -> Result<Value, Error> {
         value.serialize(self)
     }
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
@@ -231,7 +260,11 @@ impl<'b> ser::Serializer for Bounded<'b> {
     fn serialize_tuple(self, _len: usize) -> Result<Compound<'b>, Error> {
         Ok(self.compound(Kind::Seq))
     }
-    fn serialize_tuple_struct(self, _name: &'static str, _len: usize) -> Result<Compound<'b>, Error> {
+    fn serialize_tuple_struct(
+        self,
+        _name: &'static str,
+        _len: usize,
+    ) -> Result<Compound<'b>, Error> {
         Ok(self.compound(Kind::Seq))
     }
     fn serialize_tuple_variant(
@@ -283,7 +316,9 @@ struct Compound<'b> {
 
 impl Compound<'_> {
     fn full(&self) -> bool {
-        self.discard || self.budget.remaining == 0 || self.items.len() + self.map.len() >= self.budget.limits.max_items
+        self.discard
+            || self.budget.remaining == 0
+            || self.items.len() + self.map.len() >= self.budget.limits.max_items
     }
 
     fn child(&mut self) -> Bounded<'_> {
@@ -325,13 +360,17 @@ impl Compound<'_> {
         let value = match self.kind {
             Kind::Seq | Kind::SeqVariant(_) => {
                 if self.skipped > 0 {
-                    self.items.push(Value::String(format!("…[{} more items]", self.skipped)));
+                    self.items
+                        .push(Value::String(format!("…[{} more items]", self.skipped)));
                 }
                 Value::Array(self.items)
             }
             Kind::Map | Kind::MapVariant(_) => {
                 if self.skipped > 0 {
-                    self.map.insert("…".into(), Value::String(format!("{} more entries", self.skipped)));
+                    self.map.insert(
+                        "…".into(),
+                        Value::String(format!("{} more entries", self.skipped)),
+                    );
                 }
                 Value::Object(self.map)
             }
@@ -408,7 +447,11 @@ impl ser::SerializeMap for Compound<'_> {
 impl ser::SerializeStruct for Compound<'_> {
     type Ok = Value;
     type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Error> {
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), Error> {
         self.entry(key.to_owned(), value)
     }
     fn end(self) -> Result<Value, Error> {
@@ -419,7 +462,11 @@ impl ser::SerializeStruct for Compound<'_> {
 impl ser::SerializeStructVariant for Compound<'_> {
     type Ok = Value;
     type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Error> {
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), Error> {
         self.entry(key.to_owned(), value)
     }
     fn end(self) -> Result<Value, Error> {
@@ -499,10 +546,19 @@ impl ser::Serializer for KeySerializer {
     fn serialize_unit_struct(self, _: &'static str) -> Result<String, Error> {
         Err(key_error())
     }
-    fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Result<String, Error> {
+    fn serialize_unit_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+    ) -> Result<String, Error> {
         Ok(variant.to_owned())
     }
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, value: &T) -> Result<String, Error> {
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        value: &T,
+    ) -> Result<String, Error> {
         value.serialize(self)
     }
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
@@ -520,7 +576,11 @@ impl ser::Serializer for KeySerializer {
     fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Error> {
         Err(key_error())
     }
-    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeTupleStruct, Error> {
+    fn serialize_tuple_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleStruct, Error> {
         Err(key_error())
     }
     fn serialize_tuple_variant(

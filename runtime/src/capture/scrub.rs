@@ -13,17 +13,17 @@ pub const REDACTED: &str = "[REDACTED]";
 /// Credentials recognisable by their shape, wherever they appear in text.
 static SECRET: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r"sk-[A-Za-z0-9_\-]{16,}",                                      // OpenAI, Anthropic (sk-ant-…)
-        r"|(?i:bearer|basic)\s+[A-Za-z0-9\-._~+/]{8,}=*",               // HTTP authorization values
-        r"|(?:AKIA|ASIA)[0-9A-Z]{16}",                                  // AWS access key ids
+        r"sk-[A-Za-z0-9_\-]{16,}", // OpenAI, Anthropic (sk-ant-…)
+        r"|(?i:bearer|basic)\s+[A-Za-z0-9\-._~+/]{8,}=*", // HTTP authorization values
+        r"|(?:AKIA|ASIA)[0-9A-Z]{16}", // AWS access key ids
         r"|(?i:aws_secret_access_key|secret_access_key)\s*[=:]\s*[A-Za-z0-9/+=]{40}", // AWS secrets
-        r"|gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}",   // GitHub tokens
-        r"|xox[abposr]-[A-Za-z0-9\-]{10,}",                             // Slack tokens
-        r"|AIza[0-9A-Za-z_\-]{35}",                                     // Google API keys
+        r"|gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}", // GitHub tokens
+        r"|xox[abposr]-[A-Za-z0-9\-]{10,}", // Slack tokens
+        r"|AIza[0-9A-Za-z_\-]{35}", // Google API keys
         r"|eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}", // JWTs
-        r"|-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----",
+        r"|-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)",
         r"|(?i:[?&;]|\b)(?i:password|passwd|pwd|secret|token|api_?key|access_token)=[^&\s]+", // in URLs
-        r"|://[^/\s:@]+:[^/\s@]+@",                                     // credentials in URLs
+        r"|://[^/\s:@]+:[^/\s@]+@", // credentials in URLs
     ))
     .expect("the secret patterns are valid")
 });
@@ -41,8 +41,24 @@ pub(crate) fn is_sensitive_key(key: &str) -> bool {
         .filter(|c| c.is_ascii_alphanumeric())
         .map(|c| c.to_ascii_lowercase())
         .collect();
-    const EXACT: [&str; 8] = ["auth", "pwd", "passwd", "cookie", "setcookie", "credentials", "apikey", "privatekey"];
-    const ENDS: [&str; 6] = ["password", "secret", "token", "apikey", "authorization", "accesskey"];
+    const EXACT: [&str; 8] = [
+        "auth",
+        "pwd",
+        "passwd",
+        "cookie",
+        "setcookie",
+        "credentials",
+        "apikey",
+        "privatekey",
+    ];
+    const ENDS: [&str; 6] = [
+        "password",
+        "secret",
+        "token",
+        "apikey",
+        "authorization",
+        "accesskey",
+    ];
     EXACT.contains(&k.as_str()) || ENDS.iter().any(|e| k.ends_with(e))
 }
 
@@ -77,10 +93,26 @@ mod tests {
 
     #[test]
     fn sensitive_keys_are_recognised_without_catching_token_counts() {
-        for k in ["password", "api_key", "apiKey", "Authorization", "x-api-key", "client_secret", "githubToken", "AWS_ACCESS_KEY"] {
+        for k in [
+            "password",
+            "api_key",
+            "apiKey",
+            "Authorization",
+            "x-api-key",
+            "client_secret",
+            "githubToken",
+            "AWS_ACCESS_KEY",
+        ] {
             assert!(is_sensitive_key(k), "{k}");
         }
-        for k in ["max_tokens", "input_tokens", "query", "tokenizer", "secretary_name", "keyword"] {
+        for k in [
+            "max_tokens",
+            "input_tokens",
+            "query",
+            "tokenizer",
+            "secretary_name",
+            "keyword",
+        ] {
             assert!(!is_sensitive_key(k), "{k}");
         }
     }

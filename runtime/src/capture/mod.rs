@@ -7,8 +7,24 @@
 //!
 //! When capture is off nothing is serialised at all: the macros only call [`to_json`] behind a
 //! check of [`Call::captures`](crate::__private::Call::captures).
+//!
+//! When it is on, every captured value is bounded and scrubbed before it reaches a span (see
+//! [`CaptureLimits`], [`set_redaction_hook`]): strings are cut inside the JSON so it stays valid and
+//! says what was cut, nesting and collections are bounded, and secrets are replaced by
+//! [`REDACTED`].
+
+mod bounded;
+mod scrub;
 
 use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{LazyLock, RwLock};
+
+use serde_json::Value;
+
+pub use bounded::Budget;
+pub use bounded::CaptureLimits;
+pub(crate) use scrub::{run_hook, scrub};
+pub use scrub::{set_redaction_hook, REDACTED};
 
 /// The environment variable that switches content capture on (`true`, `SPAN_ONLY`, `SPAN_AND_EVENT`)
 /// or off (`false`, `NO_CONTENT`, `EVENT_ONLY`), case-insensitive.
@@ -117,6 +133,60 @@ fn encode(policy: CapturePolicy) -> u8 {
     }
 }
 
+/// The environment variable that bounds each attribute value, in bytes (OpenTelemetry's general
+/// limit, honoured here for captured content).
+pub const ATTRIBUTE_LIMIT_ENV: &str = "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT";
+
+/// A value of [`ATTRIBUTE_LIMIT_ENV`] that is not a positive integer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid {ATTRIBUTE_LIMIT_ENV} value {0:?}: expected a positive number of bytes")]
+pub struct InvalidAttributeLimit(pub String);
+
+impl CaptureLimits {
+    /// The defaults, with `max_bytes` from [`ATTRIBUTE_LIMIT_ENV`] when it is set.
+    ///
+    /// ```
+    /// std::env::set_var(genai_tracing::capture::ATTRIBUTE_LIMIT_ENV, "4096");
+    /// assert_eq!(genai_tracing::CaptureLimits::from_env().unwrap().max_bytes, 4096);
+    /// std::env::set_var(genai_tracing::capture::ATTRIBUTE_LIMIT_ENV, "lots");
+    /// assert!(genai_tracing::CaptureLimits::from_env().is_err());
+    /// ```
+    pub fn from_env() -> Result<Self, InvalidAttributeLimit> {
+        let mut limits = Self::default();
+        if let Some(raw) = std::env::var_os(ATTRIBUTE_LIMIT_ENV) {
+            let raw = raw.to_string_lossy();
+            match raw.trim().parse::<usize>() {
+                Ok(n) if n > 0 => limits.max_bytes = n,
+                _ => return Err(InvalidAttributeLimit(raw.into_owned())),
+            }
+        }
+        Ok(limits)
+    }
+}
+
+static LIMITS: LazyLock<RwLock<CaptureLimits>> = LazyLock::new(|| {
+    RwLock::new(CaptureLimits::from_env().unwrap_or_else(|err| {
+        tracing::warn!(target: "genai_tracing", "{err}; using the default limits");
+        CaptureLimits::default()
+    }))
+});
+
+/// Sets the bounds on captured values, overriding the environment.
+///
+/// ```
+/// use genai_tracing::CaptureLimits;
+/// genai_tracing::set_capture_limits(CaptureLimits { max_bytes: 1024, ..CaptureLimits::default() });
+/// assert_eq!(genai_tracing::capture_limits().max_bytes, 1024);
+/// ```
+pub fn set_capture_limits(limits: CaptureLimits) {
+    *LIMITS.write().unwrap_or_else(|p| p.into_inner()) = limits;
+}
+
+/// The bounds in force (see [`set_capture_limits`]).
+pub fn capture_limits() -> CaptureLimits {
+    *LIMITS.read().unwrap_or_else(|p| p.into_inner())
+}
+
 /// A value that can be captured into a span: anything `serde::Serialize`.
 ///
 /// The macros require it of every argument they capture and of captured results, so a value that
@@ -135,24 +205,78 @@ fn encode(policy: CapturePolicy) -> u8 {
     note = "to keep it out of the span, skip the argument with `skip(name)` or `skip_all`, or turn capture off for this function (its result included) with `capture = false`"
 )]
 pub trait Capture {
-    /// The value as JSON. Serialisation errors become a string that says what failed.
-    fn to_json(&self) -> serde_json::Value;
+    /// The value as JSON, within [`capture_limits`] and scrubbed of secrets. Serialisation errors
+    /// become a string that says what failed.
+    fn to_json(&self) -> Value {
+        self.capture_within(&mut Budget::new(capture_limits()))
+    }
+
+    /// The value as JSON within what is left of an attribute's budget.
+    #[doc(hidden)]
+    fn capture_within(&self, budget: &mut Budget) -> Value;
 }
 
 impl<T: serde::Serialize + ?Sized> Capture for T {
-    fn to_json(&self) -> serde_json::Value {
-        serde_json::to_value(self)
-            .unwrap_or_else(|err| serde_json::Value::String(format!("<not serializable: {err}>")))
+    fn capture_within(&self, budget: &mut Budget) -> Value {
+        bounded::to_value(self, budget)
     }
 }
 
-/// Serialises a captured value to JSON (see [`Capture`]).
+/// Serialises a captured value to bounded, scrubbed JSON (see [`Capture`]).
 ///
 /// ```
 /// assert_eq!(genai_tracing::to_json(&(1, "a")), serde_json::json!([1, "a"]));
-/// // Non-finite floats have no JSON form: they become null instead of failing.
-/// assert_eq!(genai_tracing::to_json(&f64::NAN), serde_json::Value::Null);
+/// // Non-finite floats have no JSON number: they become strings instead of failing.
+/// assert_eq!(genai_tracing::to_json(&f64::NAN), serde_json::json!("NaN"));
+/// // Secrets are replaced.
+/// assert_eq!(genai_tracing::to_json("key sk-abcdefghijklmnopqrstu"), serde_json::json!("key [REDACTED]"));
 /// ```
-pub fn to_json<T: Capture + ?Sized>(value: &T) -> serde_json::Value {
+pub fn to_json<T: Capture + ?Sized>(value: &T) -> Value {
     value.to_json()
+}
+
+/// Named values (a function's arguments) as one JSON object sharing one budget; a value under a
+/// sensitive name is redacted.
+pub(crate) fn arguments_object(args: &[(&str, &dyn Capture)], budget: &mut Budget) -> Value {
+    Value::Object(
+        args.iter()
+            .map(|(name, value)| {
+                let v = if scrub::is_sensitive_key(name) {
+                    Value::String(REDACTED.into())
+                } else {
+                    value.capture_within(budget)
+                };
+                ((*name).to_owned(), v)
+            })
+            .collect(),
+    )
+}
+
+/// The JSON `build` makes, after the user's hook, as a string of at most `limits.max_bytes`.
+///
+/// The budget counts text; JSON's punctuation and escapes come on top, so when the result is still
+/// too long it is built again from the source with a smaller budget.
+pub(crate) fn bounded_json(limits: CaptureLimits, build: impl Fn(&mut Budget) -> Value) -> String {
+    let mut max_bytes = limits.max_bytes;
+    for _ in 0..5 {
+        let mut value = build(&mut Budget::new(CaptureLimits {
+            max_bytes,
+            ..limits
+        }));
+        run_hook(&mut value);
+        let json = value.to_string();
+        if json.len() <= limits.max_bytes {
+            return json;
+        }
+        max_bytes = (max_bytes / 2).min(max_bytes.saturating_sub(json.len() - limits.max_bytes));
+    }
+    "\"[truncated]\"".to_owned()
+}
+
+/// A value already built, bounded as [`bounded_json`] does.
+pub(crate) fn bounded_json_of<T: serde::Serialize + ?Sized>(
+    value: &T,
+    limits: CaptureLimits,
+) -> String {
+    bounded_json(limits, |budget| bounded::to_value(value, budget))
 }
