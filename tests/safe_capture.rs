@@ -33,6 +33,13 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
 
+/// The peak is process-wide: the tests of this file run one at a time.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 const SECRETS: [&str; 12] = [
     "sk-proj-4fJx9QmZr2TbW8yVn1KcLd7H",
     "sk-ant-api03-Zx8Qm2Lr7TbWyVn1KcLd",
@@ -114,6 +121,7 @@ fn all_text(spans: &Spans) -> String {
 
 #[test]
 fn a_corpus_of_secrets_never_reaches_an_exported_span() {
+    let _serial = serial();
     let headers = HashMap::from([
         ("Authorization".to_owned(), format!("Bearer {}", SECRETS[9])),
         ("X-Api-Key".to_owned(), SECRETS[5].to_owned()),
@@ -159,6 +167,7 @@ fn ingest(document: &str) -> usize {
 
 #[test]
 fn a_100_mb_argument_yields_a_bounded_attribute_with_bounded_memory() {
+    let _serial = serial();
     let huge = "x".repeat(100 * 1024 * 1024);
     let ((len, peak), spans) = record(|| {
         let before = LIVE.load(Ordering::SeqCst);
@@ -201,6 +210,7 @@ fn odd(raw: RawBytes, path: std::path::PathBuf, numbers: Vec<f64>, items: Vec<u3
 
 #[test]
 fn invalid_utf8_non_finite_floats_and_long_lists_are_handled() {
+    let _serial = serial();
     use std::os::unix::ffi::OsStrExt as _;
     let path = std::path::PathBuf::from(std::ffi::OsStr::from_bytes(b"/tmp/\xff\xfe.txt"));
     let (_, spans) = record(|| {
@@ -238,6 +248,7 @@ fn deep(tree: &Value) -> usize {
 
 #[test]
 fn a_10000_deep_value_is_cut_at_the_depth_limit_without_deep_recursion() {
+    let _serial = serial();
     // Built and dropped on a thread with a large stack (serde_json drops recursively); captured on
     // a thread with a small one, which a recursive walk of 10,000 levels would overflow.
     let big = std::thread::Builder::new().stack_size(256 << 20);
@@ -285,6 +296,7 @@ fn update_profile(profile: Value) -> bool {
 
 #[test]
 fn a_user_hook_redacts_more() {
+    let _serial = serial();
     genai_tracing::set_redaction_hook(Some(drop_customer_email));
     let (_, spans) =
         record(|| update_profile(json!({"customer_email": "ann@example.com", "plan": "pro"})));
@@ -306,6 +318,7 @@ fn leaky_panic(key: &str) -> u8 {
 
 #[test]
 fn panic_and_error_messages_are_scrubbed_too() {
+    let _serial = serial();
     let (_, spans) = record_unwind(|| leaky_panic(SECRETS[0]));
     let d = spans
         .one("execute_tool leaky_panic")

@@ -54,7 +54,13 @@ async fn everything() -> String {
 
 #[test]
 fn every_declared_name_is_emitted_and_no_other() {
-    let (_, spans) = record_async(everything);
+    let attrs = genai_tracing::TraceAttributes::new()
+        .session("s")
+        .user("u")
+        .conversation("c")
+        .tag("t")
+        .metadata("k", "v");
+    let (_, spans) = record_async(|| attrs.scope(everything()));
     let emitted: BTreeSet<String> = spans
         .0
         .iter()
@@ -105,6 +111,11 @@ fn every_declared_name_is_emitted_and_no_other() {
         sc::INPUT_MIME_TYPE,
         sc::OUTPUT_VALUE,
         sc::OUTPUT_MIME_TYPE,
+        sc::SESSION_ID,
+        sc::USER_ID,
+        sc::GEN_AI_CONVERSATION_ID,
+        sc::TAG_TAGS,
+        sc::METADATA,
     ]
     .into_iter()
     .map(str::to_owned)

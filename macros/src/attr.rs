@@ -38,7 +38,16 @@ impl Kind {
     }
 }
 
-const COMMON: [&str; 5] = ["skip", "skip_all", "capture", "fields", "crate"];
+const COMMON: [&str; 8] = [
+    "skip",
+    "skip_all",
+    "capture",
+    "fields",
+    "session",
+    "user",
+    "conversation",
+    "crate",
+];
 const OPERATIONS: [&str; 4] = ["chat", "text_completion", "generate_content", "embeddings"];
 
 /// A `fields(key = value)` entry, emitted as a `tracing` field.
@@ -105,6 +114,9 @@ pub(crate) struct Options {
     pub(crate) model: Option<Expr>,
     pub(crate) operation: Option<LitStr>,
     pub(crate) call_id: Option<Expr>,
+    pub(crate) session: Option<Expr>,
+    pub(crate) user: Option<Expr>,
+    pub(crate) conversation: Option<Expr>,
     pub(crate) skip: Vec<Ident>,
     pub(crate) skip_all: Option<Ident>,
     pub(crate) capture: Option<LitBool>,
@@ -148,6 +160,9 @@ impl Options {
             "provider" => self.provider = Some(meta.value()?.parse()?),
             "model" => self.model = Some(meta.value()?.parse()?),
             "call_id" => self.call_id = Some(meta.value()?.parse()?),
+            "session" => self.session = Some(meta.value()?.parse()?),
+            "user" => self.user = Some(meta.value()?.parse()?),
+            "conversation" => self.conversation = Some(meta.value()?.parse()?),
             "capture" => self.capture = Some(meta.value()?.parse()?),
             "crate" => {
                 let lit: LitStr = meta.value()?.parse()?;

@@ -95,6 +95,25 @@ pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<
         .or_else(|| doc_summary(&item.attrs))
         .map_or_else(|| empty.clone(), |d| quote!(#d));
 
+    // `session = ..`, `user = ..`, `conversation = ..`: laid over the scope's attributes.
+    let scoped: Vec<TokenStream> = [
+        ("session", &options.session),
+        ("user", &options.user),
+        ("conversation", &options.conversation),
+    ]
+    .into_iter()
+    .filter_map(|(method, expr)| {
+        let expr = expr.as_ref()?;
+        let method = syn::Ident::new(method, expr.span());
+        Some(quote_spanned!(expr.span()=> .#method(::std::string::ToString::to_string(&(#expr)))))
+    })
+    .collect();
+    let capture = if scoped.is_empty() {
+        quote!(#capture, ::core::option::Option::None)
+    } else {
+        quote!(#capture, ::core::option::Option::Some(#krate::TraceAttributes::new() #(#scoped)*))
+    };
+
     let prelude = match kind {
         Kind::Tool => {
             let span_name = format!("execute_tool {name}");

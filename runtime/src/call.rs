@@ -16,6 +16,7 @@ use std::any::Any;
 use std::future::Future;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use opentelemetry::{Array, StringValue, Value as OtelValue};
@@ -30,6 +31,7 @@ use crate::capture::{
 use crate::failure::{panic_message, CANCELLED, PANIC};
 use crate::request::ModelRequest;
 use crate::response::ModelResponse;
+use crate::scope::{enter, TraceAttributes};
 use crate::semconv as sc;
 
 /// An instrumented call in progress (used by the macros' expansion).
@@ -38,17 +40,55 @@ pub struct Call {
     span: Span,
     capture: bool,
     ended: bool,
+    /// The trace attributes of this call, kept in force for its body.
+    attributes: Option<Arc<TraceAttributes>>,
 }
 
 impl Call {
-    /// Wraps a freshly created span; `capture` is the function's own `capture = ..`, if any.
+    /// Wraps a freshly created span; `capture` is the function's own `capture = ..`, if any, and
+    /// `own` its own trace attributes (`session = ..`, …), laid over the ones in force. The
+    /// attributes are recorded and stay in force for the body, so its children carry them too.
     #[inline]
-    pub fn new(span: Span, capture: Option<bool>) -> Self {
-        let capture = !span.is_disabled() && capture.unwrap_or_else(captures_content);
-        Self {
+    pub fn new(span: Span, capture: Option<bool>, own: Option<TraceAttributes>) -> Self {
+        let recording = !span.is_disabled();
+        let capture = recording && capture.unwrap_or_else(captures_content);
+        let attributes = match own {
+            Some(own) => Some(own.over_current()),
+            None if recording => TraceAttributes::current(),
+            None => None,
+        };
+        let call = Self {
             span,
             capture,
             ended: false,
+            attributes,
+        };
+        if let (true, Some(attributes)) = (recording, &call.attributes) {
+            call.record_attributes(attributes);
+        }
+        call
+    }
+
+    fn record_attributes(&self, a: &TraceAttributes) {
+        let span = &self.span;
+        let ids = [
+            (sc::SESSION_ID, &a.session_id),
+            (sc::USER_ID, &a.user_id),
+            (sc::GEN_AI_CONVERSATION_ID, &a.conversation_id),
+        ];
+        for (name, id) in ids {
+            if let Some(id) = id {
+                span.record(name, id.as_str());
+            }
+        }
+        if !a.tags.is_empty() {
+            span.set_attribute(sc::TAG_TAGS, string_array(a.tags.clone()));
+        }
+        if !a.metadata.is_empty() {
+            span.record(
+                sc::METADATA,
+                bounded_json_of(&a.metadata, capture_limits()).as_str(),
+            );
         }
     }
 
@@ -73,6 +113,7 @@ impl Call {
     #[inline]
     pub fn run<R>(mut self, body: impl FnOnce() -> R, finish: impl FnOnce(&Self, &R)) -> R {
         let outcome = {
+            let _attributes = self.attributes.clone().map(|a| enter(Some(a)));
             let _entered = self.span.enter();
             catch_unwind(AssertUnwindSafe(body))
         };
@@ -321,6 +362,7 @@ where
         let this = self.project();
         let inner = this.inner;
         let polled = {
+            let _attributes = this.call.attributes.clone().map(|a| enter(Some(a)));
             let _entered = this.call.span.enter();
             catch_unwind(AssertUnwindSafe(|| inner.poll(cx)))
         };

@@ -33,8 +33,10 @@ pub mod message;
 mod provider;
 mod request;
 mod response;
+mod scope;
 pub mod semconv;
 mod spans;
+mod task;
 mod usage;
 
 #[doc(hidden)]
@@ -51,4 +53,6 @@ pub use init::{init, Builder, InitError, OtlpProtocol, TracingGuard};
 pub use message::{ChatMessage, MessagePart, OutputMessage};
 pub use request::{ModelRequest, RequestParameters};
 pub use response::ModelResponse;
+pub use scope::{Scoped, TraceAttributes};
+pub use task::{spawn, spawn_blocking, spawn_thread};
 pub use usage::Usage;

@@ -107,6 +107,19 @@ pub const GEN_AI_TOOL_CALL_ARGUMENTS: &str = "gen_ai.tool.call.arguments";
 /// Tool result, JSON (opt-in).
 pub const GEN_AI_TOOL_CALL_RESULT: &str = "gen_ai.tool.call.result";
 
+// --- Scope attributes (OpenInference names, read by Phoenix, Langfuse and MLflow) ----------------
+
+/// Conversation, session or thread id the application supplies (never invented).
+pub const GEN_AI_CONVERSATION_ID: &str = "gen_ai.conversation.id";
+/// Session id: groups the traces of one session.
+pub const SESSION_ID: &str = "session.id";
+/// End-user id.
+pub const USER_ID: &str = "user.id";
+/// Tags (string array).
+pub const TAG_TAGS: &str = "tag.tags";
+/// Free-form metadata, a JSON object.
+pub const METADATA: &str = "metadata";
+
 // --- OpenInference -----------------------------------------------------------------------------
 
 /// OpenInference span kind (`AGENT`, `CHAIN`, `LLM`, `EMBEDDING`, `TOOL`): Phoenix, Langfuse and

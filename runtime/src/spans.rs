@@ -21,6 +21,10 @@ macro_rules! __genai_span {
             { $crate::semconv::ERROR_TYPE } = $crate::__private::tracing::field::Empty,
             { $crate::semconv::GEN_AI_OPERATION_NAME } = $op,
             { $crate::semconv::OPENINFERENCE_SPAN_KIND } = $oi,
+            { $crate::semconv::SESSION_ID } = $crate::__private::tracing::field::Empty,
+            { $crate::semconv::USER_ID } = $crate::__private::tracing::field::Empty,
+            { $crate::semconv::GEN_AI_CONVERSATION_ID } = $crate::__private::tracing::field::Empty,
+            { $crate::semconv::METADATA } = $crate::__private::tracing::field::Empty,
             $($fields)*
         )
     };
@@ -134,6 +138,11 @@ pub mod declared {
         ERROR_TYPE,
         GEN_AI_OPERATION_NAME,
         OPENINFERENCE_SPAN_KIND,
+        SESSION_ID,
+        USER_ID,
+        GEN_AI_CONVERSATION_ID,
+        METADATA,
+        TAG_TAGS,
     ];
     /// `#[tool]`.
     pub const TOOL: &[&str] = &[
@@ -263,21 +272,20 @@ mod tests {
         let without = |list: BTreeSet<&'static str>, gone: &[&str]| -> BTreeSet<&'static str> {
             list.into_iter().filter(|n| !gone.contains(n)).collect()
         };
+        use crate::semconv::{
+            GEN_AI_REQUEST_STOP_SEQUENCES, GEN_AI_RESPONSE_FINISH_REASONS, TAG_TAGS,
+        };
+        let named = ["otel.name", TAG_TAGS];
         let arrays = [
-            crate::semconv::GEN_AI_REQUEST_STOP_SEQUENCES,
-            crate::semconv::GEN_AI_RESPONSE_FINISH_REASONS,
+            GEN_AI_REQUEST_STOP_SEQUENCES,
+            GEN_AI_RESPONSE_FINISH_REASONS,
+            TAG_TAGS,
         ];
-        assert_eq!(
-            names(&tool),
-            without(listed(declared::TOOL), &["otel.name"])
-        );
-        assert_eq!(
-            names(&agent),
-            without(listed(declared::AGENT), &["otel.name"])
-        );
+        assert_eq!(names(&tool), without(listed(declared::TOOL), &named));
+        assert_eq!(names(&agent), without(listed(declared::AGENT), &named));
         assert_eq!(
             names(&workflow),
-            without(listed(declared::WORKFLOW), &["otel.name"])
+            without(listed(declared::WORKFLOW), &named)
         );
         assert_eq!(names(&llm), without(listed(declared::LLM), &arrays));
     }

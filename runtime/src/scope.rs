@@ -1,0 +1,188 @@
+//! Trace attributes set once for a scope — session, user, conversation, tags, metadata — and
+//! carried to every span created inside it.
+//!
+//! A scope is entered with [`TraceAttributes::in_scope`] (sync) or [`TraceAttributes::scope`]
+//! (a future: the attributes are in force on every poll, so they cross `.await`). Every span the
+//! macros create inside records them, under the names Phoenix, Langfuse and MLflow read:
+//! `session.id`, `user.id`, `gen_ai.conversation.id`, `tag.tags`, `metadata`. An instrumented call
+//! keeps its attributes in force for its body, so they reach its children wherever they are polled.
+//! Work handed to another task or thread keeps them through [`crate::spawn`],
+//! [`crate::spawn_blocking`] and [`crate::spawn_thread`]; a plain `tokio::spawn` or
+//! `std::thread::spawn` starts with none (and, without `Instrument`, with no parent span either).
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use serde_json::{Map, Value};
+
+/// Attributes carried to every span of a scope.
+///
+/// ```
+/// use genai_tracing::TraceAttributes;
+/// let attrs = TraceAttributes::new()
+///     .session("chat-42")
+///     .user("ann")
+///     .tag("beta")
+///     .metadata("plan", "pro");
+/// attrs.in_scope(|| {
+///     let current = TraceAttributes::current().unwrap();
+///     assert_eq!(current.session_id.as_deref(), Some("chat-42"));
+/// });
+/// assert!(TraceAttributes::current().is_none());
+/// ```
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TraceAttributes {
+    /// `session.id`: groups the traces of one session (Phoenix, Langfuse, MLflow sessions).
+    pub session_id: Option<String>,
+    /// `user.id`: the end user.
+    pub user_id: Option<String>,
+    /// `gen_ai.conversation.id`: a real conversation or thread id of the application's (the
+    /// conventions forbid inventing one).
+    pub conversation_id: Option<String>,
+    /// `tag.tags`: labels for filtering.
+    pub tags: Vec<String>,
+    /// `metadata`: free-form key/values, recorded as one JSON object.
+    pub metadata: Map<String, Value>,
+}
+
+thread_local! {
+    static CURRENT: RefCell<Option<Arc<TraceAttributes>>> = const { RefCell::new(None) };
+}
+
+impl TraceAttributes {
+    /// No attributes.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets `session.id`.
+    pub fn session(mut self, id: impl Into<String>) -> Self {
+        self.session_id = Some(id.into());
+        self
+    }
+
+    /// Sets `user.id`.
+    pub fn user(mut self, id: impl Into<String>) -> Self {
+        self.user_id = Some(id.into());
+        self
+    }
+
+    /// Sets `gen_ai.conversation.id`.
+    pub fn conversation(mut self, id: impl Into<String>) -> Self {
+        self.conversation_id = Some(id.into());
+        self
+    }
+
+    /// Adds a tag.
+    pub fn tag(mut self, tag: impl Into<String>) -> Self {
+        let tag = tag.into();
+        if !self.tags.contains(&tag) {
+            self.tags.push(tag);
+        }
+        self
+    }
+
+    /// Adds a metadata entry.
+    pub fn metadata(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.metadata.insert(key.into(), value.into());
+        self
+    }
+
+    /// The attributes in force on this thread, if any.
+    pub fn current() -> Option<Arc<TraceAttributes>> {
+        CURRENT.with(|c| c.borrow().clone())
+    }
+
+    /// Whether nothing is set.
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// These attributes laid over `outer`: set values win, tags add up, metadata merges.
+    fn over(self, outer: Option<&TraceAttributes>) -> Self {
+        let Some(outer) = outer else { return self };
+        let mut merged = outer.clone();
+        merged.session_id = self.session_id.or(merged.session_id);
+        merged.user_id = self.user_id.or(merged.user_id);
+        merged.conversation_id = self.conversation_id.or(merged.conversation_id);
+        for tag in self.tags {
+            merged = merged.tag(tag);
+        }
+        merged.metadata.extend(self.metadata);
+        merged
+    }
+
+    /// These attributes laid over the ones in force: what a scope entered here carries.
+    pub(crate) fn over_current(self) -> Arc<TraceAttributes> {
+        Arc::new(self.over(Self::current().as_deref()))
+    }
+
+    /// Runs `f` with these attributes (laid over the ones in force) carried to its spans.
+    pub fn in_scope<R>(self, f: impl FnOnce() -> R) -> R {
+        let _entered = enter(Some(self.over_current()));
+        f()
+    }
+
+    /// Wraps `future` so these attributes (laid over the ones in force now) are carried to the
+    /// spans it creates, across every `.await`.
+    ///
+    /// ```
+    /// # async fn answer() {}
+    /// # async fn handler() {
+    /// genai_tracing::TraceAttributes::new().session("chat-42").scope(answer()).await;
+    /// # }
+    /// ```
+    pub fn scope<F: Future>(self, future: F) -> Scoped<F> {
+        Scoped {
+            inner: future,
+            attributes: Some(self.over_current()),
+        }
+    }
+}
+
+/// Puts `attributes` in force on this thread until the guard drops (then the previous ones).
+pub(crate) fn enter(attributes: Option<Arc<TraceAttributes>>) -> Entered {
+    Entered(CURRENT.with(|c| c.replace(attributes)))
+}
+
+/// Restores the attributes that were in force before [`enter`], also when unwinding.
+pub(crate) struct Entered(Option<Arc<TraceAttributes>>);
+
+impl Drop for Entered {
+    fn drop(&mut self) {
+        let previous = self.0.take();
+        CURRENT.with(|c| *c.borrow_mut() = previous);
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// A future that carries trace attributes to its spans (see [`TraceAttributes::scope`]).
+    pub struct Scoped<F> {
+        #[pin]
+        inner: F,
+        attributes: Option<Arc<TraceAttributes>>,
+    }
+}
+
+impl<F> Scoped<F> {
+    /// Wraps `future` with the attributes in force now, if any.
+    pub(crate) fn current(future: F) -> Self {
+        Self {
+            inner: future,
+            attributes: TraceAttributes::current(),
+        }
+    }
+}
+
+impl<F: Future> Future for Scoped<F> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let this = self.project();
+        let _entered = enter(this.attributes.clone());
+        this.inner.poll(cx)
+    }
+}
