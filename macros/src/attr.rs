@@ -30,7 +30,7 @@ impl Kind {
     /// The options this macro accepts, beyond the common ones.
     fn own_options(self) -> &'static [&'static str] {
         match self {
-            Kind::Agent => &["name", "description", "id", "version"],
+            Kind::Agent => &["name", "description", "id", "version", "provider"],
             Kind::Workflow => &["name"],
             Kind::LlmCall => &["provider", "model", "operation"],
             Kind::Tool => &["name", "description", "call_id"],

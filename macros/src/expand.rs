@@ -133,8 +133,10 @@ pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<
             let span = if kind == Kind::Agent {
                 let span_name = format!("invoke_agent {name}");
                 let (id, version) = (display(&options.id), display(&options.version));
+                let provider = display(&options.provider);
                 quote!(#krate::__private::span!(agent, span_name: #span_name, agent_name: #name,
-                    description: #description, id: #id, version: #version, fields: { #(#fields)* }))
+                    description: #description, id: #id, version: #version, provider: #provider,
+                    fields: { #(#fields)* }))
             } else {
                 let span_name = format!("invoke_workflow {name}");
                 quote!(#krate::__private::span!(workflow, span_name: #span_name,

@@ -32,7 +32,7 @@ use crate::failure::{panic_message, CANCELLED, PANIC};
 use crate::request::ModelRequest;
 use crate::response::ModelResponse;
 use crate::scope::{enter, TraceAttributes};
-use crate::semconv as sc;
+use crate::semconv::{self as sc, semconv_version, ValueType, Versioned};
 
 /// An instrumented call in progress (used by the macros' expansion).
 #[doc(hidden)]
@@ -188,10 +188,17 @@ impl Call {
     pub fn model_request(&self, request: &dyn ModelRequest, content: bool) {
         let p = request.parameters();
         let span = &self.span;
+        if let (Some(k), Some((name, kind))) =
+            (p.top_k, Versioned::RequestTopK.spelling(semconv_version()))
+        {
+            match kind {
+                ValueType::Int => span.record(name, k.round() as i64),
+                _ => span.record(name, k),
+            };
+        }
         let doubles = [
             (sc::GEN_AI_REQUEST_TEMPERATURE, p.temperature),
             (sc::GEN_AI_REQUEST_TOP_P, p.top_p),
-            (sc::GEN_AI_REQUEST_TOP_K, p.top_k),
             (sc::GEN_AI_REQUEST_FREQUENCY_PENALTY, p.frequency_penalty),
             (sc::GEN_AI_REQUEST_PRESENCE_PENALTY, p.presence_penalty),
         ];
@@ -287,6 +294,9 @@ impl Call {
             span.set_attribute(sc::GEN_AI_RESPONSE_FINISH_REASONS, string_array(reasons));
         }
         let usage = response.usage();
+        let cache_write = Versioned::CacheWriteInputTokens
+            .name(semconv_version())
+            .unwrap_or(sc::GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS);
         let counts = [
             (sc::GEN_AI_USAGE_INPUT_TOKENS, usage.input_tokens),
             (sc::GEN_AI_USAGE_OUTPUT_TOKENS, usage.output_tokens),
@@ -294,10 +304,7 @@ impl Call {
                 sc::GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
                 usage.cache_read_input_tokens,
             ),
-            (
-                sc::GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
-                usage.cache_creation_input_tokens,
-            ),
+            (cache_write, usage.cache_creation_input_tokens),
             (
                 sc::GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
                 usage.reasoning_output_tokens,

@@ -44,15 +44,19 @@ macro_rules! __genai_span {
         )
     };
 
-    (agent, span_name: $name:expr, agent_name: $agent:expr, description: $desc:expr, id: $id:expr, version: $version:expr, fields: { $($user:tt)* }) => {
+    (agent, span_name: $name:expr, agent_name: $agent:expr, description: $desc:expr, id: $id:expr, version: $version:expr, provider: $provider:expr, fields: { $($user:tt)* }) => {
         $crate::__genai_span!(@common $name,
             kind: "internal",
             operation: $crate::semconv::operation::INVOKE_AGENT,
             span_kind: $crate::semconv::span_kind::AGENT,
             { $crate::semconv::GEN_AI_AGENT_NAME } = $agent,
             { $crate::semconv::GEN_AI_AGENT_DESCRIPTION } = $desc,
-            { $crate::semconv::GEN_AI_AGENT_ID } = $id,
-            { $crate::semconv::GEN_AI_AGENT_VERSION } = $version,
+            { $crate::semconv::GEN_AI_AGENT_ID } =
+                $crate::semconv::version::versioned($crate::semconv::Versioned::AgentId, $id),
+            { $crate::semconv::GEN_AI_AGENT_VERSION } =
+                $crate::semconv::version::versioned($crate::semconv::Versioned::AgentVersion, $version),
+            { $crate::semconv::GEN_AI_PROVIDER_NAME } =
+                $crate::semconv::version::versioned($crate::semconv::Versioned::AgentProviderName, $provider),
             { $crate::semconv::INPUT_VALUE } = $crate::__private::tracing::field::Empty,
             { $crate::semconv::INPUT_MIME_TYPE } = $crate::__private::tracing::field::Empty,
             { $crate::semconv::OUTPUT_VALUE } = $crate::__private::tracing::field::Empty,
@@ -98,6 +102,7 @@ macro_rules! __genai_span {
             { $crate::semconv::GEN_AI_USAGE_OUTPUT_TOKENS } = $crate::__private::tracing::field::Empty,
             { $crate::semconv::GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS } = $crate::__private::tracing::field::Empty,
             { $crate::semconv::GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS } = $crate::__private::tracing::field::Empty,
+            { $crate::semconv::GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS } = $crate::__private::tracing::field::Empty,
             { $crate::semconv::GEN_AI_USAGE_REASONING_OUTPUT_TOKENS } = $crate::__private::tracing::field::Empty,
             { $crate::semconv::GEN_AI_INPUT_MESSAGES } = $crate::__private::tracing::field::Empty,
             { $crate::semconv::GEN_AI_OUTPUT_MESSAGES } = $crate::__private::tracing::field::Empty,
@@ -159,6 +164,7 @@ pub mod declared {
         GEN_AI_AGENT_DESCRIPTION,
         GEN_AI_AGENT_ID,
         GEN_AI_AGENT_VERSION,
+        GEN_AI_PROVIDER_NAME,
         INPUT_VALUE,
         INPUT_MIME_TYPE,
         OUTPUT_VALUE,
@@ -191,6 +197,7 @@ pub mod declared {
         GEN_AI_USAGE_OUTPUT_TOKENS,
         GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
         GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
+        GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS,
         GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
         GEN_AI_INPUT_MESSAGES,
         GEN_AI_OUTPUT_MESSAGES,
@@ -258,11 +265,11 @@ mod tests {
     }
 
     fn compare() {
-        let empty = tracing::field::Empty;
+        use tracing::field::Empty as empty;
         let tool = crate::__genai_span!(tool, span_name: "t", tool_name: "t", description: empty,
             call_id: empty, fields: {});
         let agent = crate::__genai_span!(agent, span_name: "a", agent_name: "a", description: empty,
-            id: empty, version: empty, fields: {});
+            id: empty, version: empty, provider: empty, fields: {});
         let workflow =
             crate::__genai_span!(workflow, span_name: "w", workflow_name: "w", fields: {});
         let llm = crate::__genai_span!(llm, operation: "chat", span_kind: "LLM", provider: "p",

@@ -5,9 +5,16 @@
 //! `tracing-opentelemetry` (its special `otel.*` fields). Every span this crate creates declares the
 //! names it may fill as fields up front, because `tracing` ignores a `record` of an undeclared field.
 //!
+//! Names that differ between semconv v1.41 (the default) and the latest experimental GenAI names
+//! are chosen through [`version`]'s table.
+//!
 //! ```
 //! assert_eq!(genai_tracing::semconv::GEN_AI_USAGE_INPUT_TOKENS, "gen_ai.usage.input_tokens");
 //! ```
+
+pub mod version;
+
+pub use version::{semconv_version, set_semconv_version, SemconvVersion, ValueType, Versioned};
 
 // --- tracing-opentelemetry special fields -------------------------------------------------------
 
@@ -52,8 +59,10 @@ pub const GEN_AI_REQUEST_TEMPERATURE: &str = "gen_ai.request.temperature";
 pub const GEN_AI_REQUEST_MAX_TOKENS: &str = "gen_ai.request.max_tokens";
 /// Nucleus sampling parameter (double).
 pub const GEN_AI_REQUEST_TOP_P: &str = "gen_ai.request.top_p";
-/// Top-K decoding parameter (double in v1.41).
+/// Top-K decoding parameter (double in v1.41, int in the latest names).
 pub const GEN_AI_REQUEST_TOP_K: &str = "gen_ai.request.top_k";
+/// Number of documents a retrieval asks for (int; latest name, see [`Versioned`]).
+pub const GEN_AI_RETRIEVAL_TOP_K: &str = "gen_ai.retrieval.top_k";
 /// Stop sequences (string array).
 pub const GEN_AI_REQUEST_STOP_SEQUENCES: &str = "gen_ai.request.stop_sequences";
 /// Seed (int).
@@ -80,6 +89,8 @@ pub const GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS: &str = "gen_ai.usage.cache_read.
 /// Input tokens written to the provider's cache, a subset of input (int; v1.41 name).
 pub const GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS: &str =
     "gen_ai.usage.cache_creation.input_tokens";
+/// Input tokens written to the provider's cache (int; latest name, see [`Versioned`]).
+pub const GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS: &str = "gen_ai.usage.cache_write.input_tokens";
 /// Reasoning tokens, a subset of output (int).
 pub const GEN_AI_USAGE_REASONING_OUTPUT_TOKENS: &str = "gen_ai.usage.reasoning.output_tokens";
 
