@@ -3,7 +3,7 @@
 //! spells and types it. One test: the version is process-wide.
 
 use genai_tracing::semconv::{set_semconv_version, SemconvVersion};
-use genai_tracing::{agent, llm_call};
+use genai_tracing::{agent, llm_call, retrieval};
 use genai_tracing_tests::{record, SpanDataExt};
 use serde_json::{json, Value};
 
@@ -19,11 +19,17 @@ fn cached(request: &Value) -> Value {
            "usage": {"input_tokens": 10, "cache_creation_input_tokens": 90, "output_tokens": 3}})
 }
 
+#[retrieval(data_source = "kb", top_k = 5)]
+fn lookup(q: &str) -> Vec<String> {
+    vec![q.to_owned()]
+}
+
 fn run() -> genai_tracing_tests::Spans {
     let request = json!({"model": "claude", "top_k": 40, "messages": []});
     record(|| {
         hosted();
         cached(&request);
+        lookup("q");
     })
     .1
 }
@@ -51,6 +57,9 @@ fn each_version_emits_its_own_names() {
     assert_eq!(llm.attr("gen_ai.usage.cache_creation.input_tokens"), None);
     assert_eq!(llm.int_attr("gen_ai.request.top_k"), Some(40));
     assert_eq!(llm.int_attr("gen_ai.usage.input_tokens"), Some(100));
+    let r = latest.one("retrieval kb");
+    assert_eq!(r.int_attr("gen_ai.retrieval.top_k"), Some(5));
+    assert_eq!(r.attr("gen_ai.request.top_k"), None);
 
     set_semconv_version(SemconvVersion::V1_41);
     let v141 = run();
@@ -65,4 +74,7 @@ fn each_version_emits_its_own_names() {
     );
     assert_eq!(llm.attr("gen_ai.usage.cache_write.input_tokens"), None);
     assert_eq!(llm.f64_attr("gen_ai.request.top_k"), Some(40.0));
+    let r = v141.one("retrieval kb");
+    assert_eq!(r.f64_attr("gen_ai.request.top_k"), Some(5.0));
+    assert_eq!(r.attr("gen_ai.retrieval.top_k"), None);
 }

@@ -14,7 +14,10 @@ pub(crate) enum Kind {
     Agent,
     Workflow,
     LlmCall,
+    Embeddings,
     Tool,
+    Retrieval,
+    Memory,
 }
 
 impl Kind {
@@ -23,7 +26,10 @@ impl Kind {
             Kind::Agent => "agent",
             Kind::Workflow => "workflow",
             Kind::LlmCall => "llm_call",
+            Kind::Embeddings => "embeddings",
             Kind::Tool => "tool",
+            Kind::Retrieval => "retrieval",
+            Kind::Memory => "memory",
         }
     }
 
@@ -33,7 +39,10 @@ impl Kind {
             Kind::Agent => &["name", "description", "id", "version", "provider"],
             Kind::Workflow => &["name"],
             Kind::LlmCall => &["provider", "model", "operation"],
+            Kind::Embeddings => &["provider", "model", "dimensions"],
             Kind::Tool => &["name", "description", "call_id"],
+            Kind::Retrieval => &["data_source", "query", "top_k", "provider", "model"],
+            Kind::Memory => &["operation", "store", "record", "query", "provider"],
         }
     }
 }
@@ -48,7 +57,16 @@ const COMMON: [&str; 8] = [
     "conversation",
     "crate",
 ];
-const OPERATIONS: [&str; 4] = ["chat", "text_completion", "generate_content", "embeddings"];
+const LLM_OPERATIONS: [&str; 4] = ["chat", "text_completion", "generate_content", "embeddings"];
+const MEMORY_OPERATIONS: [&str; 7] = [
+    "create_memory_store",
+    "delete_memory_store",
+    "search_memory",
+    "create_memory",
+    "update_memory",
+    "upsert_memory",
+    "delete_memory",
+];
 
 /// A `fields(key = value)` entry, emitted as a `tracing` field.
 pub(crate) struct Field {
@@ -114,6 +132,12 @@ pub(crate) struct Options {
     pub(crate) model: Option<Expr>,
     pub(crate) operation: Option<LitStr>,
     pub(crate) call_id: Option<Expr>,
+    pub(crate) data_source: Option<Expr>,
+    pub(crate) query: Option<Ident>,
+    pub(crate) top_k: Option<Expr>,
+    pub(crate) dimensions: Option<Expr>,
+    pub(crate) store: Option<Expr>,
+    pub(crate) record: Option<Expr>,
     pub(crate) session: Option<Expr>,
     pub(crate) user: Option<Expr>,
     pub(crate) conversation: Option<Expr>,
@@ -160,6 +184,12 @@ impl Options {
             "provider" => self.provider = Some(meta.value()?.parse()?),
             "model" => self.model = Some(meta.value()?.parse()?),
             "call_id" => self.call_id = Some(meta.value()?.parse()?),
+            "data_source" => self.data_source = Some(meta.value()?.parse()?),
+            "query" => self.query = Some(meta.value()?.call(Ident::parse_any)?),
+            "top_k" => self.top_k = Some(meta.value()?.parse()?),
+            "dimensions" => self.dimensions = Some(meta.value()?.parse()?),
+            "store" => self.store = Some(meta.value()?.parse()?),
+            "record" => self.record = Some(meta.value()?.parse()?),
             "session" => self.session = Some(meta.value()?.parse()?),
             "user" => self.user = Some(meta.value()?.parse()?),
             "conversation" => self.conversation = Some(meta.value()?.parse()?),
@@ -175,13 +205,18 @@ impl Options {
             }
             "operation" => {
                 let op: LitStr = meta.value()?.parse()?;
-                if !OPERATIONS.contains(&op.value().as_str()) {
+                let allowed: &[&str] = if kind == Kind::Memory {
+                    &MEMORY_OPERATIONS
+                } else {
+                    &LLM_OPERATIONS
+                };
+                if !allowed.contains(&op.value().as_str()) {
                     return Err(syn::Error::new_spanned(
                         &op,
                         format!(
                             "unknown operation {:?}; expected one of: {}",
                             op.value(),
-                            OPERATIONS.join(", ")
+                            allowed.join(", ")
                         ),
                     ));
                 }

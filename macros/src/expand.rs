@@ -67,7 +67,9 @@ pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<
         Kind::Tool => quote!(TOOL),
         Kind::Agent => quote!(AGENT),
         Kind::Workflow => quote!(WORKFLOW),
-        Kind::LlmCall => quote!(LLM),
+        Kind::LlmCall | Kind::Embeddings => quote!(LLM),
+        Kind::Retrieval => quote!(RETRIEVAL),
+        Kind::Memory => quote!(MEMORY),
     };
     let field_checks = options.fields.iter().map(|f| {
         let (name, span) = (&f.name, f.key().span());
@@ -149,23 +151,31 @@ pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<
                 }
             }
         }
-        Kind::LlmCall => {
+        Kind::LlmCall | Kind::Embeddings => {
             let Some(provider) = &options.provider else {
                 return Err(syn::Error::new(
                     Span::call_site(),
-                    "#[llm_call] needs `provider = \"..\"` (e.g. \"openai\", \"anthropic\"): gen_ai.provider.name is required",
+                    format!(
+                        "#[{}] needs `provider = \"..\"` (e.g. \"openai\", \"anthropic\"): gen_ai.provider.name is required",
+                        kind.attr_name()
+                    ),
                 ));
             };
             let provider =
                 quote_spanned!(provider.span()=> #krate::__private::as_str(&(#provider)));
-            let operation = options
-                .operation
-                .as_ref()
-                .map_or("chat".to_owned(), LitStr::value);
+            let operation = match (kind, &options.operation) {
+                (Kind::Embeddings, _) => "embeddings".to_owned(),
+                (_, Some(op)) => op.value(),
+                (_, None) => "chat".to_owned(),
+            };
             let span_kind = if operation == "embeddings" {
                 "EMBEDDING"
             } else {
                 "LLM"
+            };
+            let dimensions = match &options.dimensions {
+                Some(d) => quote_spanned!(d.span()=> (#d) as i64),
+                None => empty.clone(),
             };
             let probes = arguments.iter().filter(|a| !a.gated).map(|a| {
                 let (ident, content) = (&a.ident, !a.skipped);
@@ -188,7 +198,8 @@ pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<
                 #model
                 let __gt_call = #krate::__private::Call::new(
                     #krate::__private::span!(llm, operation: #operation, span_kind: #span_kind,
-                        provider: #provider, model: __gt_model, fields: { #(#fields)* }),
+                        provider: #provider, model: __gt_model, dimensions: #dimensions,
+                        fields: { #(#fields)* }),
                     #capture,
                 );
                 if __gt_call.is_recording() {
@@ -198,6 +209,96 @@ pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<
                             __gt_call.input_arguments(&[#(#captured),*]);
                         }
                     }
+                }
+            }
+        }
+        Kind::Retrieval | Kind::Memory => {
+            let as_str = |e: &Option<Expr>| match e {
+                Some(e) => {
+                    quote_spanned!(e.span()=> ::core::option::Option::Some(#krate::__private::as_str(&(#e))))
+                }
+                None => quote!(::core::option::Option::None::<&str>),
+            };
+            let provider = as_str(&options.provider);
+            // The query: `query = arg`, else the first captured argument.
+            let query = match &options.query {
+                Some(q) => {
+                    let name = q.unraw().to_string();
+                    let arg = arguments.iter().find(|a| a.name == name).ok_or_else(|| {
+                        syn::Error::new_spanned(
+                            q,
+                            format!(
+                                "`query = {name}`: this function has no argument named `{name}`"
+                            ),
+                        )
+                    })?;
+                    (!arg.skipped).then(|| arg.ident.clone())
+                }
+                None => arguments
+                    .iter()
+                    .find(|a| !a.skipped)
+                    .map(|a| a.ident.clone()),
+            };
+            if kind == Kind::Retrieval {
+                let model = as_str(&options.model);
+                let source = match &options.data_source {
+                    Some(e) => quote_spanned! {e.span()=>
+                        let __gt_source_value = &(#e);
+                        let __gt_source = ::core::option::Option::Some(#krate::__private::as_str(__gt_source_value));
+                    },
+                    None => quote!(let __gt_source = ::core::option::Option::None::<&str>;),
+                };
+                let top_k = options.top_k.as_ref().map(|k| {
+                    quote_spanned!(k.span()=> if __gt_call.is_recording() { __gt_call.retrieval_top_k((#k) as i64); })
+                });
+                let query = query.map(|q| {
+                    quote! {
+                        if __gt_call.captures() {
+                            __gt_call.query(#krate::semconv::GEN_AI_RETRIEVAL_QUERY_TEXT, &#q);
+                        }
+                    }
+                });
+                quote! {
+                    #source
+                    let __gt_call = #krate::__private::Call::new(
+                        #krate::__private::span!(retrieval, data_source: __gt_source, provider: #provider,
+                            model: #model, fields: { #(#fields)* }),
+                        #capture,
+                    );
+                    #top_k
+                    #query
+                }
+            } else {
+                let Some(operation) = &options.operation else {
+                    return Err(syn::Error::new(
+                        Span::call_site(),
+                        "#[memory] needs `operation = \"..\"`: create_memory_store, delete_memory_store, search_memory, create_memory, update_memory, upsert_memory or delete_memory",
+                    ));
+                };
+                let op = operation.value();
+                let span_kind = if op == "search_memory" {
+                    "RETRIEVER"
+                } else {
+                    "CHAIN"
+                };
+                let (store, record) = (display(&options.store), display(&options.record));
+                // Only a search has a query; the other operations' content is their records.
+                let query = query
+                    .filter(|_| op == "search_memory" || options.query.is_some())
+                    .map(|q| {
+                        quote! {
+                            if __gt_call.captures() {
+                                __gt_call.query(#krate::semconv::GEN_AI_MEMORY_QUERY_TEXT, &#q);
+                            }
+                        }
+                    });
+                quote! {
+                    let __gt_call = #krate::__private::Call::new(
+                        #krate::__private::span!(memory, operation: #operation, span_kind: #span_kind,
+                            provider: #provider, store: #store, record: #record, fields: { #(#fields)* }),
+                        #capture,
+                    );
+                    #query
                 }
             }
         }
@@ -352,7 +453,15 @@ fn finish(krate: &TokenStream, kind: Kind, output: &ReturnType, capture_off: boo
         Kind::Tool | Kind::Agent | Kind::Workflow if capture_off => quote!({ let _ = #value; }),
         Kind::Tool => quote_spanned!(span=> #call.tool_result(#value)),
         Kind::Agent | Kind::Workflow => quote_spanned!(span=> #call.output(#value)),
-        Kind::LlmCall => quote_spanned!(span=> #call.model_response(#value)),
+        Kind::LlmCall | Kind::Embeddings => quote_spanned!(span=> #call.model_response(#value)),
+        Kind::Retrieval if capture_off => quote!({ let _ = #value; }),
+        Kind::Retrieval => quote_spanned!(span=> #call.documents(#value)),
+        Kind::Memory if capture_off => {
+            quote_spanned!(span=> #call.record_count(#krate::__private::record_count!(#value)))
+        }
+        Kind::Memory => {
+            quote_spanned!(span=> #call.memory_records(#value, #krate::__private::record_count!(#value)))
+        }
     };
     quote! {
         |#call: &#krate::__private::Call, __gt_result| match #krate::__private::outcome!(__gt_result) {

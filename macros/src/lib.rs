@@ -102,6 +102,68 @@ pub fn llm_call(args: TokenStream, item: TokenStream) -> TokenStream {
     instrument(Kind::LlmCall, args, item)
 }
 
+/// Traces an embeddings call: span `embeddings {model}`, kind CLIENT,
+/// `openinference.span.kind = EMBEDDING`; the same as `#[llm_call(operation = "embeddings")]`.
+///
+/// Options: `provider` (required), `model = expr`, `dimensions = expr`
+/// (`gen_ai.embeddings.dimension.count`), and the common options (see [`agent`]). The return type
+/// must implement `genai_tracing::ModelResponse` (its usage gives `gen_ai.usage.input_tokens`).
+///
+/// ```
+/// #[genai_tracing::embeddings(provider = "openai", model = "text-embedding-3-small", dimensions = 512)]
+/// async fn embed(text: &str) -> Result<serde_json::Value, std::io::Error> {
+///     Ok(serde_json::json!({"usage": {"prompt_tokens": 3}}))
+/// }
+/// ```
+#[proc_macro_attribute]
+pub fn embeddings(args: TokenStream, item: TokenStream) -> TokenStream {
+    instrument(Kind::Embeddings, args, item)
+}
+
+/// Traces a retrieval: span `retrieval {data_source}`, kind CLIENT, `gen_ai.operation.name =
+/// retrieval`, `openinference.span.kind = RETRIEVER`.
+///
+/// Options: `data_source = expr` (`gen_ai.data_source.id`), `query = arg` (the argument holding
+/// the query; default: the first captured one), `top_k = expr` (documents asked for),
+/// `provider = expr`, `model = expr`, and the common options (see [`agent`]). With capture on,
+/// the query is recorded in `gen_ai.retrieval.query.text` and the result (`T` of `Result<T, E>`)
+/// in `gen_ai.retrieval.documents`: give documents an `id` and a `score`, which Phoenix requires.
+///
+/// ```
+/// #[derive(serde::Serialize)]
+/// struct Doc { id: String, score: f64, content: String }
+///
+/// #[genai_tracing::retrieval(data_source = "handbook", top_k = 3)]
+/// fn search(query: &str) -> Vec<Doc> {
+///     vec![Doc { id: "d1".into(), score: 0.9, content: query.into() }]
+/// }
+/// ```
+#[proc_macro_attribute]
+pub fn retrieval(args: TokenStream, item: TokenStream) -> TokenStream {
+    instrument(Kind::Retrieval, args, item)
+}
+
+/// Traces a memory operation: span `{operation}`, kind CLIENT.
+///
+/// Options: `operation = "search_memory" | "create_memory" | "update_memory" | "upsert_memory" |
+/// "delete_memory" | "create_memory_store" | "delete_memory_store"` (required), `store = expr`
+/// (`gen_ai.memory.store.id`), `record = expr` (`gen_ai.memory.record.id`), `query = arg` (a
+/// search's query; default: the first captured argument), `provider = expr`, and the common
+/// options (see [`agent`]). A `Vec` result gives `gen_ai.memory.record.count`; with capture on the
+/// result is recorded in `gen_ai.memory.records` and a search's query in
+/// `gen_ai.memory.query.text`.
+///
+/// ```
+/// #[genai_tracing::memory(operation = "search_memory", store = "user-facts")]
+/// fn recall(query: &str) -> Vec<String> {
+///     vec![format!("remembered: {query}")]
+/// }
+/// ```
+#[proc_macro_attribute]
+pub fn memory(args: TokenStream, item: TokenStream) -> TokenStream {
+    instrument(Kind::Memory, args, item)
+}
+
 /// Traces a tool: span `execute_tool {name}`, kind INTERNAL, `gen_ai.tool.type = function`.
 ///
 /// Options: `name = ".."`, `description = ".."` (default: the doc comment's first paragraph),

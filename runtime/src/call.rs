@@ -175,7 +175,7 @@ impl Call {
     /// Records named arguments as `input.value`: a lone text argument as text, else a JSON object.
     pub fn input_arguments(&self, args: &[(&str, &dyn Capture)]) {
         if let [(_, value)] = args {
-            if self.record_if_text(sc::INPUT_VALUE, sc::INPUT_MIME_TYPE, *value) {
+            if self.record_if_text(sc::INPUT_VALUE, Some(sc::INPUT_MIME_TYPE), *value) {
                 return;
             }
         }
@@ -247,7 +247,8 @@ impl Call {
     /// Records an agent's or workflow's result as `output.value` (when capturing): text as text,
     /// anything else as JSON, nothing for `()`.
     pub fn output<T: Capture + ?Sized>(&self, value: &T) {
-        if !self.capture || self.record_if_text(sc::OUTPUT_VALUE, sc::OUTPUT_MIME_TYPE, value) {
+        if !self.capture || self.record_if_text(sc::OUTPUT_VALUE, Some(sc::OUTPUT_MIME_TYPE), value)
+        {
             return;
         }
         let json = bounded_json(capture_limits(), |budget| value.capture_within(budget));
@@ -257,11 +258,59 @@ impl Call {
         }
     }
 
+    /// Records a retrieval's or memory search's query in `field` (when capturing): text as text,
+    /// anything else as JSON.
+    pub fn query<T: Capture + ?Sized>(&self, field: &'static str, value: &T) {
+        if self.capture && !self.record_if_text(field, None, value) {
+            let json = bounded_json(capture_limits(), |budget| value.capture_within(budget));
+            self.span.record(field, json.as_str());
+        }
+    }
+
+    /// Records how many documents a retrieval asks for, named and typed as the semconv version
+    /// in force says.
+    pub fn retrieval_top_k(&self, k: i64) {
+        match Versioned::RetrievalTopK.spelling(semconv_version()) {
+            Some((name, ValueType::Int)) => self.span.record(name, k),
+            Some((name, _)) => self.span.record(name, k as f64),
+            None => &self.span,
+        };
+    }
+
+    /// Records retrieved documents in `gen_ai.retrieval.documents` (when capturing).
+    pub fn documents<T: Capture + ?Sized>(&self, value: &T) {
+        if self.capture {
+            let json = bounded_json(capture_limits(), |budget| value.capture_within(budget));
+            self.span
+                .record(sc::GEN_AI_RETRIEVAL_DOCUMENTS, json.as_str());
+        }
+    }
+
+    /// Records a memory operation's result: how many records (when it is a list) and, when
+    /// capturing, the records in `gen_ai.memory.records`.
+    pub fn memory_records<T: Capture + ?Sized>(&self, value: &T, count: Option<usize>) {
+        self.record_count(count);
+        if self.capture {
+            let json = bounded_json(capture_limits(), |budget| value.capture_within(budget));
+            self.span.record(sc::GEN_AI_MEMORY_RECORDS, json.as_str());
+        }
+    }
+
+    /// Records `gen_ai.memory.record.count`, when known.
+    pub fn record_count(&self, count: Option<usize>) {
+        if let Some(n) = count {
+            self.span.record(
+                sc::GEN_AI_MEMORY_RECORD_COUNT,
+                i64::try_from(n).unwrap_or(i64::MAX),
+            );
+        }
+    }
+
     /// Records `value` as plain text if it serialises to a string; says whether it did.
     fn record_if_text<T: Capture + ?Sized>(
         &self,
         field: &str,
-        mime_field: &str,
+        mime_field: Option<&str>,
         value: &T,
     ) -> bool {
         let mut captured = value.capture_within(&mut Budget::new(capture_limits()));
@@ -272,7 +321,9 @@ impl Call {
         match captured {
             Value::String(text) => {
                 self.span.record(field, text.as_str());
-                self.span.record(mime_field, "text/plain");
+                if let Some(mime_field) = mime_field {
+                    self.span.record(mime_field, "text/plain");
+                }
                 true
             }
             _ => false,

@@ -48,7 +48,7 @@ pub use capture::{
     CAPTURE_ENV, REDACTED,
 };
 pub use failure::{ErrorType, CANCELLED, PANIC};
-pub use genai_tracing_macros::{agent, llm_call, tool, workflow};
+pub use genai_tracing_macros::{agent, embeddings, llm_call, memory, retrieval, tool, workflow};
 pub use init::{init, Builder, InitError, OtlpProtocol, TracingGuard};
 pub use message::{ChatMessage, MessagePart, OutputMessage};
 pub use request::{ModelRequest, RequestParameters};

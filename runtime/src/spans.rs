@@ -79,7 +79,41 @@ macro_rules! __genai_span {
         )
     };
 
-    (llm, operation: $op:expr, span_kind: $oi:expr, provider: $provider:expr, model: $model:expr, fields: { $($user:tt)* }) => {
+    (retrieval, data_source: $source:expr, provider: $provider:expr, model: $model:expr, fields: { $($user:tt)* }) => {
+        $crate::__genai_span!(@common $crate::semconv::operation::RETRIEVAL,
+            kind: "client",
+            operation: $crate::semconv::operation::RETRIEVAL,
+            span_kind: $crate::semconv::span_kind::RETRIEVER,
+            { $crate::semconv::OTEL_NAME } = $crate::__private::tracing::field::display(
+                $crate::__private::SpanName($crate::semconv::operation::RETRIEVAL, $source)
+            ),
+            { $crate::semconv::GEN_AI_DATA_SOURCE_ID } = $source,
+            { $crate::semconv::GEN_AI_PROVIDER_NAME } = $provider,
+            { $crate::semconv::GEN_AI_REQUEST_MODEL } = $model,
+            { $crate::semconv::GEN_AI_REQUEST_TOP_K } = $crate::__private::tracing::field::Empty,
+            { $crate::semconv::GEN_AI_RETRIEVAL_TOP_K } = $crate::__private::tracing::field::Empty,
+            { $crate::semconv::GEN_AI_RETRIEVAL_QUERY_TEXT } = $crate::__private::tracing::field::Empty,
+            { $crate::semconv::GEN_AI_RETRIEVAL_DOCUMENTS } = $crate::__private::tracing::field::Empty,
+            $($user)*
+        )
+    };
+
+    (memory, operation: $op:expr, span_kind: $oi:expr, provider: $provider:expr, store: $store:expr, record: $record:expr, fields: { $($user:tt)* }) => {
+        $crate::__genai_span!(@common $op,
+            kind: "client",
+            operation: $op,
+            span_kind: $oi,
+            { $crate::semconv::GEN_AI_PROVIDER_NAME } = $provider,
+            { $crate::semconv::GEN_AI_MEMORY_STORE_ID } = $store,
+            { $crate::semconv::GEN_AI_MEMORY_RECORD_ID } = $record,
+            { $crate::semconv::GEN_AI_MEMORY_RECORD_COUNT } = $crate::__private::tracing::field::Empty,
+            { $crate::semconv::GEN_AI_MEMORY_QUERY_TEXT } = $crate::__private::tracing::field::Empty,
+            { $crate::semconv::GEN_AI_MEMORY_RECORDS } = $crate::__private::tracing::field::Empty,
+            $($user)*
+        )
+    };
+
+    (llm, operation: $op:expr, span_kind: $oi:expr, provider: $provider:expr, model: $model:expr, dimensions: $dimensions:expr, fields: { $($user:tt)* }) => {
         $crate::__genai_span!(@common $op,
             kind: "client",
             operation: $op,
@@ -89,6 +123,7 @@ macro_rules! __genai_span {
             ),
             { $crate::semconv::GEN_AI_PROVIDER_NAME } = $provider,
             { $crate::semconv::GEN_AI_REQUEST_MODEL } = $model,
+            { $crate::semconv::GEN_AI_EMBEDDINGS_DIMENSION_COUNT } = $dimensions,
             { $crate::semconv::GEN_AI_REQUEST_TEMPERATURE } = $crate::__private::tracing::field::Empty,
             { $crate::semconv::GEN_AI_REQUEST_MAX_TOKENS } = $crate::__private::tracing::field::Empty,
             { $crate::semconv::GEN_AI_REQUEST_TOP_P } = $crate::__private::tracing::field::Empty,
@@ -178,10 +213,30 @@ pub mod declared {
         OUTPUT_VALUE,
         OUTPUT_MIME_TYPE,
     ];
-    /// `#[llm_call]`.
+    /// `#[retrieval]`.
+    pub const RETRIEVAL: &[&str] = &[
+        GEN_AI_DATA_SOURCE_ID,
+        GEN_AI_PROVIDER_NAME,
+        GEN_AI_REQUEST_MODEL,
+        GEN_AI_REQUEST_TOP_K,
+        GEN_AI_RETRIEVAL_TOP_K,
+        GEN_AI_RETRIEVAL_QUERY_TEXT,
+        GEN_AI_RETRIEVAL_DOCUMENTS,
+    ];
+    /// `#[memory]`.
+    pub const MEMORY: &[&str] = &[
+        GEN_AI_PROVIDER_NAME,
+        GEN_AI_MEMORY_STORE_ID,
+        GEN_AI_MEMORY_RECORD_ID,
+        GEN_AI_MEMORY_RECORD_COUNT,
+        GEN_AI_MEMORY_QUERY_TEXT,
+        GEN_AI_MEMORY_RECORDS,
+    ];
+    /// `#[llm_call]` and `#[embeddings]`.
     pub const LLM: &[&str] = &[
         GEN_AI_PROVIDER_NAME,
         GEN_AI_REQUEST_MODEL,
+        GEN_AI_EMBEDDINGS_DIMENSION_COUNT,
         GEN_AI_REQUEST_TEMPERATURE,
         GEN_AI_REQUEST_MAX_TOKENS,
         GEN_AI_REQUEST_TOP_P,
@@ -273,7 +328,11 @@ mod tests {
         let workflow =
             crate::__genai_span!(workflow, span_name: "w", workflow_name: "w", fields: {});
         let llm = crate::__genai_span!(llm, operation: "chat", span_kind: "LLM", provider: "p",
-            model: None::<&str>, fields: {});
+            model: None::<&str>, dimensions: empty, fields: {});
+        let retrieval = crate::__genai_span!(retrieval, data_source: None::<&str>, provider: empty,
+            model: empty, fields: {});
+        let memory = crate::__genai_span!(memory, operation: "search_memory", span_kind: "RETRIEVER",
+            provider: empty, store: empty, record: empty, fields: {});
         // Tools, agents and workflows are named by their metadata, not `otel.name`; arrays go
         // through `set_attribute`, not fields.
         let without = |list: BTreeSet<&'static str>, gone: &[&str]| -> BTreeSet<&'static str> {
@@ -295,5 +354,10 @@ mod tests {
             without(listed(declared::WORKFLOW), &named)
         );
         assert_eq!(names(&llm), without(listed(declared::LLM), &arrays));
+        assert_eq!(
+            names(&retrieval),
+            without(listed(declared::RETRIEVAL), &[TAG_TAGS])
+        );
+        assert_eq!(names(&memory), without(listed(declared::MEMORY), &named));
     }
 }

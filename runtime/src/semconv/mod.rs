@@ -118,6 +118,27 @@ pub const GEN_AI_TOOL_CALL_ARGUMENTS: &str = "gen_ai.tool.call.arguments";
 /// Tool result, JSON (opt-in).
 pub const GEN_AI_TOOL_CALL_RESULT: &str = "gen_ai.tool.call.result";
 
+// --- GenAI: embeddings, retrieval, memory ------------------------------------------------------
+
+/// Requested embedding dimensions (int).
+pub const GEN_AI_EMBEDDINGS_DIMENSION_COUNT: &str = "gen_ai.embeddings.dimension.count";
+/// Id of the data source a retrieval reads (a RAG store, an index).
+pub const GEN_AI_DATA_SOURCE_ID: &str = "gen_ai.data_source.id";
+/// The retrieval query (opt-in content).
+pub const GEN_AI_RETRIEVAL_QUERY_TEXT: &str = "gen_ai.retrieval.query.text";
+/// The retrieved documents, JSON `[{"id"?, "score"?, …}]` (opt-in content).
+pub const GEN_AI_RETRIEVAL_DOCUMENTS: &str = "gen_ai.retrieval.documents";
+/// Id of a memory store.
+pub const GEN_AI_MEMORY_STORE_ID: &str = "gen_ai.memory.store.id";
+/// Id of a memory record.
+pub const GEN_AI_MEMORY_RECORD_ID: &str = "gen_ai.memory.record.id";
+/// Number of memory records involved (int).
+pub const GEN_AI_MEMORY_RECORD_COUNT: &str = "gen_ai.memory.record.count";
+/// The memory query (opt-in content).
+pub const GEN_AI_MEMORY_QUERY_TEXT: &str = "gen_ai.memory.query.text";
+/// The memory records, JSON `[{"content", "id"?, "metadata"?, "score"?}]` (opt-in content).
+pub const GEN_AI_MEMORY_RECORDS: &str = "gen_ai.memory.records";
+
 // --- Scope attributes (OpenInference names, read by Phoenix, Langfuse and MLflow) ----------------
 
 /// Conversation, session or thread id the application supplies (never invented).
@@ -161,6 +182,18 @@ pub mod operation {
     pub const INVOKE_AGENT: &str = "invoke_agent";
     /// An application-defined workflow.
     pub const INVOKE_WORKFLOW: &str = "invoke_workflow";
+    /// A retrieval from a data source.
+    pub const RETRIEVAL: &str = "retrieval";
+    /// The memory operations (semconv §2.7).
+    pub const MEMORY: [&str; 7] = [
+        "create_memory_store",
+        "delete_memory_store",
+        "search_memory",
+        "create_memory",
+        "update_memory",
+        "upsert_memory",
+        "delete_memory",
+    ];
 }
 
 /// Values of [`OPENINFERENCE_SPAN_KIND`] (uppercase, as OpenInference requires).
@@ -175,4 +208,6 @@ pub mod span_kind {
     pub const EMBEDDING: &str = "EMBEDDING";
     /// A tool call.
     pub const TOOL: &str = "TOOL";
+    /// A retrieval (and a memory search).
+    pub const RETRIEVER: &str = "RETRIEVER";
 }
