@@ -174,7 +174,7 @@ pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<
                 "LLM"
             };
             let dimensions = match &options.dimensions {
-                Some(d) => quote_spanned!(d.span()=> (#d) as i64),
+                Some(d) => quote_spanned!(d.span()=> #krate::__private::to_i64(#d)),
                 None => empty.clone(),
             };
             let probes = arguments.iter().filter(|a| !a.gated).map(|a| {
@@ -249,7 +249,7 @@ pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<
                     None => quote!(let __gt_source = ::core::option::Option::None::<&str>;),
                 };
                 let top_k = options.top_k.as_ref().map(|k| {
-                    quote_spanned!(k.span()=> if __gt_call.is_recording() { __gt_call.retrieval_top_k((#k) as i64); })
+                    quote_spanned!(k.span()=> if __gt_call.is_recording() { __gt_call.retrieval_top_k(#krate::__private::to_i64(#k)); })
                 });
                 let query = query.map(|q| {
                     quote! {

@@ -125,6 +125,12 @@ macro_rules! __genai_record_count {
 }
 pub use crate::__genai_record_count as record_count;
 
+/// A count given to a macro option (`top_k`, `dimensions`) as an OTel int; saturates.
+#[inline]
+pub fn to_i64<T: TryInto<i64>>(value: T) -> i64 {
+    value.try_into().unwrap_or(i64::MAX)
+}
+
 /// A `model = ..` or `provider = ..` value as `&str`.
 #[inline]
 pub fn as_str<T: AsRef<str> + ?Sized>(value: &T) -> &str {
