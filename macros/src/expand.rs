@@ -305,31 +305,58 @@ pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<
     };
 
     let capture_off = options.capture.as_ref().is_some_and(|b| !b.value);
-    let body = match body_of(&item) {
-        Body::Async(block) => {
-            let finish = finish(&krate, kind, &item.sig.output, capture_off);
-            let fake_return = fake_return(&item.sig.output);
-            let stmts = &block.stmts;
-            quote! {
-                #prelude
-                __gt_call.instrument(async move { #fake_return #(#stmts)* }, #finish).await
+    if let (Some(backoff), None) = (&options.backoff, &options.retry) {
+        return Err(syn::Error::new_spanned(
+            backoff,
+            "`backoff` needs `retry = <attempts>`",
+        ));
+    }
+    let retry = options.retry.as_ref().map(|attempts| {
+        let backoff = match &options.backoff {
+            Some(b) => quote_spanned!(b.span()=> ::core::option::Option::Some(#b)),
+            None => quote!(::core::option::Option::None),
+        };
+        let policy = quote_spanned!(attempts.span()=> #krate::__private::RetryPolicy::new(#attempts, #backoff));
+        let failure = quote! {
+            |__gt_result| match #krate::__private::outcome!(__gt_result) {
+                ::core::result::Result::Ok(_) => ::core::option::Option::None,
+                ::core::result::Result::Err(__gt_error) => {
+                    ::core::option::Option::Some(#krate::__private::describe_error!(__gt_error))
+                }
             }
-        }
-        Body::AsyncTrait { pin, future } => {
+        };
+        (policy, failure)
+    });
+    let body = match (body_of(&item), retry) {
+        (Body::AsyncTrait { pin, future }, None) => {
             let output = future_output(&item.sig.output);
             let finish = finish(&krate, kind, &output, capture_off);
-            quote! {
-                #prelude
-                #pin(__gt_call.instrument(#future, #finish))
-            }
+            quote!(#pin(__gt_call.instrument(#future, #finish)))
         }
-        Body::Sync(block) => {
+        (Body::AsyncTrait { .. }, Some(_)) => {
+            return Err(syn::Error::new_spanned(
+                options.retry.as_ref(),
+                "`retry` is not supported on #[async_trait] methods: its body is a single future that cannot be run again",
+            ));
+        }
+        (Body::Async(block) | Body::Sync(block), retry) => {
             let finish = finish(&krate, kind, &item.sig.output, capture_off);
             let fake_return = fake_return(&item.sig.output);
             let stmts = &block.stmts;
-            quote! {
-                #prelude
-                __gt_call.run(move || { #fake_return #(#stmts)* }, #finish)
+            let is_async = item.sig.asyncness.is_some();
+            match (is_async, retry) {
+                (true, None) => quote! {
+                    __gt_call.instrument(async move { #fake_return #(#stmts)* }, #finish).await
+                },
+                (true, Some((policy, failure))) => quote! {
+                    __gt_call.instrument_retrying(#policy, async move || { #fake_return #(#stmts)* }, #failure, #finish).await
+                },
+                (false, None) => quote! {
+                    __gt_call.run(move || { #fake_return #(#stmts)* }, #finish)
+                },
+                (false, Some((policy, failure))) => quote! {
+                    __gt_call.run_retrying(#policy, move || { #fake_return #(#stmts)* }, #failure, #finish)
+                },
             }
         }
     };
@@ -340,6 +367,7 @@ pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<
         #(#attrs)*
         #vis #sig {
             #(#field_checks)*
+            #prelude
             #body
         }
     })

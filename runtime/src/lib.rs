@@ -33,6 +33,7 @@ pub mod message;
 mod provider;
 mod request;
 mod response;
+mod retry;
 mod scope;
 pub mod semconv;
 mod spans;

@@ -25,6 +25,7 @@ macro_rules! __genai_span {
             { $crate::semconv::USER_ID } = $crate::__private::tracing::field::Empty,
             { $crate::semconv::GEN_AI_CONVERSATION_ID } = $crate::__private::tracing::field::Empty,
             { $crate::semconv::METADATA } = $crate::__private::tracing::field::Empty,
+            { $crate::semconv::RETRY_ATTEMPTS } = $crate::__private::tracing::field::Empty,
             $($fields)*
         )
     };
@@ -183,6 +184,7 @@ pub mod declared {
         GEN_AI_CONVERSATION_ID,
         METADATA,
         TAG_TAGS,
+        RETRY_ATTEMPTS,
     ];
     /// `#[tool]`.
     pub const TOOL: &[&str] = &[

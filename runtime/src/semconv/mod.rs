@@ -152,6 +152,20 @@ pub const TAG_TAGS: &str = "tag.tags";
 /// Free-form metadata, a JSON object.
 pub const METADATA: &str = "metadata";
 
+// --- Retries (this crate's own names; the conventions have none) ----------------------------------
+
+/// Attempts a call with `retry = ..` made in all (int): 1 for a first-time success, more for a
+/// flaky success, the maximum with an error status for a broken call.
+pub const RETRY_ATTEMPTS: &str = "genai_tracing.retry.attempts";
+/// On each failed-attempt event: which attempt it was (int, from 1).
+pub const RETRY_ATTEMPT: &str = "genai_tracing.retry.attempt";
+/// The span event of a failed attempt (OpenTelemetry's exception event).
+pub const EXCEPTION_EVENT: &str = "exception";
+/// On the exception event: the error's type (as `error.type`).
+pub const EXCEPTION_TYPE: &str = "exception.type";
+/// On the exception event: the error's message (scrubbed of secrets).
+pub const EXCEPTION_MESSAGE: &str = "exception.message";
+
 // --- OpenInference -----------------------------------------------------------------------------
 
 /// OpenInference span kind (`AGENT`, `CHAIN`, `LLM`, `EMBEDDING`, `TOOL`): Phoenix, Langfuse and
