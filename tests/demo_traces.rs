@@ -152,6 +152,21 @@ pub fn assert_demo_traces(exports: &[Export], outcomes: &[Outcome]) {
         .contains("cannot parse"));
     assert!(string(&failed[0].attributes, "gen_ai.tool.call.id")
         .is_some_and(|id| id.starts_with("call_")));
+    // The demo's session and user reach every span.
+    for span in &spans {
+        assert_eq!(
+            string(&span.attributes, "session.id").as_deref(),
+            Some("react-agent-demo"),
+            "{}",
+            span.name
+        );
+        assert_eq!(
+            string(&span.attributes, "user.id").as_deref(),
+            Some("demo-user"),
+            "{}",
+            span.name
+        );
+    }
     // Capture is off by default: no content left the process.
     for span in &spans {
         for key in [

@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use genai_tracing::{Builder, InitError};
+use genai_tracing::{Builder, InitError, TraceAttributes};
 use opentelemetry::trace::TraceId;
 use opentelemetry_sdk::trace::{InMemorySpanExporter, SimpleSpanProcessor};
 
@@ -11,6 +11,9 @@ use crate::agent::{AgentError, ReactAgent};
 use crate::model::questions;
 use crate::tools::Calculator;
 use crate::tree;
+
+/// The `session.id` of the demo's runs.
+pub const SESSION: &str = "react-agent-demo";
 
 /// How to run the demo.
 #[derive(Debug, Clone, Copy, Default)]
@@ -67,7 +70,12 @@ pub fn run(options: DemoOptions, out: &mut dyn Write) -> Result<Vec<Outcome>, De
     };
     let mut outcomes = Vec::new();
     for question in questions() {
-        let answer = runtime.block_on(agent.answer(question));
+        // One session for the demo's five runs: backends group them (Phoenix, Langfuse sessions).
+        let attributes = TraceAttributes::new()
+            .session(SESSION)
+            .user("demo-user")
+            .tag("demo");
+        let answer = runtime.block_on(attributes.scope(agent.answer(question)));
         let finished = spans.get_finished_spans().unwrap_or_default();
         spans.reset();
         let trace_id = finished
