@@ -110,10 +110,14 @@ pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<
         Some(quote_spanned!(expr.span()=> .#method(::std::string::ToString::to_string(&(#expr)))))
     })
     .collect();
-    let capture = if scoped.is_empty() {
-        quote!(#capture, ::core::option::Option::None)
+    // `Call::new(span, capture)`, or `Call::scoped(span, capture, attributes)` with the options.
+    let (new_call, capture) = if scoped.is_empty() {
+        (quote!(new), capture)
     } else {
-        quote!(#capture, ::core::option::Option::Some(#krate::TraceAttributes::new() #(#scoped)*))
+        (
+            quote!(scoped),
+            quote!(#capture, #krate::TraceAttributes::new() #(#scoped)*),
+        )
     };
 
     let prelude = match kind {
@@ -121,7 +125,7 @@ pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<
             let span_name = format!("execute_tool {name}");
             let call_id = display(&options.call_id);
             quote! {
-                let __gt_call = #krate::__private::Call::new(
+                let __gt_call = #krate::__private::Call::#new_call(
                     #krate::__private::span!(tool, span_name: #span_name, tool_name: #name,
                         description: #description, call_id: #call_id, fields: { #(#fields)* }),
                     #capture,
@@ -145,7 +149,7 @@ pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<
                     workflow_name: #name, fields: { #(#fields)* }))
             };
             quote! {
-                let __gt_call = #krate::__private::Call::new(#span, #capture);
+                let __gt_call = #krate::__private::Call::#new_call(#span, #capture);
                 if __gt_call.captures() {
                     __gt_call.input_arguments(&[#(#captured),*]);
                 }
@@ -196,7 +200,7 @@ pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<
             quote! {
                 let __gt_request = #krate::__private::find_request!(#(#probes),*);
                 #model
-                let __gt_call = #krate::__private::Call::new(
+                let __gt_call = #krate::__private::Call::#new_call(
                     #krate::__private::span!(llm, operation: #operation, span_kind: #span_kind,
                         provider: #provider, model: __gt_model, dimensions: #dimensions,
                         fields: { #(#fields)* }),
@@ -260,7 +264,7 @@ pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<
                 });
                 quote! {
                     #source
-                    let __gt_call = #krate::__private::Call::new(
+                    let __gt_call = #krate::__private::Call::#new_call(
                         #krate::__private::span!(retrieval, data_source: __gt_source, provider: #provider,
                             model: #model, fields: { #(#fields)* }),
                         #capture,
@@ -293,7 +297,7 @@ pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<
                         }
                     });
                 quote! {
-                    let __gt_call = #krate::__private::Call::new(
+                    let __gt_call = #krate::__private::Call::#new_call(
                         #krate::__private::span!(memory, operation: #operation, span_kind: #span_kind,
                             provider: #provider, store: #store, record: #record, fields: { #(#fields)* }),
                         #capture,

@@ -42,6 +42,11 @@ fn hand_written(a: i64, b: i64) -> i64 {
         gen_ai.tool.call.id = Empty,
         gen_ai.tool.call.arguments = Empty,
         gen_ai.tool.call.result = Empty,
+        session.id = Empty,
+        user.id = Empty,
+        gen_ai.conversation.id = Empty,
+        metadata = Empty,
+        genai_tracing.retry.attempts = Empty,
     );
     let _entered = span.enter();
     a.wrapping_mul(31).wrapping_add(b)

@@ -35,8 +35,17 @@ use crate::scope::{enter, TraceAttributes};
 use crate::semconv::{self as sc, semconv_version, ValueType, Versioned};
 
 /// An instrumented call in progress (used by the macros' expansion).
+///
+/// A call whose span nobody records and that carries no trace attributes is inert: it holds
+/// nothing, allocates nothing, and its body runs as if uninstrumented. Otherwise its state is
+/// boxed, so that the value the expansion moves around stays one pointer wide.
 #[doc(hidden)]
-pub struct Call {
+pub struct Call(Option<Box<State>>);
+
+/// What a live call holds. Every recording method is on it; [`Call`] derefs to it (to an inert
+/// state when the call is inert).
+#[doc(hidden)]
+pub struct State {
     span: Span,
     capture: bool,
     ended: bool,
@@ -44,31 +53,94 @@ pub struct Call {
     attributes: Option<Arc<TraceAttributes>>,
 }
 
-impl Call {
-    /// Wraps a freshly created span; `capture` is the function's own `capture = ..`, if any, and
-    /// `own` its own trace attributes (`session = ..`, …), laid over the ones in force. The
-    /// attributes are recorded and stay in force for the body, so its children carry them too.
+static INERT: State = State {
+    span: Span::none(),
+    capture: false,
+    ended: true,
+    attributes: None,
+};
+
+impl std::ops::Deref for Call {
+    type Target = State;
+
     #[inline]
-    pub fn new(span: Span, capture: Option<bool>, own: Option<TraceAttributes>) -> Self {
+    fn deref(&self) -> &State {
+        self.0.as_deref().unwrap_or(&INERT)
+    }
+}
+
+impl Call {
+    /// Wraps a freshly created span; `capture` is the function's own `capture = ..`, if any. The
+    /// trace attributes in force are recorded and kept in force for the body.
+    #[inline]
+    pub fn new(span: Span, capture: Option<bool>) -> Self {
+        if span.is_disabled() {
+            return Self(None);
+        }
+        Self::with(span, capture, TraceAttributes::current())
+    }
+
+    /// Like [`Call::new`], with the function's own trace attributes (`session = ..`, …) laid over
+    /// the ones in force; they stay in force for the body, so its children carry them too.
+    pub fn scoped(span: Span, capture: Option<bool>, own: TraceAttributes) -> Self {
+        Self::with(span, capture, Some(own.over_current()))
+    }
+
+    fn with(span: Span, capture: Option<bool>, attributes: Option<Arc<TraceAttributes>>) -> Self {
         let recording = !span.is_disabled();
-        let capture = recording && capture.unwrap_or_else(captures_content);
-        let attributes = match own {
-            Some(own) => Some(own.over_current()),
-            None if recording => TraceAttributes::current(),
-            None => None,
-        };
-        let call = Self {
+        let state = State {
+            capture: recording && capture.unwrap_or_else(captures_content),
             span,
-            capture,
             ended: false,
             attributes,
         };
-        if let (true, Some(attributes)) = (recording, &call.attributes) {
-            call.record_attributes(attributes);
+        if let (true, Some(attributes)) = (recording, &state.attributes) {
+            state.record_attributes(attributes);
         }
-        call
+        Self(Some(Box::new(state)))
     }
 
+    /// Runs a sync body inside the span, then ends the call.
+    #[inline]
+    pub fn run<R>(mut self, body: impl FnOnce() -> R, finish: impl FnOnce(&Self, &R)) -> R {
+        let Some(state) = self.0.as_mut() else {
+            return body();
+        };
+        let outcome = {
+            let _attributes = state.attributes.clone().map(|a| enter(Some(a)));
+            let _entered = state.span.enter();
+            catch_unwind(AssertUnwindSafe(body))
+        };
+        match outcome {
+            Ok(value) => {
+                state.ended = true;
+                if self.is_recording() {
+                    finish(&self, &value);
+                }
+                value
+            }
+            Err(payload) => {
+                state.panicked(&*payload);
+                resume_unwind(payload)
+            }
+        }
+    }
+
+    /// Wraps an async body: the span is entered on every poll and the call ends with the future.
+    pub fn instrument<F, Fin>(self, future: F, finish: Fin) -> CallFuture<F, Fin>
+    where
+        F: Future,
+        Fin: FnOnce(&Self, &F::Output),
+    {
+        CallFuture {
+            inner: future,
+            call: self,
+            finish: Some(finish),
+        }
+    }
+}
+
+impl State {
     fn record_attributes(&self, a: &TraceAttributes) {
         let span = &self.span;
         let ids = [
@@ -107,42 +179,6 @@ impl Call {
     /// The span of this call.
     pub fn span(&self) -> &Span {
         &self.span
-    }
-
-    /// Runs a sync body inside the span, then ends the call.
-    #[inline]
-    pub fn run<R>(mut self, body: impl FnOnce() -> R, finish: impl FnOnce(&Self, &R)) -> R {
-        let outcome = {
-            let _attributes = self.attributes.clone().map(|a| enter(Some(a)));
-            let _entered = self.span.enter();
-            catch_unwind(AssertUnwindSafe(body))
-        };
-        match outcome {
-            Ok(value) => {
-                self.ended = true;
-                if self.is_recording() {
-                    finish(&self, &value);
-                }
-                value
-            }
-            Err(payload) => {
-                self.panicked(&*payload);
-                resume_unwind(payload)
-            }
-        }
-    }
-
-    /// Wraps an async body: the span is entered on every poll and the call ends with the future.
-    pub fn instrument<F, Fin>(self, future: F, finish: Fin) -> CallFuture<F, Fin>
-    where
-        F: Future,
-        Fin: FnOnce(&Self, &F::Output),
-    {
-        CallFuture {
-            inner: future,
-            call: self,
-            finish: Some(finish),
-        }
     }
 
     /// Records a failure: `error.type` and an error status with `description` (scrubbed of
@@ -381,7 +417,7 @@ impl Call {
     }
 }
 
-impl Drop for Call {
+impl Drop for State {
     fn drop(&mut self) {
         if !self.ended && self.is_recording() {
             self.fail(
@@ -419,15 +455,18 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let inner = this.inner;
+        let Some(state) = this.call.0.as_mut() else {
+            return inner.poll(cx);
+        };
         let polled = {
-            let _attributes = this.call.attributes.clone().map(|a| enter(Some(a)));
-            let _entered = this.call.span.enter();
+            let _attributes = state.attributes.clone().map(|a| enter(Some(a)));
+            let _entered = state.span.enter();
             catch_unwind(AssertUnwindSafe(|| inner.poll(cx)))
         };
         match polled {
             Ok(Poll::Pending) => Poll::Pending,
             Ok(Poll::Ready(output)) => {
-                this.call.ended = true;
+                state.ended = true;
                 if let Some(finish) = this.finish.take() {
                     if this.call.is_recording() {
                         finish(this.call, &output);
@@ -436,7 +475,7 @@ where
                 Poll::Ready(output)
             }
             Err(payload) => {
-                this.call.panicked(&*payload);
+                state.panicked(&*payload);
                 resume_unwind(payload)
             }
         }
