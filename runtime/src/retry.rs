@@ -35,8 +35,19 @@ impl RetryPolicy {
         }
     }
 
-    fn wait_after(&self, attempt: u32) -> Duration {
-        self.backoff.saturating_mul(1 << (attempt - 1).min(16))
+    /// After attempt `attempt` ended with `failure`: record it, and say whether to retry (after
+    /// how long) or to stop, recording the attempts made.
+    fn after(&self, span: &Span, attempt: u32, failure: Failure) -> Option<Duration> {
+        match failure {
+            Some(f) if attempt < self.attempts => {
+                failed_attempt(span, attempt, f);
+                Some(self.backoff.saturating_mul(1 << (attempt - 1).min(16)))
+            }
+            _ => {
+                span.record(sc::RETRY_ATTEMPTS, i64::from(attempt));
+                None
+            }
+        }
     }
 }
 
@@ -74,17 +85,11 @@ impl Call {
                 let mut attempt = 1;
                 loop {
                     let result = body();
-                    match failure(&result) {
-                        Some(f) if attempt < policy.attempts => {
-                            failed_attempt(&span, attempt, f);
-                            std::thread::sleep(policy.wait_after(attempt));
-                            attempt += 1;
-                        }
-                        _ => {
-                            span.record(sc::RETRY_ATTEMPTS, i64::from(attempt));
-                            return result;
-                        }
+                    match policy.after(&span, attempt, failure(&result)) {
+                        Some(wait) => std::thread::sleep(wait),
+                        None => return result,
                     }
+                    attempt += 1;
                 }
             },
             finish,
@@ -105,20 +110,12 @@ impl Call {
             let mut attempt = 1;
             loop {
                 let result = body().await;
-                match failure(&result) {
-                    Some(f) if attempt < policy.attempts => {
-                        failed_attempt(&span, attempt, f);
-                        let wait = policy.wait_after(attempt);
-                        if !wait.is_zero() {
-                            tokio::time::sleep(wait).await;
-                        }
-                        attempt += 1;
-                    }
-                    _ => {
-                        span.record(sc::RETRY_ATTEMPTS, i64::from(attempt));
-                        return result;
-                    }
+                match policy.after(&span, attempt, failure(&result)) {
+                    Some(wait) if !wait.is_zero() => tokio::time::sleep(wait).await,
+                    Some(_) => {}
+                    None => return result,
                 }
+                attempt += 1;
             }
         };
         self.instrument(attempts, finish).await

@@ -481,6 +481,15 @@ fn key_error() -> Error {
     ser::Error::custom("a map key must be a string, a number or a bool")
 }
 
+/// Keys that are numbers become their decimal text.
+macro_rules! key_to_string {
+    ($($method:ident: $ty:ty),*) => {$(
+        fn $method(self, v: $ty) -> Result<String, Error> {
+            Ok(v.to_string())
+        }
+    )*};
+}
+
 impl ser::Serializer for KeySerializer {
     type Ok = String;
     type Error = Error;
@@ -495,36 +504,9 @@ impl ser::Serializer for KeySerializer {
     fn serialize_bool(self, v: bool) -> Result<String, Error> {
         Ok(v.to_string())
     }
-    fn serialize_i8(self, v: i8) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-    fn serialize_i16(self, v: i16) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-    fn serialize_i32(self, v: i32) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-    fn serialize_i64(self, v: i64) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-    fn serialize_u8(self, v: u8) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-    fn serialize_u16(self, v: u16) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-    fn serialize_u32(self, v: u32) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-    fn serialize_u64(self, v: u64) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-    fn serialize_f32(self, v: f32) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-    fn serialize_f64(self, v: f64) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
+    key_to_string!(serialize_i8: i8, serialize_i16: i16, serialize_i32: i32, serialize_i64: i64);
+    key_to_string!(serialize_u8: u8, serialize_u16: u16, serialize_u32: u32, serialize_u64: u64);
+    key_to_string!(serialize_f32: f32, serialize_f64: f64);
     fn serialize_char(self, v: char) -> Result<String, Error> {
         Ok(v.to_string())
     }
