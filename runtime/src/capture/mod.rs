@@ -6,7 +6,7 @@
 //! the macros' `capture = true | false` option, which wins over both.
 //!
 //! When capture is off nothing is serialised at all: the macros only call [`to_json`] behind a
-//! check of [`Call::captures`](crate::__private::Call::captures).
+//! check of whether the call captures.
 //!
 //! When it is on, every captured value is bounded and scrubbed before it reaches a span (see
 //! [`CaptureLimits`], [`set_redaction_hook`]): strings are cut inside the JSON so it stays valid and
