@@ -5,8 +5,9 @@
 //! use, whoever installed the subscriber), by [`set_content_capture`] in code, and per function by
 //! the macros' `capture = true | false` option, which wins over both.
 //!
-//! When capture is off nothing is serialised at all: the macros only call [`to_json`] behind a
-//! check of whether the call captures.
+//! When capture is off nothing is serialised at all: the macros hand arguments over as
+//! `&dyn Capture` behind a check of whether the call captures, and results are serialised only
+//! then too.
 //!
 //! When it is on, every captured value is bounded and scrubbed before it reaches a span (see
 //! [`CaptureLimits`], [`set_redaction_hook`]): strings are cut inside the JSON so it stays valid and
