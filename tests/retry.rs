@@ -158,3 +158,28 @@ fn a_panic_is_not_retried() {
         Some("panic")
     );
 }
+
+#[llm_call(provider = "openai", model = "gpt-4o", retry = 3)]
+async fn chat_with_reference(request: &Value, label: &str) -> Result<Value, Flaky> {
+    let _ = label;
+    Ok(request.clone())
+}
+
+#[test]
+fn a_retried_async_fn_with_reference_arguments_stays_send() {
+    fn require_send<T: Send>(t: T) -> T {
+        t
+    }
+    let request = json!({"model": "gpt-4o"});
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .build()
+        .unwrap();
+    let out = rt.block_on(async move {
+        tokio::spawn(require_send(async move {
+            chat_with_reference(&request, "x").await
+        }))
+        .await
+    });
+    assert!(out.unwrap().is_ok());
+}

@@ -353,13 +353,30 @@ pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<
                     __gt_call.instrument(async move { #fake_return #(#stmts)* }, #finish).await
                 },
                 (true, Some((policy, failure))) => quote! {
-                    __gt_call.instrument_retrying(#policy, async move || { #fake_return #(#stmts)* }, #failure, #finish).await
+                    let mut __gt_attempts = #krate::__private::Attempts::new(&__gt_call, #policy);
+                    __gt_call.instrument(async move {
+                        loop {
+                            let __gt_result = async { #fake_return #(#stmts)* }.await;
+                            match __gt_attempts.after((#failure)(&__gt_result)) {
+                                ::core::option::Option::Some(wait) => #krate::__private::backoff(wait).await,
+                                ::core::option::Option::None => break __gt_result,
+                            }
+                        }
+                    }, #finish).await
                 },
                 (false, None) => quote! {
                     __gt_call.run(move || { #fake_return #(#stmts)* }, #finish)
                 },
                 (false, Some((policy, failure))) => quote! {
-                    __gt_call.run_retrying(#policy, move || { #fake_return #(#stmts)* }, #failure, #finish)
+                    let mut __gt_attempts = #krate::__private::Attempts::new(&__gt_call, #policy);
+                    __gt_call.run(move || loop {
+                        #[allow(clippy::redundant_closure_call)]
+                        let __gt_result = (|| { #fake_return #(#stmts)* })();
+                        match __gt_attempts.after((#failure)(&__gt_result)) {
+                            ::core::option::Option::Some(wait) => ::std::thread::sleep(wait),
+                            ::core::option::Option::None => break __gt_result,
+                        }
+                    }, #finish)
                 },
             }
         }

@@ -7,7 +7,7 @@ pub use crate::capture::Budget;
 pub use crate::failure::{
     Failure, ViaDebug, ViaDisplay, ViaErrorType, ViaNoDescription, ViaTypeName,
 };
-pub use crate::retry::RetryPolicy;
+pub use crate::retry::{backoff, Attempts, RetryPolicy};
 pub use crate::spans::{check_user_field, declared, SpanName};
 pub use tracing;
 

@@ -70,54 +70,41 @@ fn failed_attempt(
     span.add_event(sc::EXCEPTION_EVENT, attributes);
 }
 
-impl Call {
-    /// [`Call::run`] with retries of a sync body.
-    pub fn run_retrying<R>(
-        self,
-        policy: RetryPolicy,
-        mut body: impl FnMut() -> R,
-        failure: impl Fn(&R) -> Failure,
-        finish: impl FnOnce(&Self, &R),
-    ) -> R {
-        let span = self.span().clone();
-        self.run(
-            move || {
-                let mut attempt = 1;
-                loop {
-                    let result = body();
-                    match policy.after(&span, attempt, failure(&result)) {
-                        Some(wait) => std::thread::sleep(wait),
-                        None => return result,
-                    }
-                    attempt += 1;
-                }
-            },
-            finish,
-        )
+/// The attempts of one call: the expansion loops, asking after each attempt whether to go on.
+///
+/// The loop is written into the instrumented function itself (an inner closure or `async` block
+/// per attempt, borrowing the arguments) rather than passed to a generic helper, so a retried
+/// `async fn` stays `Send` with reference arguments.
+#[doc(hidden)]
+pub struct Attempts {
+    policy: RetryPolicy,
+    span: Span,
+    attempt: u32,
+}
+
+impl Attempts {
+    /// The attempts of `call` under `policy`.
+    pub fn new(call: &Call, policy: RetryPolicy) -> Self {
+        Self {
+            policy,
+            span: call.span().clone(),
+            attempt: 1,
+        }
     }
 
-    /// [`Call::instrument`] with retries of an async body. A backoff needs a Tokio runtime with
-    /// its timer enabled.
-    pub async fn instrument_retrying<R>(
-        self,
-        policy: RetryPolicy,
-        mut body: impl AsyncFnMut() -> R,
-        failure: impl Fn(&R) -> Failure,
-        finish: impl FnOnce(&Self, &R),
-    ) -> R {
-        let span = self.span().clone();
-        let attempts = async move {
-            let mut attempt = 1;
-            loop {
-                let result = body().await;
-                match policy.after(&span, attempt, failure(&result)) {
-                    Some(wait) if !wait.is_zero() => tokio::time::sleep(wait).await,
-                    Some(_) => {}
-                    None => return result,
-                }
-                attempt += 1;
-            }
-        };
-        self.instrument(attempts, finish).await
+    /// After an attempt that ended with `failure`: how long to wait before the next one, or
+    /// `None` to stop.
+    pub fn after(&mut self, failure: Failure) -> Option<Duration> {
+        let wait = self.policy.after(&self.span, self.attempt, failure)?;
+        self.attempt += 1;
+        Some(wait)
+    }
+}
+
+/// Waits between async attempts (a Tokio timer; nothing for a zero backoff).
+#[doc(hidden)]
+pub async fn backoff(wait: Duration) {
+    if !wait.is_zero() {
+        tokio::time::sleep(wait).await;
     }
 }
