@@ -329,3 +329,97 @@ fn panic_and_error_messages_are_scrubbed_too() {
     let (_, spans) = record_async(|| async { 1 });
     assert!(spans.0.is_empty());
 }
+
+/// An error whose `Debug` text (its description: it has no `Display`) quotes the key.
+#[derive(Debug)]
+struct UpstreamError {
+    #[allow(dead_code)]
+    api_key: String,
+}
+
+#[tool(capture = true)]
+fn call_with_json(args_json: &str, keyed: HashMap<String, u32>) -> Result<u8, UpstreamError> {
+    let _ = (args_json, keyed);
+    Err(UpstreamError {
+        api_key: "k-live-77f3e9a0c1".into(),
+    })
+}
+
+#[agent(capture = true)]
+fn login(password: &str) -> bool {
+    !password.is_empty()
+}
+
+#[genai_tracing::retrieval(capture = true)]
+fn vector_search(api_key: &str, query: &str) -> Vec<String> {
+    let _ = api_key;
+    vec![query.to_owned()]
+}
+
+#[test]
+fn secrets_in_json_strings_map_keys_debug_text_and_lone_arguments_are_redacted() {
+    let _serial = serial();
+    let args_json = r#"{"username":"ann","password":"hunter2","api_key":"zz-99887766","stripe":"sk_live_51Habcdefghijklmn"}"#;
+    let keyed = HashMap::from([(SECRETS[0].to_owned(), 5)]);
+    let ((), spans) = record(|| {
+        let _ = call_with_json(args_json, keyed.clone());
+        login("hunter2-correct-horse");
+        vector_search("a1b2c3d4e5f6-pinecone", "refund policy");
+    });
+    let text = all_text(&spans);
+    for secret in [
+        "hunter2",
+        "zz-99887766",
+        "sk_live_51H",
+        SECRETS[0],
+        "k-live-77f3e9a0c1",
+        "a1b2c3d4e5f6",
+    ] {
+        assert!(!text.contains(secret), "{secret} leaked:\n{text}");
+    }
+    let tool = spans.one("execute_tool call_with_json");
+    let args = tool.json_attr("gen_ai.tool.call.arguments").unwrap();
+    let inner: Value =
+        serde_json::from_str(args["args_json"].as_str().unwrap()).expect("still JSON");
+    assert_eq!(inner["username"], "ann", "what is not secret is kept");
+    assert_eq!(inner["password"], REDACTED);
+    assert_eq!(
+        spans.one("invoke_agent login").str_attr("input.value"),
+        Some(REDACTED)
+    );
+    assert_eq!(
+        spans
+            .one("retrieval")
+            .str_attr("gen_ai.retrieval.query.text"),
+        Some("refund policy")
+    );
+}
+
+fn mark_mailboxes(v: &mut Value) {
+    if let Value::String(s) = v {
+        *s = s.replace("ann@example.com", "[EMAIL]");
+    }
+}
+
+#[tool]
+fn huge_error(n: usize) -> Result<u8, String> {
+    Err(format!(
+        "mailbox ann@example.com is full: {}",
+        "x".repeat(n)
+    ))
+}
+
+#[test]
+fn error_messages_are_bounded_and_pass_through_the_hook() {
+    let _serial = serial();
+    genai_tracing::set_redaction_hook(Some(mark_mailboxes));
+    let (_, spans) = record(|| huge_error(3_000_000));
+    genai_tracing::set_redaction_hook(None);
+    let d = spans
+        .one("execute_tool huge_error")
+        .error_description()
+        .unwrap()
+        .to_owned();
+    assert!(d.len() <= capture_limits().max_bytes, "{} bytes", d.len());
+    assert!(d.starts_with("mailbox [EMAIL] is full"), "{}", &d[..60]);
+}

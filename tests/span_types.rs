@@ -106,8 +106,21 @@ async fn embed(texts: &[&str]) -> Result<Value, std::io::Error> {
     )
 }
 
+#[embeddings(provider = "local", model = "minilm")]
+fn embed_local(text: &str) -> Vec<f32> {
+    vec![text.len() as f32; 4]
+}
+
 #[test]
 fn embeddings_spans_are_embedding_client_spans_with_usage() {
+    let (v, spans) = record(|| embed_local("abc"));
+    assert_eq!(v.len(), 4);
+    assert_eq!(
+        spans
+            .one("embeddings minilm")
+            .attr("gen_ai.usage.input_tokens"),
+        None
+    );
     let (_, spans) = record_async(|| embed(&["a", "b"]));
     let s = spans.one("embeddings text-embedding-3-small");
     assert_eq!(s.kind(), &SpanKind::Client);
@@ -181,6 +194,22 @@ fn memory_operations() {
 #[memory(operation = "upsert_memory")]
 fn broken_store(key: &str) -> usize {
     panic!("store unreachable for {key}")
+}
+
+#[memory(operation = "upsert_memory", capture = true)]
+fn store_batch(facts: Vec<String>) -> usize {
+    facts.len()
+}
+
+#[test]
+fn a_batch_write_is_counted_and_recorded_as_its_records() {
+    let (_, spans) = record(|| store_batch(vec!["a".into(), "b".into()]));
+    let s = spans.one("upsert_memory");
+    assert_eq!(s.int_attr("gen_ai.memory.record.count"), Some(2));
+    assert_eq!(
+        s.json_attr("gen_ai.memory.records"),
+        Some(json!(["a", "b"]))
+    );
 }
 
 #[test]

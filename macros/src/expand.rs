@@ -224,7 +224,8 @@ pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<
                 None => quote!(::core::option::Option::None::<&str>),
             };
             let provider = as_str(&options.provider);
-            // The query: `query = arg`, else the first captured argument.
+            // The query's candidates: `query = arg`, else every captured argument (the runtime
+            // takes the first whose name is not a secret's).
             let query = match &options.query {
                 Some(q) => {
                     let name = q.unraw().to_string();
@@ -236,12 +237,10 @@ pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<
                             ),
                         )
                     })?;
-                    (!arg.skipped).then(|| arg.ident.clone())
+                    let ident = &arg.ident;
+                    (!arg.skipped).then(|| quote!(&[(#name, &#ident as &dyn #krate::Capture)]))
                 }
-                None => arguments
-                    .iter()
-                    .find(|a| !a.skipped)
-                    .map(|a| a.ident.clone()),
+                None => (!captured.is_empty()).then(|| quote!(&[#(#captured),*])),
             };
             if kind == Kind::Retrieval {
                 let model = as_str(&options.model);
@@ -258,7 +257,7 @@ pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<
                 let query = query.map(|q| {
                     quote! {
                         if __gt_call.captures() {
-                            __gt_call.query(#krate::semconv::GEN_AI_RETRIEVAL_QUERY_TEXT, &#q);
+                            __gt_call.query(#krate::semconv::GEN_AI_RETRIEVAL_QUERY_TEXT, #q);
                         }
                     }
                 });
@@ -286,16 +285,36 @@ pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<
                     "CHAIN"
                 };
                 let (store, record) = (display(&options.store), display(&options.record));
-                // Only a search has a query; the other operations' content is their records.
-                let query = query
-                    .filter(|_| op == "search_memory" || options.query.is_some())
-                    .map(|q| {
+                // A search has a query and returns records; the other operations take their
+                // records as arguments (a batch is counted when the first argument is a `Vec`).
+                let first = arguments.iter().find(|a| !a.gated).map(|a| &a.ident);
+                let query = if op == "search_memory" {
+                    query.map(|q| {
                         quote! {
                             if __gt_call.captures() {
-                                __gt_call.query(#krate::semconv::GEN_AI_MEMORY_QUERY_TEXT, &#q);
+                                __gt_call.query(#krate::semconv::GEN_AI_MEMORY_QUERY_TEXT, #q);
+                            }
+                        }
+                    })
+                } else {
+                    let count = first.map(|f| {
+                        quote! {
+                            if __gt_call.is_recording() {
+                                __gt_call.record_count(#krate::__private::record_count!(&#f));
                             }
                         }
                     });
+                    let records =
+                        (op.contains("memory") && !op.contains("store") && op != "delete_memory")
+                            .then(|| {
+                                quote! {
+                                    if __gt_call.captures() {
+                                        __gt_call.memory_input(&[#(#captured),*]);
+                                    }
+                                }
+                            });
+                    Some(quote!(#count #records))
+                };
                 quote! {
                     let __gt_call = #krate::__private::Call::#new_call(
                         #krate::__private::span!(memory, operation: #operation, span_kind: #span_kind,
@@ -309,6 +328,10 @@ pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<
     };
 
     let capture_off = options.capture.as_ref().is_some_and(|b| !b.value);
+    let search = options
+        .operation
+        .as_ref()
+        .is_some_and(|o| o.value() == "search_memory");
     if let (Some(backoff), None) = (&options.backoff, &options.retry) {
         return Err(syn::Error::new_spanned(
             backoff,
@@ -334,7 +357,7 @@ pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<
     let body = match (body_of(&item), retry) {
         (Body::AsyncTrait { pin, future }, None) => {
             let output = future_output(&item.sig.output);
-            let finish = finish(&krate, kind, &output, capture_off);
+            let finish = finish(&krate, kind, &output, capture_off, search);
             quote!(#pin(__gt_call.instrument(#future, #finish)))
         }
         (Body::AsyncTrait { .. }, Some(_)) => {
@@ -344,7 +367,7 @@ pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<
             ));
         }
         (Body::Async(block) | Body::Sync(block), retry) => {
-            let finish = finish(&krate, kind, &item.sig.output, capture_off);
+            let finish = finish(&krate, kind, &item.sig.output, capture_off, search);
             let fake_return = fake_return(&item.sig.output);
             let stmts = &block.stmts;
             let is_async = item.sig.asyncness.is_some();
@@ -486,7 +509,13 @@ fn arguments(options: &Options, item: &ItemFn) -> syn::Result<Vec<Argument>> {
 
 /// The closure that records how the body ended. The runtime's `outcome!` splits a `Result` into
 /// its `Ok` and `Err` (any other value is a success), on the concrete type.
-fn finish(krate: &TokenStream, kind: Kind, output: &ReturnType, capture_off: bool) -> TokenStream {
+fn finish(
+    krate: &TokenStream,
+    kind: Kind,
+    output: &ReturnType,
+    capture_off: bool,
+    search: bool,
+) -> TokenStream {
     if matches!(output, ReturnType::Type(_, ty) if matches!(**ty, Type::Never(_))) {
         return quote!(|_: &#krate::__private::Call, _| {});
     }
@@ -505,6 +534,7 @@ fn finish(krate: &TokenStream, kind: Kind, output: &ReturnType, capture_off: boo
         Kind::LlmCall | Kind::Embeddings => quote_spanned!(span=> #call.model_response(#value)),
         Kind::Retrieval if capture_off => quote!({ let _ = #value; }),
         Kind::Retrieval => quote_spanned!(span=> #call.documents(#value)),
+        Kind::Memory if !search => quote!({ let _ = #value; }),
         Kind::Memory if capture_off => {
             quote_spanned!(span=> #call.record_count(#krate::__private::record_count!(#value)))
         }

@@ -25,14 +25,17 @@ use tracing::Span;
 use tracing_opentelemetry::OpenTelemetrySpanExt;
 
 use crate::capture::{
-    arguments_object, bounded_json, bounded_json_of, capture_limits, captures_content, run_hook,
-    scrub, Budget, Capture,
+    arguments_object, bounded_json, bounded_json_of, capture_limits, captures_content,
+    is_sensitive_key, run_hook, safe_text, Budget, Capture, REDACTED,
 };
 use crate::failure::{panic_message, CANCELLED, PANIC};
 use crate::request::ModelRequest;
 use crate::response::ModelResponse;
 use crate::scope::{enter, TraceAttributes};
 use crate::semconv::{self as sc, semconv_version, ValueType, Versioned};
+
+/// Ids (session, user, conversation) longer than this are cut.
+const MAX_ID_BYTES: usize = 1024;
 
 /// An instrumented call in progress (used by the macros' expansion).
 ///
@@ -150,7 +153,7 @@ impl State {
         ];
         for (name, id) in ids {
             if let Some(id) = id {
-                span.record(name, id.as_str());
+                span.record(name, safe_text(id, MAX_ID_BYTES).as_str());
             }
         }
         if !a.tags.is_empty() {
@@ -186,9 +189,10 @@ impl State {
     pub fn fail(&self, error_type: &str, description: Option<String>) {
         self.span.record(sc::ERROR_TYPE, error_type);
         match description.filter(|d| !d.is_empty()) {
-            Some(d) => self
-                .span
-                .record(sc::OTEL_STATUS_DESCRIPTION, scrub(&d).as_ref()),
+            Some(d) => self.span.record(
+                sc::OTEL_STATUS_DESCRIPTION,
+                safe_text(&d, capture_limits().max_bytes).as_str(),
+            ),
             None => self.span.record(sc::OTEL_STATUS_CODE, "error"),
         };
     }
@@ -210,6 +214,13 @@ impl State {
 
     /// Records named arguments as `input.value`: a lone text argument as text, else a JSON object.
     pub fn input_arguments(&self, args: &[(&str, &dyn Capture)]) {
+        if let [(name, _)] = args {
+            if is_sensitive_key(name) {
+                self.span.record(sc::INPUT_VALUE, REDACTED);
+                self.span.record(sc::INPUT_MIME_TYPE, "text/plain");
+                return;
+            }
+        }
         if let [(_, value)] = args {
             if self.record_if_text(sc::INPUT_VALUE, Some(sc::INPUT_MIME_TYPE), *value) {
                 return;
@@ -294,10 +305,16 @@ impl State {
         }
     }
 
-    /// Records a retrieval's or memory search's query in `field` (when capturing): text as text,
-    /// anything else as JSON.
-    pub fn query<T: Capture + ?Sized>(&self, field: &'static str, value: &T) {
-        if self.capture && !self.record_if_text(field, None, value) {
+    /// Records a retrieval's or memory search's query in `field` (when capturing): the first of
+    /// the candidate arguments whose name is not a secret's, text as text, anything else as JSON.
+    pub fn query(&self, field: &'static str, candidates: &[(&str, &dyn Capture)]) {
+        if !self.capture {
+            return;
+        }
+        let Some((_, value)) = candidates.iter().find(|(name, _)| !is_sensitive_key(name)) else {
+            return;
+        };
+        if !self.record_if_text(field, None, *value) {
             let json = bounded_json(capture_limits(), |budget| value.capture_within(budget));
             self.span.record(field, json.as_str());
         }
@@ -330,6 +347,24 @@ impl State {
             let json = bounded_json(capture_limits(), |budget| value.capture_within(budget));
             self.span.record(sc::GEN_AI_MEMORY_RECORDS, json.as_str());
         }
+    }
+
+    /// Records the arguments of a memory write as `gen_ai.memory.records` (when capturing): a lone
+    /// list argument as it is, else one record of the arguments.
+    pub fn memory_input(&self, args: &[(&str, &dyn Capture)]) {
+        if !self.capture || args.is_empty() {
+            return;
+        }
+        let json = bounded_json(capture_limits(), |budget| match args {
+            [(name, value)] if !is_sensitive_key(name) => match value.capture_within(budget) {
+                list @ serde_json::Value::Array(_) => list,
+                one => serde_json::Value::Array(vec![serde_json::json!({ "content": one })]),
+            },
+            _ => serde_json::Value::Array(vec![
+                serde_json::json!({ "content": arguments_object(args, budget) }),
+            ]),
+        });
+        self.span.record(sc::GEN_AI_MEMORY_RECORDS, json.as_str());
     }
 
     /// Records `gen_ai.memory.record.count`, when known.

@@ -23,8 +23,8 @@ use crate::usage::Usage;
 /// }
 /// ```
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a model response that #[llm_call] can read",
-    label = "#[llm_call] reads usage, model and finish reasons from this type",
+    message = "`{Self}` is not a model response that #[llm_call] or #[embeddings] can read",
+    label = "usage, model and finish reasons are read from this type",
     note = "implement `genai_tracing::ModelResponse` for `{Self}` (every method has a default), or return a `serde_json::Value` in the OpenAI or Anthropic shape"
 )]
 pub trait ModelResponse {
@@ -74,3 +74,11 @@ macro_rules! forward_model_response {
 }
 
 forward_model_response!(&T, Box<T>, std::sync::Arc<T>);
+
+/// Embedding vectors: an `#[embeddings]` function may return them as they are (they carry no usage
+/// or model; return the provider's response to record those).
+macro_rules! embedding_vectors {
+    ($($ty:ty),*) => {$( impl ModelResponse for $ty {} )*};
+}
+
+embedding_vectors!(Vec<f32>, Vec<f64>, Vec<Vec<f32>>, Vec<Vec<f64>>);

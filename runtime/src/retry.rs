@@ -12,7 +12,7 @@ use tracing::Span;
 use tracing_opentelemetry::OpenTelemetrySpanExt;
 
 use crate::call::Call;
-use crate::capture::scrub;
+use crate::capture::{capture_limits, safe_text};
 use crate::semconv as sc;
 
 /// How a call with `retry = ..` retries (used by the macros' expansion).
@@ -64,7 +64,7 @@ fn failed_attempt(
     if let Some(message) = message {
         attributes.push(KeyValue::new(
             sc::EXCEPTION_MESSAGE,
-            scrub(&message).into_owned(),
+            safe_text(&message, capture_limits().max_bytes),
         ));
     }
     span.add_event(sc::EXCEPTION_EVENT, attributes);

@@ -62,7 +62,9 @@ impl Budget {
     /// Only a window a little longer than what can be kept is scrubbed, so a huge text costs
     /// the window, not its length; the margin lets a secret that straddles the cut be recognised.
     pub(crate) fn text(&mut self, text: &str) -> String {
-        const MARGIN: usize = 8 * 1024;
+        if let Some(json) = self.embedded_json(text) {
+            return json;
+        }
         let window = &text[..floor_char_boundary(text, self.remaining.saturating_add(MARGIN))];
         let clean = scrub(window);
         if clean.len() <= self.remaining && window.len() == text.len() {
@@ -77,6 +79,23 @@ impl Budget {
             &clean[..cut],
             text.len()
         )
+    }
+}
+
+/// How far past the budget a text is scrubbed, so a secret straddling the cut is still recognised.
+const MARGIN: usize = 8 * 1024;
+
+impl Budget {
+    /// A string that holds JSON (tool-call arguments arrive that way) is bounded and scrubbed as
+    /// the JSON it holds, so a `"password"` inside it is redacted like any other.
+    fn embedded_json(&mut self, text: &str) -> Option<String> {
+        let trimmed = text.trim_start();
+        let looks_like_json = trimmed.starts_with('{') || trimmed.starts_with('[');
+        if !looks_like_json || text.len() > self.remaining.saturating_add(MARGIN) {
+            return None;
+        }
+        let value: Value = serde_json::from_str(text).ok()?;
+        Some(to_value(&value, self).to_string())
     }
 }
 
@@ -343,6 +362,7 @@ impl Compound<'_> {
             self.skipped += 1;
             return Ok(());
         }
+        let key = scrub(&key).into_owned();
         self.budget.spend(key.len());
         let v = if is_sensitive_key(&key) {
             Value::String(REDACTED.into())

@@ -24,7 +24,7 @@ use serde_json::Value;
 
 pub use bounded::Budget;
 pub use bounded::CaptureLimits;
-pub(crate) use scrub::{run_hook, scrub};
+pub(crate) use scrub::{is_sensitive_key, run_hook};
 pub use scrub::{set_redaction_hook, REDACTED};
 
 /// The environment variable that switches content capture on (`true`, `SPAN_ONLY`, `SPAN_AND_EVENT`)
@@ -272,6 +272,21 @@ pub(crate) fn bounded_json(limits: CaptureLimits, build: impl Fn(&mut Budget) ->
         max_bytes = (max_bytes / 2).min(max_bytes.saturating_sub(json.len() - limits.max_bytes));
     }
     "\"[truncated]\"".to_owned()
+}
+
+/// Text that is not content but may quote it (error and panic messages, ids): scrubbed, cut to
+/// `max_bytes`, and passed through the user's hook.
+pub(crate) fn safe_text(text: &str, max_bytes: usize) -> String {
+    let limits = CaptureLimits {
+        max_bytes,
+        ..capture_limits()
+    };
+    let mut value = Value::String(Budget::new(limits).text(text));
+    run_hook(&mut value);
+    match value {
+        Value::String(s) => s,
+        other => other.to_string(),
+    }
 }
 
 /// A value already built, bounded as [`bounded_json`] does.

@@ -1,7 +1,8 @@
 //! `serde_json::Value` as a model request and response, in the shapes providers send on the wire.
 //!
-//! A response is read by its shape: `choices` means OpenAI chat completions, `"type": "message"`
-//! means Anthropic messages; any other value reports nothing. Requests of both providers share one
+//! A response is read by its shape: `choices` means OpenAI chat completions, `"object": "list"`
+//! with `usage` OpenAI embeddings, `"type": "message"` Anthropic messages; any other value reports
+//! nothing. Requests of both providers share one
 //! reader: it understands either's message and content-block forms.
 //!
 //! ```
@@ -34,7 +35,10 @@ enum Shape {
 }
 
 fn shape(v: &Value) -> Shape {
-    if v.get("choices").is_some_and(Value::is_array) {
+    // Chat completions carry `choices`; embeddings are a `list` with the same `usage`.
+    let openai_list =
+        v.get("object").and_then(Value::as_str) == Some("list") && v.get("usage").is_some();
+    if v.get("choices").is_some_and(Value::is_array) || openai_list {
         Shape::OpenAi
     } else if v.get("type").and_then(Value::as_str) == Some("message") {
         Shape::Anthropic
