@@ -423,3 +423,28 @@ fn error_messages_are_bounded_and_pass_through_the_hook() {
     assert!(d.len() <= capture_limits().max_bytes, "{} bytes", d.len());
     assert!(d.starts_with("mailbox [EMAIL] is full"), "{}", &d[..60]);
 }
+
+#[test]
+fn tiny_limits_still_keep_some_text_and_cut_long_keys() {
+    let _serial = serial();
+    let before = capture_limits();
+    genai_tracing::set_capture_limits(genai_tracing::CaptureLimits {
+        max_bytes: 40,
+        ..before
+    });
+    let long_key = HashMap::from([("k".repeat(300), 1)]);
+    let (_, spans) = record(|| call_service_small("x".repeat(500), long_key.clone()));
+    genai_tracing::set_capture_limits(before);
+    let attr = spans
+        .one("execute_tool call_service_small")
+        .str_attr("gen_ai.tool.call.arguments")
+        .unwrap()
+        .to_owned();
+    assert!(attr.len() <= 40, "{attr}");
+    assert!(serde_json::from_str::<Value>(&attr).is_ok(), "{attr}");
+}
+
+#[tool(capture = true)]
+fn call_service_small(text: String, map: HashMap<String, u32>) -> usize {
+    text.len() + map.len()
+}

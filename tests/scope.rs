@@ -200,3 +200,19 @@ fn without_the_helpers_a_thread_starts_with_no_attributes_and_no_parent() {
     assert_eq!(s.attr("session.id"), None);
     assert!(spans.parent_of(s).is_none());
 }
+
+#[test]
+fn a_scoped_future_built_ahead_keeps_the_outer_scope_it_runs_in() {
+    let (_, spans) = genai_tracing_tests::record_async(|| async {
+        let inner = TraceAttributes::new().tag("item-7").scope(step(7));
+        TraceAttributes::new()
+            .session("S1")
+            .user("ann")
+            .scope(inner)
+            .await
+    });
+    let s = spans.one("execute_tool step");
+    assert_eq!(s.str_attr("session.id"), Some("S1"));
+    assert_eq!(s.str_attr("user.id"), Some("ann"));
+    assert_eq!(s.strings_attr("tag.tags"), Some(vec!["item-7".to_owned()]));
+}

@@ -120,7 +120,8 @@ impl TraceAttributes {
         Arc::new(self.over(Self::current().as_deref()))
     }
 
-    /// Runs `f` with these attributes (laid over the ones in force) carried to its spans.
+    /// Runs `f` with these attributes (laid over the ones in force) carried to its spans. For a
+    /// future, use [`TraceAttributes::scope`]: `in_scope` only covers creating it, not running it.
     pub fn in_scope<R>(self, f: impl FnOnce() -> R) -> R {
         let _entered = enter(Some(self.over_current()));
         f()
@@ -135,10 +136,15 @@ impl TraceAttributes {
     /// genai_tracing::TraceAttributes::new().session("chat-42").scope(answer()).await;
     /// # }
     /// ```
+    ///
+    /// The attributes are laid over the ones in force where the future is first polled, so a
+    /// scoped future built ahead and awaited inside an outer scope still carries the outer
+    /// session and user.
     pub fn scope<F: Future>(self, future: F) -> Scoped<F> {
         Scoped {
             inner: future,
-            attributes: Some(self.over_current()),
+            own: Some(self),
+            attributes: None,
         }
     }
 }
@@ -163,6 +169,8 @@ pin_project_lite::pin_project! {
     pub struct Scoped<F> {
         #[pin]
         inner: F,
+        // Its own attributes, until the first poll lays them over the ones in force there.
+        own: Option<TraceAttributes>,
         attributes: Option<Arc<TraceAttributes>>,
     }
 }
@@ -172,6 +180,7 @@ impl<F> Scoped<F> {
     pub(crate) fn current(future: F) -> Self {
         Self {
             inner: future,
+            own: None,
             attributes: TraceAttributes::current(),
         }
     }
@@ -182,6 +191,9 @@ impl<F: Future> Future for Scoped<F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
+        if let Some(own) = this.own.take() {
+            *this.attributes = Some(own.over_current());
+        }
         let _entered = enter(this.attributes.clone());
         this.inner.poll(cx)
     }

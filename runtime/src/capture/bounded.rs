@@ -72,7 +72,8 @@ impl Budget {
             return clean.into_owned();
         }
         // Room for the marker, so the text stays within what was left.
-        let cut = floor_char_boundary(&clean, self.remaining.saturating_sub(MARKER_ROOM));
+        let room = MARKER_ROOM.min(self.remaining / 2);
+        let cut = floor_char_boundary(&clean, self.remaining - room);
         self.remaining = 0;
         format!(
             "{}…[truncated: kept {cut} of {} bytes]",
@@ -362,8 +363,8 @@ impl Compound<'_> {
             self.skipped += 1;
             return Ok(());
         }
-        let key = scrub(&key).into_owned();
-        self.budget.spend(key.len());
+        // Keys are text too: scrubbed, and cut when they would overrun the budget.
+        let key = self.budget.text(&key);
         let v = if is_sensitive_key(&key) {
             Value::String(REDACTED.into())
         } else {
