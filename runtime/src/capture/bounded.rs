@@ -17,6 +17,12 @@ use serde_json::{Map, Number, Value};
 use super::scrub::{is_sensitive_key, scrub, REDACTED};
 
 /// How much of a captured value is kept.
+///
+/// ```
+/// use genai_tracing::CaptureLimits;
+/// let small = CaptureLimits { max_bytes: 4096, ..CaptureLimits::default() };
+/// assert_eq!(small.max_depth, 32);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CaptureLimits {
     /// Bytes of text (string contents and keys) kept per attribute.
