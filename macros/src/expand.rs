@@ -17,16 +17,17 @@ use syn::{
 };
 
 use crate::attr::{Kind, Options};
+use crate::prelude::{prelude, Cx};
 
 /// A named argument (a plain identifier pattern) and whether its value may be captured.
-struct Argument {
-    ident: syn::Ident,
+pub(crate) struct Argument {
+    pub(crate) ident: syn::Ident,
     /// Its name without `r#`.
-    name: String,
+    pub(crate) name: String,
     /// Not captured: skipped, capture off for the function, `_`-prefixed, or `#[cfg]`-gated.
-    skipped: bool,
+    pub(crate) skipped: bool,
     /// `#[cfg]`-gated: it may not exist, so the expansion never names it.
-    gated: bool,
+    pub(crate) gated: bool,
     ty_span: Span,
 }
 
@@ -82,14 +83,9 @@ pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<
             const _: () = #krate::__private::check_user_field(#krate::__private::declared::#own_fields, #name);
         }
     });
-    let fields = &options.fields;
     let fn_name = item.sig.ident.unraw().to_string();
     let name = options.name.as_ref().map(LitStr::value).unwrap_or(fn_name);
     let empty = quote!(#krate::__private::tracing::field::Empty);
-    let display = |e: &Option<Expr>| match e {
-        Some(e) => quote_spanned!(e.span()=> #krate::__private::tracing::field::display(&(#e))),
-        None => empty.clone(),
-    };
     let description = options
         .description
         .as_ref()
@@ -120,212 +116,19 @@ pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<
         )
     };
 
-    let prelude = match kind {
-        Kind::Tool => {
-            let span_name = format!("execute_tool {name}");
-            let call_id = display(&options.call_id);
-            quote! {
-                let __gt_call = #krate::__private::Call::#new_call(
-                    #krate::__private::span!(tool, span_name: #span_name, tool_name: #name,
-                        description: #description, call_id: #call_id, fields: { #(#fields)* }),
-                    #capture,
-                );
-                if __gt_call.captures() {
-                    __gt_call.tool_arguments(&[#(#captured),*]);
-                }
-            }
-        }
-        Kind::Agent | Kind::Workflow => {
-            let span = if kind == Kind::Agent {
-                let span_name = format!("invoke_agent {name}");
-                let (id, version) = (display(&options.id), display(&options.version));
-                let provider = display(&options.provider);
-                quote!(#krate::__private::span!(agent, span_name: #span_name, agent_name: #name,
-                    description: #description, id: #id, version: #version, provider: #provider,
-                    fields: { #(#fields)* }))
-            } else {
-                let span_name = format!("invoke_workflow {name}");
-                quote!(#krate::__private::span!(workflow, span_name: #span_name,
-                    workflow_name: #name, fields: { #(#fields)* }))
-            };
-            quote! {
-                let __gt_call = #krate::__private::Call::#new_call(#span, #capture);
-                if __gt_call.captures() {
-                    __gt_call.input_arguments(&[#(#captured),*]);
-                }
-            }
-        }
-        Kind::LlmCall | Kind::Embeddings => {
-            let Some(provider) = &options.provider else {
-                return Err(syn::Error::new(
-                    Span::call_site(),
-                    format!(
-                        "#[{}] needs `provider = \"..\"` (e.g. \"openai\", \"anthropic\"): gen_ai.provider.name is required",
-                        kind.attr_name()
-                    ),
-                ));
-            };
-            let provider =
-                quote_spanned!(provider.span()=> #krate::__private::as_str(&(#provider)));
-            let operation = match (kind, &options.operation) {
-                (Kind::Embeddings, _) => "embeddings".to_owned(),
-                (_, Some(op)) => op.value(),
-                (_, None) => "chat".to_owned(),
-            };
-            let span_kind = if operation == "embeddings" {
-                "EMBEDDING"
-            } else {
-                "LLM"
-            };
-            let dimensions = match &options.dimensions {
-                Some(d) => quote_spanned!(d.span()=> #krate::__private::to_i64(#d)),
-                None => empty.clone(),
-            };
-            let probes = arguments.iter().filter(|a| !a.gated).map(|a| {
-                let (ident, content) = (&a.ident, !a.skipped);
-                quote!(#ident => #content)
-            });
-            // `&(expr)` in a `let` keeps a temporary such as `format!(..)` alive for the span.
-            let model = match &options.model {
-                Some(m) => quote_spanned! {m.span()=>
-                    let __gt_model_value = &(#m);
-                    let __gt_model: ::core::option::Option<&str> =
-                        ::core::option::Option::Some(#krate::__private::as_str(__gt_model_value));
-                },
-                None => quote! {
-                    let __gt_model: ::core::option::Option<&str> =
-                        __gt_request.and_then(|(r, _)| #krate::ModelRequest::model(r));
-                },
-            };
-            quote! {
-                let __gt_request = #krate::__private::find_request!(#(#probes),*);
-                #model
-                let __gt_call = #krate::__private::Call::#new_call(
-                    #krate::__private::span!(llm, operation: #operation, span_kind: #span_kind,
-                        provider: #provider, model: __gt_model, dimensions: #dimensions,
-                        fields: { #(#fields)* }),
-                    #capture,
-                );
-                if __gt_call.is_recording() {
-                    match __gt_request {
-                        ::core::option::Option::Some((request, content)) => __gt_call.model_request(request, content),
-                        ::core::option::Option::None => if __gt_call.captures() {
-                            __gt_call.input_arguments(&[#(#captured),*]);
-                        }
-                    }
-                }
-            }
-        }
-        Kind::Retrieval | Kind::Memory => {
-            let as_str = |e: &Option<Expr>| match e {
-                Some(e) => {
-                    quote_spanned!(e.span()=> ::core::option::Option::Some(#krate::__private::as_str(&(#e))))
-                }
-                None => quote!(::core::option::Option::None::<&str>),
-            };
-            let provider = as_str(&options.provider);
-            // The query's candidates: `query = arg`, else every captured argument (the runtime
-            // takes the first whose name is not a secret's).
-            let query = match &options.query {
-                Some(q) => {
-                    let name = q.unraw().to_string();
-                    let arg = arguments.iter().find(|a| a.name == name).ok_or_else(|| {
-                        syn::Error::new_spanned(
-                            q,
-                            format!(
-                                "`query = {name}`: this function has no argument named `{name}`"
-                            ),
-                        )
-                    })?;
-                    let ident = &arg.ident;
-                    (!arg.skipped).then(|| quote!(&[(#name, &#ident as &dyn #krate::Capture)]))
-                }
-                None => (!captured.is_empty()).then(|| quote!(&[#(#captured),*])),
-            };
-            if kind == Kind::Retrieval {
-                let model = as_str(&options.model);
-                let source = match &options.data_source {
-                    Some(e) => quote_spanned! {e.span()=>
-                        let __gt_source_value = &(#e);
-                        let __gt_source = ::core::option::Option::Some(#krate::__private::as_str(__gt_source_value));
-                    },
-                    None => quote!(let __gt_source = ::core::option::Option::None::<&str>;),
-                };
-                let top_k = options.top_k.as_ref().map(|k| {
-                    quote_spanned!(k.span()=> if __gt_call.is_recording() { __gt_call.retrieval_top_k(#krate::__private::to_i64(#k)); })
-                });
-                let query = query.map(|q| {
-                    quote! {
-                        if __gt_call.captures() {
-                            __gt_call.query(#krate::semconv::GEN_AI_RETRIEVAL_QUERY_TEXT, #q);
-                        }
-                    }
-                });
-                quote! {
-                    #source
-                    let __gt_call = #krate::__private::Call::#new_call(
-                        #krate::__private::span!(retrieval, data_source: __gt_source, provider: #provider,
-                            model: #model, fields: { #(#fields)* }),
-                        #capture,
-                    );
-                    #top_k
-                    #query
-                }
-            } else {
-                let Some(operation) = &options.operation else {
-                    return Err(syn::Error::new(
-                        Span::call_site(),
-                        "#[memory] needs `operation = \"..\"`: create_memory_store, delete_memory_store, search_memory, create_memory, update_memory, upsert_memory or delete_memory",
-                    ));
-                };
-                let op = operation.value();
-                let span_kind = if op == "search_memory" {
-                    "RETRIEVER"
-                } else {
-                    "CHAIN"
-                };
-                let (store, record) = (display(&options.store), display(&options.record));
-                // A search has a query and returns records; the other operations take their
-                // records as arguments (a batch is counted when the first argument is a `Vec`).
-                let first = arguments.iter().find(|a| !a.gated).map(|a| &a.ident);
-                let query = if op == "search_memory" {
-                    query.map(|q| {
-                        quote! {
-                            if __gt_call.captures() {
-                                __gt_call.query(#krate::semconv::GEN_AI_MEMORY_QUERY_TEXT, #q);
-                            }
-                        }
-                    })
-                } else {
-                    let count = first.map(|f| {
-                        quote! {
-                            if __gt_call.is_recording() {
-                                __gt_call.record_count(#krate::__private::record_count!(&#f));
-                            }
-                        }
-                    });
-                    let records =
-                        (op.contains("memory") && !op.contains("store") && op != "delete_memory")
-                            .then(|| {
-                                quote! {
-                                    if __gt_call.captures() {
-                                        __gt_call.memory_input(&[#(#captured),*]);
-                                    }
-                                }
-                            });
-                    Some(quote!(#count #records))
-                };
-                quote! {
-                    let __gt_call = #krate::__private::Call::#new_call(
-                        #krate::__private::span!(memory, operation: #operation, span_kind: #span_kind,
-                            provider: #provider, store: #store, record: #record, fields: { #(#fields)* }),
-                        #capture,
-                    );
-                    #query
-                }
-            }
-        }
+    let cx = Cx {
+        krate: &krate,
+        options: &options,
+        arguments: &arguments,
+        captured: &captured,
+        fields: &options.fields,
+        name: &name,
+        description: &description,
+        new_call: &new_call,
+        capture: &capture,
+        empty: &empty,
     };
+    let prelude = prelude(&cx, kind)?;
 
     let capture_off = options.capture.as_ref().is_some_and(|b| !b.value);
     let search = options

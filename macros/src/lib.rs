@@ -5,6 +5,7 @@
 
 mod attr;
 mod expand;
+mod prelude;
 
 use attr::{Kind, Options};
 use proc_macro::TokenStream;

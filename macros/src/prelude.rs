@@ -1,0 +1,306 @@
+//! The code that runs before the body: the span (declared through the runtime's `span!` with its
+//! sampling-relevant attributes), the call wrapping it, and the inputs recorded on it.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, quote_spanned};
+use syn::ext::IdentExt as _;
+use syn::spanned::Spanned;
+use syn::Expr;
+
+use crate::attr::{Field, Kind, Options};
+use crate::expand::Argument;
+
+/// What every prelude is built from.
+pub(crate) struct Cx<'a> {
+    pub(crate) krate: &'a TokenStream,
+    pub(crate) options: &'a Options,
+    pub(crate) arguments: &'a [Argument],
+    /// `(name, &arg as &dyn Capture)` of the captured arguments.
+    pub(crate) captured: &'a [TokenStream],
+    pub(crate) fields: &'a [Field],
+    /// The span's name part: the `name` option, else the function's name.
+    pub(crate) name: &'a str,
+    /// The description literal, or `Empty`.
+    pub(crate) description: &'a TokenStream,
+    /// `new`, or `scoped` when the function sets trace attributes.
+    pub(crate) new_call: &'a TokenStream,
+    /// The arguments after the span: the capture override, and the attributes for `scoped`.
+    pub(crate) capture: &'a TokenStream,
+    pub(crate) empty: &'a TokenStream,
+}
+
+impl Cx<'_> {
+    /// An optional expression as a `Display` field value, or `Empty`.
+    fn display(&self, e: &Option<Expr>) -> TokenStream {
+        let krate = self.krate;
+        match e {
+            Some(e) => quote_spanned!(e.span()=> #krate::__private::tracing::field::display(&(#e))),
+            None => self.empty.clone(),
+        }
+    }
+}
+
+/// The prelude of `kind`.
+pub(crate) fn prelude(cx: &Cx, kind: Kind) -> syn::Result<TokenStream> {
+    match kind {
+        Kind::Tool => Ok(tool(cx)),
+        Kind::Agent | Kind::Workflow => Ok(invocation(cx, kind)),
+        Kind::LlmCall | Kind::Embeddings => model(cx, kind),
+        Kind::Retrieval | Kind::Memory => store(cx, kind),
+    }
+}
+
+/// `#[tool]`: the span, then the arguments.
+fn tool(cx: &Cx) -> TokenStream {
+    let Cx {
+        krate,
+        options,
+        captured,
+        fields,
+        name,
+        description,
+        new_call,
+        capture,
+        ..
+    } = *cx;
+    let display = |e: &Option<Expr>| cx.display(e);
+    let span_name = format!("execute_tool {name}");
+    let call_id = display(&options.call_id);
+    quote! {
+        let __gt_call = #krate::__private::Call::#new_call(
+            #krate::__private::span!(tool, span_name: #span_name, tool_name: #name,
+                description: #description, call_id: #call_id, fields: { #(#fields)* }),
+            #capture,
+        );
+        if __gt_call.captures() {
+            __gt_call.tool_arguments(&[#(#captured),*]);
+        }
+    }
+}
+
+/// `#[agent]` and `#[workflow]`: the span, then the arguments as the input.
+fn invocation(cx: &Cx, kind: Kind) -> TokenStream {
+    let Cx {
+        krate,
+        options,
+        captured,
+        fields,
+        name,
+        description,
+        new_call,
+        capture,
+        ..
+    } = *cx;
+    let display = |e: &Option<Expr>| cx.display(e);
+    let span = if kind == Kind::Agent {
+        let span_name = format!("invoke_agent {name}");
+        let (id, version) = (display(&options.id), display(&options.version));
+        let provider = display(&options.provider);
+        quote!(#krate::__private::span!(agent, span_name: #span_name, agent_name: #name,
+            description: #description, id: #id, version: #version, provider: #provider,
+            fields: { #(#fields)* }))
+    } else {
+        let span_name = format!("invoke_workflow {name}");
+        quote!(#krate::__private::span!(workflow, span_name: #span_name,
+            workflow_name: #name, fields: { #(#fields)* }))
+    };
+    quote! {
+        let __gt_call = #krate::__private::Call::#new_call(#span, #capture);
+        if __gt_call.captures() {
+            __gt_call.input_arguments(&[#(#captured),*]);
+        }
+    }
+}
+
+/// `#[llm_call]` and `#[embeddings]`: the request found among the arguments names the model;
+/// the span; then the request (or the arguments) as the input.
+fn model(cx: &Cx, kind: Kind) -> syn::Result<TokenStream> {
+    let Cx {
+        krate,
+        options,
+        arguments,
+        captured,
+        fields,
+        new_call,
+        capture,
+        empty,
+        ..
+    } = *cx;
+    let Some(provider) = &options.provider else {
+        return Err(syn::Error::new(
+            Span::call_site(),
+            format!(
+                "#[{}] needs `provider = \"..\"` (e.g. \"openai\", \"anthropic\"): gen_ai.provider.name is required",
+                kind.attr_name()
+            ),
+        ));
+    };
+    let provider = quote_spanned!(provider.span()=> #krate::__private::as_str(&(#provider)));
+    let operation = match (kind, &options.operation) {
+        (Kind::Embeddings, _) => "embeddings".to_owned(),
+        (_, Some(op)) => op.value(),
+        (_, None) => "chat".to_owned(),
+    };
+    let span_kind = if operation == "embeddings" {
+        "EMBEDDING"
+    } else {
+        "LLM"
+    };
+    let dimensions = match &options.dimensions {
+        Some(d) => quote_spanned!(d.span()=> #krate::__private::to_i64(#d)),
+        None => empty.clone(),
+    };
+    let probes = arguments.iter().filter(|a| !a.gated).map(|a| {
+        let (ident, content) = (&a.ident, !a.skipped);
+        quote!(#ident => #content)
+    });
+    // `&(expr)` in a `let` keeps a temporary such as `format!(..)` alive for the span.
+    let model = match &options.model {
+        Some(m) => quote_spanned! {m.span()=>
+            let __gt_model_value = &(#m);
+            let __gt_model: ::core::option::Option<&str> =
+                ::core::option::Option::Some(#krate::__private::as_str(__gt_model_value));
+        },
+        None => quote! {
+            let __gt_model: ::core::option::Option<&str> =
+                __gt_request.and_then(|(r, _)| #krate::ModelRequest::model(r));
+        },
+    };
+    Ok(quote! {
+        let __gt_request = #krate::__private::find_request!(#(#probes),*);
+        #model
+        let __gt_call = #krate::__private::Call::#new_call(
+            #krate::__private::span!(llm, operation: #operation, span_kind: #span_kind,
+                provider: #provider, model: __gt_model, dimensions: #dimensions,
+                fields: { #(#fields)* }),
+            #capture,
+        );
+        if __gt_call.is_recording() {
+            match __gt_request {
+                ::core::option::Option::Some((request, content)) => __gt_call.model_request(request, content),
+                ::core::option::Option::None => if __gt_call.captures() {
+                    __gt_call.input_arguments(&[#(#captured),*]);
+                }
+            }
+        }
+    })
+}
+
+/// `#[retrieval]` and `#[memory]`: the span, then the query or the records written.
+fn store(cx: &Cx, kind: Kind) -> syn::Result<TokenStream> {
+    let Cx {
+        krate,
+        options,
+        arguments,
+        captured,
+        fields,
+        new_call,
+        capture,
+        ..
+    } = *cx;
+    let display = |e: &Option<Expr>| cx.display(e);
+    let as_str = |e: &Option<Expr>| match e {
+        Some(e) => {
+            quote_spanned!(e.span()=> ::core::option::Option::Some(#krate::__private::as_str(&(#e))))
+        }
+        None => quote!(::core::option::Option::None::<&str>),
+    };
+    let provider = as_str(&options.provider);
+    // The query's candidates: `query = arg`, else every captured argument (the runtime
+    // takes the first whose name is not a secret's).
+    let query = match &options.query {
+        Some(q) => {
+            let name = q.unraw().to_string();
+            let arg = arguments.iter().find(|a| a.name == name).ok_or_else(|| {
+                syn::Error::new_spanned(
+                    q,
+                    format!("`query = {name}`: this function has no argument named `{name}`"),
+                )
+            })?;
+            let ident = &arg.ident;
+            (!arg.skipped).then(|| quote!(&[(#name, &#ident as &dyn #krate::Capture)]))
+        }
+        None => (!captured.is_empty()).then(|| quote!(&[#(#captured),*])),
+    };
+    Ok(if kind == Kind::Retrieval {
+        let model = as_str(&options.model);
+        let source = match &options.data_source {
+            Some(e) => quote_spanned! {e.span()=>
+                let __gt_source_value = &(#e);
+                let __gt_source = ::core::option::Option::Some(#krate::__private::as_str(__gt_source_value));
+            },
+            None => quote!(let __gt_source = ::core::option::Option::None::<&str>;),
+        };
+        let top_k = options.top_k.as_ref().map(|k| {
+            quote_spanned!(k.span()=> if __gt_call.is_recording() { __gt_call.retrieval_top_k(#krate::__private::to_i64(#k)); })
+        });
+        let query = query.map(|q| {
+            quote! {
+                if __gt_call.captures() {
+                    __gt_call.query(#krate::semconv::GEN_AI_RETRIEVAL_QUERY_TEXT, #q);
+                }
+            }
+        });
+        quote! {
+            #source
+            let __gt_call = #krate::__private::Call::#new_call(
+                #krate::__private::span!(retrieval, data_source: __gt_source, provider: #provider,
+                    model: #model, fields: { #(#fields)* }),
+                #capture,
+            );
+            #top_k
+            #query
+        }
+    } else {
+        let Some(operation) = &options.operation else {
+            return Err(syn::Error::new(
+                Span::call_site(),
+                "#[memory] needs `operation = \"..\"`: create_memory_store, delete_memory_store, search_memory, create_memory, update_memory, upsert_memory or delete_memory",
+            ));
+        };
+        let op = operation.value();
+        let span_kind = if op == "search_memory" {
+            "RETRIEVER"
+        } else {
+            "CHAIN"
+        };
+        let (store, record) = (display(&options.store), display(&options.record));
+        // A search has a query and returns records; the other operations take their
+        // records as arguments (a batch is counted when the first argument is a `Vec`).
+        let first = arguments.iter().find(|a| !a.gated).map(|a| &a.ident);
+        let query = if op == "search_memory" {
+            query.map(|q| {
+                quote! {
+                    if __gt_call.captures() {
+                        __gt_call.query(#krate::semconv::GEN_AI_MEMORY_QUERY_TEXT, #q);
+                    }
+                }
+            })
+        } else {
+            let count = first.map(|f| {
+                quote! {
+                    if __gt_call.is_recording() {
+                        __gt_call.record_count(#krate::__private::record_count!(&#f));
+                    }
+                }
+            });
+            let records = (op.contains("memory") && !op.contains("store") && op != "delete_memory")
+                .then(|| {
+                    quote! {
+                        if __gt_call.captures() {
+                            __gt_call.memory_input(&[#(#captured),*]);
+                        }
+                    }
+                });
+            Some(quote!(#count #records))
+        };
+        quote! {
+            let __gt_call = #krate::__private::Call::#new_call(
+                #krate::__private::span!(memory, operation: #operation, span_kind: #span_kind,
+                    provider: #provider, store: #store, record: #record, fields: { #(#fields)* }),
+                #capture,
+            );
+            #query
+        }
+    })
+}
