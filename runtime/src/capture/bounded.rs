@@ -163,6 +163,15 @@ impl<'b> Bounded<'b> {
     }
 }
 
+/// Integers that JSON holds as they are.
+macro_rules! numbers {
+    ($($method:ident: $ty:ty),*) => {$(
+        fn $method(self, v: $ty) -> Result<Value, Error> {
+            self.number(v)
+        }
+    )*};
+}
+
 impl<'b> ser::Serializer for Bounded<'b> {
     type Ok = Value;
     type Error = Error;
@@ -178,35 +187,21 @@ impl<'b> ser::Serializer for Bounded<'b> {
         self.budget.spend(4);
         Ok(Value::Bool(v))
     }
-    fn serialize_i8(self, v: i8) -> Result<Value, Error> {
-        self.number(v)
-    }
-    fn serialize_i16(self, v: i16) -> Result<Value, Error> {
-        self.number(v)
-    }
-    fn serialize_i32(self, v: i32) -> Result<Value, Error> {
-        self.number(v)
-    }
-    fn serialize_i64(self, v: i64) -> Result<Value, Error> {
-        self.number(v)
-    }
+    numbers!(
+        serialize_i8: i8,
+        serialize_i16: i16,
+        serialize_i32: i32,
+        serialize_i64: i64,
+        serialize_u8: u8,
+        serialize_u16: u16,
+        serialize_u32: u32,
+        serialize_u64: u64
+    );
     fn serialize_i128(self, v: i128) -> Result<Value, Error> {
         match i64::try_from(v) {
             Ok(n) => self.number(n),
             Err(_) => self.serialize_str(&v.to_string()),
         }
-    }
-    fn serialize_u8(self, v: u8) -> Result<Value, Error> {
-        self.number(v)
-    }
-    fn serialize_u16(self, v: u16) -> Result<Value, Error> {
-        self.number(v)
-    }
-    fn serialize_u32(self, v: u32) -> Result<Value, Error> {
-        self.number(v)
-    }
-    fn serialize_u64(self, v: u64) -> Result<Value, Error> {
-        self.number(v)
     }
     fn serialize_u128(self, v: u128) -> Result<Value, Error> {
         match u64::try_from(v) {
