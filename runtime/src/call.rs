@@ -26,7 +26,7 @@ use tracing_opentelemetry::OpenTelemetrySpanExt;
 
 use crate::capture::{
     arguments_object, bounded_json, bounded_json_of, capture_limits, captures_content,
-    is_sensitive_key, run_hook, safe_text, Budget, Capture, REDACTED,
+    is_sensitive_key, safe_text, text_or_json, Capture, Captured, REDACTED,
 };
 use crate::failure::{panic_message, CANCELLED, PANIC};
 use crate::request::ModelRequest;
@@ -221,14 +221,19 @@ impl State {
                 return;
             }
         }
-        if let [(_, value)] = args {
-            if self.record_if_text(sc::INPUT_VALUE, Some(sc::INPUT_MIME_TYPE), *value) {
-                return;
-            }
-        }
-        let json = bounded_json(capture_limits(), |budget| arguments_object(args, budget));
-        self.span.record(sc::INPUT_VALUE, json.as_str());
-        self.span.record(sc::INPUT_MIME_TYPE, "application/json");
+        let captured = match args {
+            // A lone argument: its text as it is, anything else under its name.
+            [(name, value)] => text_or_json(capture_limits(), |budget| {
+                match value.capture_within(budget) {
+                    text @ Value::String(_) => text,
+                    other => Value::Object([((*name).to_owned(), other)].into_iter().collect()),
+                }
+            }),
+            _ => Captured::Json(bounded_json(capture_limits(), |budget| {
+                arguments_object(args, budget)
+            })),
+        };
+        self.record_captured(sc::INPUT_VALUE, Some(sc::INPUT_MIME_TYPE), captured);
     }
 
     /// Records a model request's parameters and, when capturing and `content` allows, its messages.
@@ -294,14 +299,14 @@ impl State {
     /// Records an agent's or workflow's result as `output.value` (when capturing): text as text,
     /// anything else as JSON, nothing for `()`.
     pub fn output<T: Capture + ?Sized>(&self, value: &T) {
-        if !self.capture || self.record_if_text(sc::OUTPUT_VALUE, Some(sc::OUTPUT_MIME_TYPE), value)
-        {
+        if !self.capture {
             return;
         }
-        let json = bounded_json(capture_limits(), |budget| value.capture_within(budget));
-        if json != "null" {
-            self.span.record(sc::OUTPUT_VALUE, json.as_str());
-            self.span.record(sc::OUTPUT_MIME_TYPE, "application/json");
+        match text_or_json(capture_limits(), |budget| value.capture_within(budget)) {
+            Captured::Json(json) if json == "null" => {}
+            captured => {
+                self.record_captured(sc::OUTPUT_VALUE, Some(sc::OUTPUT_MIME_TYPE), captured)
+            }
         }
     }
 
@@ -314,10 +319,8 @@ impl State {
         let Some((_, value)) = candidates.iter().find(|(name, _)| !is_sensitive_key(name)) else {
             return;
         };
-        if !self.record_if_text(field, None, *value) {
-            let json = bounded_json(capture_limits(), |budget| value.capture_within(budget));
-            self.span.record(field, json.as_str());
-        }
+        let captured = text_or_json(capture_limits(), |budget| value.capture_within(budget));
+        self.record_captured(field, None, captured);
     }
 
     /// Records how many documents a retrieval asks for, named and typed as the semconv version
@@ -377,27 +380,15 @@ impl State {
         }
     }
 
-    /// Records `value` as plain text if it serialises to a string; says whether it did.
-    fn record_if_text<T: Capture + ?Sized>(
-        &self,
-        field: &str,
-        mime_field: Option<&str>,
-        value: &T,
-    ) -> bool {
-        let mut captured = value.capture_within(&mut Budget::new(capture_limits()));
-        if !captured.is_string() {
-            return false;
-        }
-        run_hook(&mut captured);
-        match captured {
-            Value::String(text) => {
-                self.span.record(field, text.as_str());
-                if let Some(mime_field) = mime_field {
-                    self.span.record(mime_field, "text/plain");
-                }
-                true
-            }
-            _ => false,
+    /// Records a captured value in `field`, and its MIME type in `mime_field` when there is one.
+    fn record_captured(&self, field: &str, mime_field: Option<&str>, captured: Captured) {
+        let (value, mime) = match &captured {
+            Captured::Text(text) => (text, "text/plain"),
+            Captured::Json(json) => (json, "application/json"),
+        };
+        self.span.record(field, value.as_str());
+        if let Some(mime_field) = mime_field {
+            self.span.record(mime_field, mime);
         }
     }
 

@@ -274,6 +274,35 @@ pub(crate) fn bounded_json(limits: CaptureLimits, build: impl Fn(&mut Budget) ->
     "\"[truncated]\"".to_owned()
 }
 
+/// A captured value as it goes on a span: text as it is, anything else as JSON.
+pub(crate) enum Captured {
+    /// The value was a string: plain text, already bounded.
+    Text(String),
+    /// Any other value: JSON within the limit.
+    Json(String),
+}
+
+/// The value `build` makes, hooked, as [`Captured`]. Built once in the common case; rebuilt
+/// smaller only when its JSON overruns the limit (see [`bounded_json`]).
+pub(crate) fn text_or_json(
+    limits: CaptureLimits,
+    build: impl Fn(&mut Budget) -> Value,
+) -> Captured {
+    let mut value = build(&mut Budget::new(limits));
+    run_hook(&mut value);
+    match value {
+        Value::String(text) => Captured::Text(text),
+        other => {
+            let json = other.to_string();
+            if json.len() <= limits.max_bytes {
+                Captured::Json(json)
+            } else {
+                Captured::Json(bounded_json(limits, build))
+            }
+        }
+    }
+}
+
 /// Text that is not content but may quote it (error and panic messages, ids): scrubbed, cut to
 /// `max_bytes`, and passed through the user's hook.
 pub(crate) fn safe_text(text: &str, max_bytes: usize) -> String {
