@@ -284,7 +284,8 @@ fn store(cx: &Cx, kind: Kind) -> syn::Result<TokenStream> {
                     }
                 }
             });
-            let records = (op.contains("memory") && !op.contains("store") && op != "delete_memory")
+            let records = ["create_memory", "update_memory", "upsert_memory"]
+                .contains(&op.as_str())
                 .then(|| {
                     quote! {
                         if __gt_call.captures() {

@@ -23,8 +23,9 @@ pub struct RetryPolicy {
     backoff: Duration,
 }
 
-/// How a failed attempt is described: `(error.type, message)`.
-pub type Failure = Option<(Cow<'static, str>, Option<String>)>;
+/// How an attempt ended: `None` for a success, else its `(error.type, message)`. (Not to be
+/// confused with `failure::Failure`, the probe that produces the pair.)
+pub type AttemptError = Option<(Cow<'static, str>, Option<String>)>;
 
 impl RetryPolicy {
     /// At most `attempts` attempts (at least one), waiting `backoff`, then twice that, … between.
@@ -37,7 +38,7 @@ impl RetryPolicy {
 
     /// After attempt `attempt` ended with `failure`: record it, and say whether to retry (after
     /// how long) or to stop, recording the attempts made.
-    fn after(&self, span: &Span, attempt: u32, failure: Failure) -> Option<Duration> {
+    fn after(&self, span: &Span, attempt: u32, failure: AttemptError) -> Option<Duration> {
         match failure {
             Some(f) if attempt < self.attempts => {
                 failed_attempt(span, attempt, f);
@@ -94,7 +95,7 @@ impl Attempts {
 
     /// After an attempt that ended with `failure`: how long to wait before the next one, or
     /// `None` to stop.
-    pub fn after(&mut self, failure: Failure) -> Option<Duration> {
+    pub fn after(&mut self, failure: AttemptError) -> Option<Duration> {
         let wait = self.policy.after(&self.span, self.attempt, failure)?;
         self.attempt += 1;
         Some(wait)
