@@ -119,6 +119,22 @@ fn grpc_outside_a_tokio_runtime_is_an_error_not_a_panic() {
         matches!(result, Err(InitError::GrpcNeedsTokio)),
         "{result:?}"
     );
+    // A current-thread runtime cannot serve the channel while the batch worker waits on it.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let result = with_env(&[], || {
+        let _entered = rt.enter();
+        Builder::from_env()
+            .unwrap()
+            .otlp(OtlpProtocol::Grpc)
+            .install()
+    });
+    assert!(
+        matches!(result, Err(InitError::GrpcNeedsTokio)),
+        "{result:?}"
+    );
 }
 
 #[test]

@@ -50,13 +50,6 @@ fn global_spans() -> &'static InMemorySpanExporter {
     })
 }
 
-fn attr(span: &SpanData, key: &str) -> Option<String> {
-    span.attributes
-        .iter()
-        .find(|kv| kv.key.as_str() == key)
-        .map(|kv| kv.value.as_str().into_owned())
-}
-
 #[test]
 fn ten_thousand_concurrent_runs_never_see_each_others_ids() {
     const RUNS: i64 = 10_000;
@@ -84,10 +77,10 @@ fn ten_thousand_concurrent_runs_never_see_each_others_ids() {
 
     let finished: Vec<SpanData> = spans.get_finished_spans().unwrap();
     let mut by_trace: HashMap<_, Vec<&SpanData>> = HashMap::new();
-    for s in finished
-        .iter()
-        .filter(|s| attr(s, "session.id").is_some_and(|v| v.starts_with("session-")))
-    {
+    for s in finished.iter().filter(|s| {
+        s.str_attr("session.id")
+            .is_some_and(|v| v.starts_with("session-"))
+    }) {
         by_trace
             .entry(s.span_context.trace_id())
             .or_default()
@@ -107,8 +100,8 @@ fn ten_thousand_concurrent_runs_never_see_each_others_ids() {
             .expect("root");
         let run = root.int_attr("run").unwrap();
         for s in spans {
-            let ok = attr(s, "session.id") == Some(format!("session-{run}"))
-                && attr(s, "user.id") == Some(format!("user-{run}"))
+            let ok = s.str_attr("session.id") == Some(format!("session-{run}").as_str())
+                && s.str_attr("user.id") == Some(format!("user-{run}").as_str())
                 && s.strings_attr("tag.tags") == Some(vec![format!("run-{run}")]);
             mismatches += usize::from(!ok);
         }
@@ -215,4 +208,15 @@ fn a_scoped_future_built_ahead_keeps_the_outer_scope_it_runs_in() {
     assert_eq!(s.str_attr("session.id"), Some("S1"));
     assert_eq!(s.str_attr("user.id"), Some("ann"));
     assert_eq!(s.strings_attr("tag.tags"), Some(vec!["item-7".to_owned()]));
+}
+
+#[test]
+fn ids_are_bounded_and_scrubbed_like_any_text_that_leaves_the_process() {
+    let attrs = TraceAttributes::new()
+        .session("s".repeat(200_000))
+        .user("sk-proj-4fJx9QmZr2TbW8yVn1KcLd7H");
+    let (_, spans) = record(|| attrs.in_scope(|| lookup("q")));
+    let s = spans.one("execute_tool lookup");
+    assert!(s.str_attr("session.id").unwrap().len() <= 1024);
+    assert_eq!(s.str_attr("user.id"), Some(genai_tracing::REDACTED));
 }

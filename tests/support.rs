@@ -149,7 +149,8 @@ impl SpanDataExt for SpanData {
     }
 }
 
-/// An OTLP/HTTP (protobuf) receiver on an ephemeral 127.0.0.1 port that keeps what it receives.
+/// An OTLP/HTTP receiver (protobuf or JSON bodies, gzip or not) on an ephemeral 127.0.0.1 port
+/// that keeps what it receives.
 pub mod otlp_receiver {
     use std::io::Read as _;
     use std::sync::{Arc, Mutex};
@@ -208,7 +209,14 @@ pub mod otlp_receiver {
                             flate2::read::GzDecoder::new(body.as_slice()).read_to_end(&mut plain);
                         body = plain;
                     }
-                    let status = match ExportTraceServiceRequest::decode(body.as_slice()) {
+                    let decoded = if content_type.starts_with("application/json") {
+                        serde_json::from_slice::<ExportTraceServiceRequest>(&body)
+                            .map_err(|e| e.to_string())
+                    } else {
+                        ExportTraceServiceRequest::decode(body.as_slice())
+                            .map_err(|e| e.to_string())
+                    };
+                    let status = match decoded {
                         Ok(decoded) => {
                             store.lock().unwrap().push(Export {
                                 path: request.url().to_owned(),
