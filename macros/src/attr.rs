@@ -63,7 +63,8 @@ impl Kind {
     }
 }
 
-const COMMON: [&str; 8] = [
+const COMMON: [&str; 9] = [
+    "parent",
     "skip",
     "skip_all",
     "capture",
@@ -159,6 +160,7 @@ pub(crate) struct Options {
     pub(crate) session: Option<Expr>,
     pub(crate) user: Option<Expr>,
     pub(crate) conversation: Option<Expr>,
+    pub(crate) parent: Option<Expr>,
     pub(crate) skip: Vec<Ident>,
     pub(crate) skip_all: Option<Ident>,
     pub(crate) capture: Option<LitBool>,
@@ -213,6 +215,7 @@ impl Options {
             "session" => self.session = Some(meta.value()?.parse()?),
             "user" => self.user = Some(meta.value()?.parse()?),
             "conversation" => self.conversation = Some(meta.value()?.parse()?),
+            "parent" => self.parent = Some(meta.value()?.parse()?),
             "capture" => self.capture = Some(meta.value()?.parse()?),
             "crate" => {
                 let lit: LitStr = meta.value()?.parse()?;

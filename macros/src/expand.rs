@@ -129,6 +129,12 @@ pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<
         empty: &empty,
     };
     let prelude = prelude(&cx, kind)?;
+    // `parent = ..`: set before anything enters the span (tracing-opentelemetry fixes the parent
+    // of an OpenTelemetry span when it starts).
+    let parent = options
+        .parent
+        .as_ref()
+        .map(|p| quote_spanned!(p.span()=> let __gt_call = __gt_call.with_parent(&(#p));));
 
     let capture_off = options.capture.as_ref().is_some_and(|b| !b.value);
     let search = options
@@ -215,6 +221,7 @@ pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<
         #vis #sig {
             #(#field_checks)*
             #prelude
+            #parent
             #body
         }
     })
@@ -262,9 +269,21 @@ fn body_of(item: &ItemFn) -> Body<'_> {
 }
 
 /// The named arguments, each marked skipped or not; checks that `skip(..)` names real arguments.
+/// The argument named by `parent = name` or `parent = &name`, if that is the whole expression.
+fn parent_argument(parent: &Expr) -> Option<String> {
+    match parent {
+        Expr::Reference(r) => parent_argument(&r.expr),
+        Expr::Path(p) => Some(p.path.get_ident()?.unraw().to_string()),
+        _ => None,
+    }
+}
+
 fn arguments(options: &Options, item: &ItemFn) -> syn::Result<Vec<Argument>> {
     let capture_off = options.capture.as_ref().is_some_and(|b| !b.value);
     let skip: Vec<String> = options.skip.iter().map(|i| i.unraw().to_string()).collect();
+    // An argument that is itself the parent (`parent = remote`, `parent = &remote`) is linking
+    // data, not content: it is never captured.
+    let parent = options.parent.as_ref().and_then(parent_argument);
     let arguments: Vec<Argument> = item
         .sig
         .inputs
@@ -283,7 +302,8 @@ fn arguments(options: &Options, item: &ItemFn) -> syn::Result<Vec<Argument>> {
                             || capture_off
                             || options.skip_all.is_some()
                             || name.starts_with('_')
-                            || skip.contains(&name),
+                            || skip.contains(&name)
+                            || parent.as_ref() == Some(&name),
                         gated,
                         name,
                         ty_span: pat_type.ty.span(),

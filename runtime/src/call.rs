@@ -29,6 +29,7 @@ use crate::capture::{
     is_sensitive_key, safe_text, text_or_json, Capture, Captured, REDACTED,
 };
 use crate::failure::{panic_message, CANCELLED, PANIC};
+use crate::propagation::{adopt, Parent};
 use crate::request::ModelRequest;
 use crate::response::ModelResponse;
 use crate::scope::{enter, TraceAttributes};
@@ -103,6 +104,17 @@ impl Call {
         Self(Some(Box::new(state)))
     }
 
+    /// Makes the span a child of `parent` (the macro option `parent = ..`), before anything enters
+    /// it: a remote parent's trace becomes this span's trace, and the trace attributes in its
+    /// baggage apply beneath the call's own and the scope's. A parent with no valid span leaves the
+    /// local parent in place.
+    pub fn with_parent<P: Parent + ?Sized>(mut self, parent: &P) -> Self {
+        if let Some(state) = self.0.as_mut() {
+            state.adopt(parent.parent_context());
+        }
+        self
+    }
+
     /// Runs a sync body inside the span, then ends the call.
     #[inline]
     pub fn run<R>(mut self, body: impl FnOnce() -> R, finish: impl FnOnce(&Self, &R)) -> R {
@@ -144,6 +156,25 @@ impl Call {
 }
 
 impl State {
+    fn adopt(&mut self, parent: Option<opentelemetry::Context>) {
+        let (context, remote) = adopt(parent);
+        if let Some(context) = context {
+            // Only fails once the span has started, and nothing has entered it yet.
+            let _ = self.span.set_parent(context);
+        }
+        if remote.is_empty() {
+            return;
+        }
+        let attributes = match self.attributes.take() {
+            Some(own) => Arc::unwrap_or_clone(own).over(Some(&remote)),
+            None => remote,
+        };
+        if self.is_recording() {
+            self.record_attributes(&attributes);
+        }
+        self.attributes = Some(Arc::new(attributes));
+    }
+
     fn record_attributes(&self, a: &TraceAttributes) {
         let span = &self.span;
         let ids = [

@@ -206,6 +206,7 @@ impl Builder {
             set_content_capture(policy);
         }
         opentelemetry::global::set_tracer_provider(provider.clone());
+        opentelemetry::global::set_text_map_propagator(crate::propagation::w3c());
         Ok(TracingGuard { provider })
     }
 }

@@ -102,7 +102,7 @@ impl TraceAttributes {
     }
 
     /// These attributes laid over `outer`: set values win, tags add up, metadata merges.
-    fn over(self, outer: Option<&TraceAttributes>) -> Self {
+    pub(crate) fn over(self, outer: Option<&TraceAttributes>) -> Self {
         let Some(outer) = outer else { return self };
         let mut merged = outer.clone();
         merged.session_id = self.session_id.or(merged.session_id);
