@@ -4,7 +4,9 @@
 //! response shape) and acts with a calculator and a web search over a bundled corpus (`#[tool]`).
 
 pub mod agent;
+pub mod collector;
 pub mod demo;
 pub mod model;
+pub mod multi_agent;
 pub mod tools;
 pub mod tree;

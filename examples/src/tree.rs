@@ -7,7 +7,9 @@ use opentelemetry::trace::{SpanId, Status};
 use opentelemetry::Value;
 use opentelemetry_sdk::trace::SpanData;
 
-/// Renders every trace in `spans` as an indented tree, children in start order.
+/// Renders every trace in `spans` as an indented tree, children in start order. Where spans come
+/// from several processes (a `service.name` attribute, as the collector adds), a span whose
+/// process differs from its parent's is marked `[service]`.
 ///
 /// ```text
 /// invoke_agent react-agent  52.1 ms  ok
@@ -31,7 +33,7 @@ pub fn render(spans: &[SpanData]) -> String {
     roots.sort_by_key(|s| s.start_time);
     let mut out = String::new();
     for root in roots {
-        write_span(&mut out, root, &children, "", "");
+        write_span(&mut out, root, &children, None, "", "");
     }
     out
 }
@@ -40,10 +42,21 @@ fn write_span(
     out: &mut String,
     span: &SpanData,
     children: &HashMap<SpanId, Vec<&SpanData>>,
+    parent_service: Option<&str>,
     first: &str,
     rest: &str,
 ) {
-    let _ = writeln!(out, "{first}{}", line(span));
+    let service = span
+        .attributes
+        .iter()
+        .find(|kv| kv.key.as_str() == "service.name")
+        .map(|kv| kv.value.as_str());
+    let moved = match (&service, parent_service) {
+        (Some(s), Some(p)) if s.as_ref() != p => format!("  [{s}]"),
+        (Some(s), None) => format!("  [{s}]"),
+        _ => String::new(),
+    };
+    let _ = writeln!(out, "{first}{}{moved}", line(span));
     let kids = children
         .get(&span.span_context.span_id())
         .map(Vec::as_slice)
@@ -59,6 +72,7 @@ fn write_span(
             out,
             kid,
             children,
+            service.as_deref(),
             &format!("{rest}{branch}"),
             &format!("{rest}{indent}"),
         );

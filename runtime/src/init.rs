@@ -95,6 +95,7 @@ impl OtlpProtocol {
 pub struct Builder {
     service_name: Option<String>,
     otlp: Option<OtlpProtocol>,
+    endpoint: Option<String>,
     capture: Option<CapturePolicy>,
     processors: TracerProviderBuilder,
 }
@@ -104,6 +105,7 @@ impl std::fmt::Debug for Builder {
         f.debug_struct("Builder")
             .field("service_name", &self.service_name)
             .field("otlp", &self.otlp)
+            .field("endpoint", &self.endpoint)
             .field("capture", &self.capture)
             .finish_non_exhaustive()
     }
@@ -142,6 +144,7 @@ impl Builder {
         Ok(Self {
             service_name: None,
             otlp,
+            endpoint: None,
             capture: None,
             processors: SdkTracerProvider::builder(),
         })
@@ -157,6 +160,20 @@ impl Builder {
     /// protocol's default local endpoint).
     pub fn otlp(mut self, protocol: OtlpProtocol) -> Self {
         self.otlp = Some(protocol);
+        self
+    }
+
+    /// Exports over OTLP to this base URL, as `OTEL_EXPORTER_OTLP_ENDPOINT` would (the HTTP
+    /// protocols append `/v1/traces`): with the protocol the environment or [`Builder::otlp`]
+    /// gives, else http/protobuf.
+    ///
+    /// ```
+    /// let builder = genai_tracing::Builder::from_env()?.endpoint("http://127.0.0.1:4318");
+    /// # Ok::<(), genai_tracing::InitError>(())
+    /// ```
+    pub fn endpoint(mut self, url: impl Into<String>) -> Self {
+        self.endpoint = Some(url.into());
+        self.otlp.get_or_insert(OtlpProtocol::HttpProtobuf);
         self
     }
 
@@ -187,7 +204,8 @@ impl Builder {
     pub fn install(self) -> Result<TracingGuard, InitError> {
         let mut builder = self.processors;
         if let Some(protocol) = self.otlp {
-            builder = builder.with_batch_exporter(otlp_exporter(protocol)?);
+            builder =
+                builder.with_batch_exporter(otlp_exporter(protocol, self.endpoint.as_deref())?);
         }
         let mut resource = Resource::builder();
         if let Some(name) = self.service_name {
@@ -227,17 +245,24 @@ fn export_filter() -> Targets {
     )
 }
 
-fn otlp_exporter(protocol: OtlpProtocol) -> Result<opentelemetry_otlp::SpanExporter, InitError> {
+fn otlp_exporter(
+    protocol: OtlpProtocol,
+    endpoint: Option<&str>,
+) -> Result<opentelemetry_otlp::SpanExporter, InitError> {
     let builder = opentelemetry_otlp::SpanExporter::builder();
+    // The env var is a base URL to which the SDK appends the signal's path; an endpoint set in
+    // code is taken as given, so append it here.
+    let traces_url = endpoint.map(|base| format!("{}/v1/traces", base.trim_end_matches('/')));
+    let http = |format: Protocol| {
+        let http = builder.clone().with_http().with_protocol(format);
+        match &traces_url {
+            Some(url) => http.with_endpoint(url.clone()),
+            None => http,
+        }
+    };
     let exporter = match protocol {
-        OtlpProtocol::HttpProtobuf => builder
-            .with_http()
-            .with_protocol(Protocol::HttpBinary)
-            .build()?,
-        OtlpProtocol::HttpJson => builder
-            .with_http()
-            .with_protocol(Protocol::HttpJson)
-            .build()?,
+        OtlpProtocol::HttpProtobuf => http(Protocol::HttpBinary).build()?,
+        OtlpProtocol::HttpJson => http(Protocol::HttpJson).build()?,
         OtlpProtocol::Grpc => {
             // tonic's channel runs as a task of the runtime it was built in, while the batch
             // worker exports from its own thread: only a multi-thread runtime keeps serving it.
@@ -245,7 +270,11 @@ fn otlp_exporter(protocol: OtlpProtocol) -> Result<opentelemetry_otlp::SpanExpor
                 Ok(h) if h.runtime_flavor() != tokio::runtime::RuntimeFlavor::CurrentThread => {}
                 _ => return Err(InitError::GrpcNeedsTokio),
             }
-            builder.with_tonic().with_protocol(Protocol::Grpc).build()?
+            let grpc = builder.with_tonic().with_protocol(Protocol::Grpc);
+            match endpoint {
+                Some(url) => grpc.with_endpoint(url).build()?,
+                None => grpc.build()?,
+            }
         }
     };
     Ok(exporter)
