@@ -220,3 +220,73 @@ fn ids_are_bounded_and_scrubbed_like_any_text_that_leaves_the_process() {
     assert!(s.str_attr("session.id").unwrap().len() <= 1024);
     assert_eq!(s.str_attr("user.id"), Some(genai_tracing::REDACTED));
 }
+
+#[tool(name = "child", capture = true)]
+fn child_tool(how: &str) -> usize {
+    how.len()
+}
+
+#[tool(name = "child", capture = true)]
+async fn child_task(how: &str) -> usize {
+    how.len()
+}
+
+#[agent(name = "parent")]
+async fn fan_out() -> usize {
+    let mut n = genai_tracing::spawn(child_task("spawn")).await.unwrap();
+    n += genai_tracing::spawn_blocking(|| child_tool("spawn_blocking"))
+        .await
+        .unwrap();
+    n += genai_tracing::spawn_thread(|| child_tool("spawn_thread"))
+        .join()
+        .unwrap();
+    // Without the helpers: a task is first polled outside the parent span.
+    n += tokio::spawn(child_task("tokio::spawn")).await.unwrap();
+    // A blocking task or thread does not even see this test's (thread-local) subscriber.
+    n += tokio::task::spawn_blocking(|| child_tool("tokio::spawn_blocking"))
+        .await
+        .unwrap();
+    n
+}
+
+#[test]
+fn the_helpers_keep_the_parent_and_plain_spawns_lose_it() {
+    let (_, spans) = genai_tracing_tests::record_async(fan_out);
+    let parent = spans.one("invoke_agent parent");
+    let children: Vec<_> = spans
+        .0
+        .iter()
+        .filter(|s| s.name == "execute_tool child")
+        .collect();
+    let how = |s: &opentelemetry_sdk::trace::SpanData| {
+        s.json_attr("gen_ai.tool.call.arguments")
+            .map(|a| a["how"].as_str().unwrap_or_default().to_owned())
+    };
+    let mut kept = Vec::new();
+    for child in &children {
+        if child.parent_span_id == parent.span_context.span_id() {
+            kept.push(how(child));
+        } else {
+            assert_eq!(how(child).as_deref(), Some("tokio::spawn"));
+            assert_eq!(
+                child.parent_span_id,
+                opentelemetry::trace::SpanId::INVALID,
+                "a plain tokio::spawn starts a new trace"
+            );
+            assert_ne!(
+                child.span_context.trace_id(),
+                parent.span_context.trace_id()
+            );
+        }
+    }
+    kept.sort();
+    assert_eq!(
+        kept,
+        [Some("spawn"), Some("spawn_blocking"), Some("spawn_thread")].map(|s| s.map(String::from))
+    );
+    assert_eq!(
+        children.len(),
+        4,
+        "the plain spawn_blocking's span went nowhere"
+    );
+}
