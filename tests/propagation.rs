@@ -166,6 +166,14 @@ fn local_attributes_win_over_baggage_and_foreign_baggage_is_passed_on() {
     });
     let span = spans.one("invoke_agent forwarder");
     assert_eq!(span.str_attr("session.id"), Some("local"));
+    for key in ["session.id", "user.id"] {
+        let count = span
+            .attributes
+            .iter()
+            .filter(|kv| kv.key.as_str() == key)
+            .count();
+        assert_eq!(count, 1, "{key} recorded once");
+    }
     assert_eq!(span.str_attr("user.id"), Some("remote-user"));
     let mut baggage: Vec<&str> = outgoing["baggage"].to_str().unwrap().split(',').collect();
     baggage.sort();

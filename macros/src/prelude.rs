@@ -66,12 +66,22 @@ fn tool(cx: &Cx) -> TokenStream {
     let display = |e: &Option<Expr>| cx.display(e);
     let span_name = format!("execute_tool {name}");
     let call_id = display(&options.call_id);
+    // Hosted by an MCP server's `tools/call` span when run directly inside one (one span per
+    // tool call); otherwise a span of its own.
+    let hosted = if new_call.to_string() == "new" {
+        quote!(hosted)
+    } else {
+        quote!(hosted_scoped)
+    };
     quote! {
-        let __gt_call = #krate::__private::Call::#new_call(
-            #krate::__private::span!(tool, span_name: #span_name, tool_name: #name,
-                description: #description, call_id: #call_id, fields: { #(#fields)* }),
-            #capture,
-        );
+        let __gt_call = match #krate::__private::Call::#hosted(#capture) {
+            ::core::option::Option::Some(__gt_hosted) => __gt_hosted,
+            ::core::option::Option::None => #krate::__private::Call::#new_call(
+                #krate::__private::span!(tool, span_name: #span_name, tool_name: #name,
+                    description: #description, call_id: #call_id, fields: { #(#fields)* }),
+                #capture,
+            ),
+        };
         if __gt_call.captures() {
             __gt_call.tool_arguments(&[#(#captured),*]);
         }

@@ -29,6 +29,7 @@ use crate::capture::{
     is_sensitive_key, safe_text, text_or_json, Capture, Captured, REDACTED,
 };
 use crate::failure::{panic_message, CANCELLED, PANIC};
+use crate::hosted::{claim, Host};
 use crate::propagation::{adopt, Parent};
 use crate::request::ModelRequest;
 use crate::response::ModelResponse;
@@ -55,6 +56,8 @@ pub struct State {
     ended: bool,
     /// The trace attributes of this call, kept in force for its body.
     attributes: Option<Arc<TraceAttributes>>,
+    /// The span is shared with the tool call it hosts (see `hosted.rs`).
+    host: Option<Arc<Host>>,
 }
 
 static INERT: State = State {
@@ -62,6 +65,7 @@ static INERT: State = State {
     capture: false,
     ended: true,
     attributes: None,
+    host: None,
 };
 
 impl std::ops::Deref for Call {
@@ -97,11 +101,52 @@ impl Call {
             span,
             ended: false,
             attributes,
+            host: None,
         };
         if let (true, Some(attributes)) = (recording, &state.attributes) {
             state.record_attributes(attributes);
         }
         Self(Some(Box::new(state)))
+    }
+
+    /// A `#[tool]` call hosted by the span it runs directly in (an MCP server's `tools/call`
+    /// span), if there is one: it records its failure and retries into that span and opens none.
+    /// `capture` is ignored: the host records the content that crossed the wire.
+    pub fn hosted(_capture: Option<bool>) -> Option<Self> {
+        Self::hosted_with(None)
+    }
+
+    /// [`Call::hosted`] for a function with its own trace attributes, kept in force for its body.
+    pub fn hosted_scoped(_capture: Option<bool>, own: TraceAttributes) -> Option<Self> {
+        Self::hosted_with(Some(own))
+    }
+
+    fn hosted_with(own: Option<TraceAttributes>) -> Option<Self> {
+        let (span, host) = claim()?;
+        let attributes = match own {
+            Some(own) => Some(own.over_current()),
+            None => TraceAttributes::current(),
+        };
+        Some(Self(Some(Box::new(State {
+            span,
+            capture: false,
+            ended: false,
+            attributes,
+            host: Some(host),
+        }))))
+    }
+
+    /// Lets a `#[tool]` run directly inside this call's span be hosted by it (see
+    /// `hosted.rs`); `None` when the span is not recorded.
+    #[cfg_attr(not(feature = "mcp"), allow(dead_code))]
+    pub(crate) fn host(&mut self) -> Option<Arc<Host>> {
+        let state = self.0.as_mut().filter(|s| s.is_recording())?;
+        Some(
+            state
+                .host
+                .get_or_insert_with(|| Host::new(state.span.clone()))
+                .clone(),
+        )
     }
 
     /// Makes the span a child of `parent` (the macro option `parent = ..`), before anything enters
@@ -165,13 +210,30 @@ impl State {
         if remote.is_empty() {
             return;
         }
-        let attributes = match self.attributes.take() {
-            Some(own) => Arc::unwrap_or_clone(own).over(Some(&remote)),
-            None => remote,
+        let own = self.attributes.take().map(Arc::unwrap_or_clone);
+        // Record only what the remote adds: a field recorded twice is exported twice.
+        let added = TraceAttributes {
+            session_id: remote
+                .session_id
+                .clone()
+                .filter(|_| own.as_ref().is_none_or(|o| o.session_id.is_none())),
+            user_id: remote
+                .user_id
+                .clone()
+                .filter(|_| own.as_ref().is_none_or(|o| o.user_id.is_none())),
+            conversation_id: remote
+                .conversation_id
+                .clone()
+                .filter(|_| own.as_ref().is_none_or(|o| o.conversation_id.is_none())),
+            ..TraceAttributes::default()
         };
         if self.is_recording() {
-            self.record_attributes(&attributes);
+            self.record_attributes(&added);
         }
+        let attributes = match own {
+            Some(own) => own.over(Some(&remote)),
+            None => remote,
+        };
         self.attributes = Some(Arc::new(attributes));
     }
 
@@ -218,6 +280,9 @@ impl State {
     /// Records a failure: `error.type` and an error status with `description` (scrubbed of
     /// secrets: error messages quote requests more often than one would like).
     pub fn fail(&self, error_type: &str, description: Option<String>) {
+        if self.host.as_ref().is_some_and(|h| !h.first_failure()) {
+            return; // a shared span keeps the first failure recorded on it
+        }
         self.span.record(sc::ERROR_TYPE, error_type);
         match description.filter(|d| !d.is_empty()) {
             Some(d) => self.span.record(

@@ -229,7 +229,8 @@ impl Builder {
     }
 }
 
-/// INFO and above, without the exporter's own HTTP stack (its spans would be exported in turn).
+/// INFO and above, without the exporter's own HTTP stack (its spans would be exported in turn) and
+/// without rmcp's connection-long spans.
 fn export_filter() -> Targets {
     Targets::new().with_default(LevelFilter::INFO).with_targets(
         [
@@ -240,6 +241,8 @@ fn export_filter() -> Targets {
             "tonic",
             "tower",
             "opentelemetry",
+            // rmcp's connection-long `serve_inner` spans: not steps of an agent run.
+            "rmcp",
         ]
         .map(|t| (t, LevelFilter::OFF)),
     )

@@ -28,7 +28,10 @@
 mod call;
 pub mod capture;
 mod failure;
+mod hosted;
 mod init;
+#[cfg(feature = "mcp")]
+pub mod mcp;
 pub mod message;
 pub mod propagation;
 mod provider;

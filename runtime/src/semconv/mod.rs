@@ -139,6 +139,27 @@ pub const GEN_AI_MEMORY_QUERY_TEXT: &str = "gen_ai.memory.query.text";
 /// The memory records, JSON `[{"content", "id"?, "metadata"?, "score"?}]` (opt-in content).
 pub const GEN_AI_MEMORY_RECORDS: &str = "gen_ai.memory.records";
 
+// --- MCP (semconv `model/mcp`; the spans of `genai_tracing::mcp`) -----------------------------------
+
+/// The JSON-RPC method of an MCP message, e.g. `tools/call`.
+pub const MCP_METHOD_NAME: &str = "mcp.method.name";
+/// The MCP session id (`Mcp-Session-Id`), when the transport has sessions.
+pub const MCP_SESSION_ID: &str = "mcp.session.id";
+/// The negotiated MCP protocol version, e.g. `2025-06-18`.
+pub const MCP_PROTOCOL_VERSION: &str = "mcp.protocol.version";
+/// The URI of the resource a resource request is about.
+pub const MCP_RESOURCE_URI: &str = "mcp.resource.uri";
+/// The JSON-RPC request id.
+pub const JSONRPC_REQUEST_ID: &str = "jsonrpc.request.id";
+/// The JSON-RPC error code of a failed request (int).
+pub const RPC_RESPONSE_STATUS_CODE: &str = "rpc.response.status_code";
+/// The prompt a `prompts/get` asks for.
+pub const GEN_AI_PROMPT_NAME: &str = "gen_ai.prompt.name";
+/// The transport: `pipe` (stdio), `tcp`, `quic`.
+pub const NETWORK_TRANSPORT: &str = "network.transport";
+/// `error.type` of a tool call whose result has `isError: true`.
+pub const TOOL_ERROR: &str = "tool_error";
+
 // --- Scope attributes (OpenInference names, read by Phoenix, Langfuse and MLflow) ----------------
 
 /// Conversation, session or thread id the application supplies (never invented).
