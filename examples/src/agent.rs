@@ -1,5 +1,7 @@
 //! The demo's ReAct agent: plan with the model, act with tools, observe, repeat, answer.
 
+use std::future::Future;
+
 use genai_tracing::agent;
 use serde_json::{json, Value};
 
@@ -33,6 +35,18 @@ impl ReactAgent {
     /// Answers a question by reasoning and acting with tools (ReAct).
     #[agent(name = "react-agent", version = "1.0.0")]
     pub async fn answer(&self, question: &str) -> Result<String, AgentError> {
+        self.react(question, |call| std::future::ready(self.act(&call)))
+            .await
+    }
+
+    /// The ReAct loop, with `act` running each tool call the model asks for (an OpenAI
+    /// `tool_calls` entry) and returning the observation. [`ReactAgent::answer`] acts with the
+    /// local tools; the MCP demo acts through an MCP server.
+    pub async fn react<F: Future<Output = String>>(
+        &self,
+        question: &str,
+        act: impl Fn(Value) -> F,
+    ) -> Result<String, AgentError> {
         const MAX_STEPS: usize = 8;
         let mut messages = vec![
             json!({"role": "system", "content": SYSTEM_PROMPT}),
@@ -57,10 +71,9 @@ impl ReactAgent {
                 return Ok(message["content"].as_str().unwrap_or_default().to_owned());
             }
             for call in calls {
-                let observation = self.act(&call);
-                messages.push(
-                    json!({"role": "tool", "tool_call_id": call["id"], "content": observation}),
-                );
+                let id = call["id"].clone();
+                let observation = act(call).await;
+                messages.push(json!({"role": "tool", "tool_call_id": id, "content": observation}));
             }
         }
         Err(AgentError::TooManySteps(MAX_STEPS))

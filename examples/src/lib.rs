@@ -6,7 +6,9 @@
 pub mod agent;
 pub mod collector;
 pub mod demo;
+pub mod mcp_agent;
 pub mod model;
 pub mod multi_agent;
+pub mod processes;
 pub mod tools;
 pub mod tree;

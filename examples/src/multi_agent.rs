@@ -5,9 +5,8 @@
 //! With `propagate: false` it shows what the seed warns about: the sub-agent's work lands in a
 //! trace of its own, and the orchestrator's handoff looks like a black box.
 //!
-//! Both processes export over OTLP. Without an endpoint configured, [`run`] starts a
-//! [`collector`](crate::collector) on 127.0.0.1, points both processes at it, and prints the
-//! combined trace tree.
+//! Both processes export over OTLP, where [`SpanSink`] says: without an endpoint configured, to a
+//! collector of the run's own, whose combined trace tree is printed at the end.
 
 use std::io::{BufRead as _, BufReader, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
@@ -20,8 +19,7 @@ use opentelemetry::trace::TraceId;
 use serde::{Deserialize, Serialize};
 
 use crate::agent::{AgentError, ReactAgent};
-use crate::collector::OtlpReceiver;
-use crate::tree;
+use crate::processes::{Answer, SpanSink};
 
 /// The `service.name` of the orchestrator's process.
 pub const ORCHESTRATOR_SERVICE: &str = "orchestrator";
@@ -175,16 +173,6 @@ async fn handoff(
     Ok(response.json::<Report>().await?.answer)
 }
 
-/// The orchestrator's answer, and the trace it is recorded in.
-#[derive(Debug, Serialize)]
-pub struct Briefing {
-    /// The answer.
-    pub answer: String,
-    /// The orchestrator's trace (not part of the recorded output).
-    #[serde(skip)]
-    pub trace_id: TraceId,
-}
-
 /// The orchestrator: delegates research, then reports.
 #[agent(
     name = "orchestrator",
@@ -196,13 +184,9 @@ async fn orchestrator(
     url: &str,
     question: &str,
     propagate: bool,
-) -> Result<Briefing, HandoffError> {
-    let trace_id = current_trace_id();
+) -> Result<Answer, HandoffError> {
     let finding = handoff(client, url, question, propagate).await?;
-    Ok(Briefing {
-        answer: format!("The researcher reports: {finding}"),
-        trace_id,
-    })
+    Ok(Answer::here(format!("The researcher reports: {finding}")))
 }
 
 /// How to run the orchestrator.
@@ -238,29 +222,18 @@ pub struct RunOutcome {
 /// Runs the orchestrator (in this process) against the researcher, writing the answer and, when
 /// it collected the spans itself, the trace tree of both processes to `out`.
 pub fn run(options: RunOptions, out: &mut dyn Write) -> Result<RunOutcome, MultiAgentError> {
-    let configured = [
-        "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
-        "OTEL_EXPORTER_OTLP_ENDPOINT",
-    ]
-    .iter()
-    .any(|v| std::env::var(v).is_ok_and(|e| !e.trim().is_empty()));
-    // No backend configured: both processes export to a collector of our own, printed at the end.
-    let collector = (!configured).then(OtlpReceiver::start);
+    let sink = SpanSink::from_env();
     let mut researcher = match &options.researcher {
         Some(url) => Researcher::Remote(url.clone()),
-        None => Researcher::spawn(collector.as_ref().map(|c| c.endpoint.as_str()))?,
+        None => Researcher::spawn(&sink)?,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
         .build()?;
-    let mut builder = Builder::from_env()?.service_name(ORCHESTRATOR_SERVICE);
-    if let Some(collector) = &collector {
-        builder = builder.endpoint(&collector.endpoint);
-    }
     let guard = {
         let _entered = runtime.enter();
-        builder.install()?
+        sink.builder(ORCHESTRATOR_SERVICE)?.install()?
     };
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(30))
@@ -276,39 +249,14 @@ pub fn run(options: RunOptions, out: &mut dyn Write) -> Result<RunOutcome, Multi
     )));
     drop(guard); // flushes this process's spans
     researcher.stop()?; // and the researcher's, as it exits
-    let Briefing { answer, trace_id } = briefing?;
+    let Answer {
+        text: answer,
+        trace_id,
+    } = briefing?;
     writeln!(out, "Q: {}", options.question)?;
     writeln!(out, "A: {answer}")?;
-    match &collector {
-        Some(collector) => {
-            let spans = collector.spans();
-            let traces: std::collections::HashSet<TraceId> =
-                spans.iter().map(|s| s.span_context.trace_id()).collect();
-            writeln!(
-                out,
-                "{} spans from 2 processes in {} trace(s):",
-                spans.len(),
-                traces.len()
-            )?;
-            writeln!(out, "{}", tree::render(&spans))?;
-        }
-        None => writeln!(
-            out,
-            "Exported trace {trace_id} over OTLP from both processes."
-        )?,
-    }
+    sink.report(2, trace_id, out)?;
     Ok(RunOutcome { answer, trace_id })
-}
-
-/// The trace id of the current span (invalid outside any).
-fn current_trace_id() -> TraceId {
-    use opentelemetry::trace::TraceContextExt as _;
-    use tracing_opentelemetry::OpenTelemetrySpanExt as _;
-    tracing::Span::current()
-        .context()
-        .span()
-        .span_context()
-        .trace_id()
 }
 
 /// The researcher the orchestrator talks to.
@@ -324,21 +272,15 @@ enum Researcher {
 }
 
 impl Researcher {
-    /// Starts this executable as `serve` on a free port, exporting to `endpoint` when given.
-    fn spawn(endpoint: Option<&str>) -> Result<Self, MultiAgentError> {
+    /// Starts this executable as `serve` on a free port, exporting where `sink` says.
+    fn spawn(sink: &SpanSink) -> Result<Self, MultiAgentError> {
         let mut command = Command::new(std::env::current_exe()?);
         command
             .args(["serve", "--port", "0"])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
-        if let Some(endpoint) = endpoint {
-            command
-                .env("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint)
-                .env("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
-                .env_remove("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
-                .env_remove("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL");
-        }
+        sink.configure(&mut command);
         let mut child = command.spawn()?;
         let stdout = child.stdout.take().expect("piped stdout");
         let mut line = String::new();

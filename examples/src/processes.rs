@@ -1,0 +1,103 @@
+//! Where the spans of a run that spans several processes go: to the OTLP endpoint the
+//! environment names, or, when it names none, to a [`collector`](crate::collector) on 127.0.0.1
+//! that this process starts and every process of the run exports to, so the whole trace can be
+//! printed at the end.
+
+use std::io::Write;
+use std::process::Command;
+
+use genai_tracing::{Builder, InitError};
+use opentelemetry::trace::{TraceContextExt as _, TraceId};
+use serde::Serialize;
+use tracing_opentelemetry::OpenTelemetrySpanExt as _;
+
+use crate::collector::OtlpReceiver;
+use crate::tree;
+
+/// The destination of a run's spans.
+pub struct SpanSink {
+    collector: Option<OtlpReceiver>,
+}
+
+impl SpanSink {
+    /// The environment's OTLP endpoint if one is set, else a collector of our own.
+    pub fn from_env() -> Self {
+        let configured = [
+            "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+            "OTEL_EXPORTER_OTLP_ENDPOINT",
+        ]
+        .iter()
+        .any(|v| std::env::var(v).is_ok_and(|e| !e.trim().is_empty()));
+        Self {
+            collector: (!configured).then(OtlpReceiver::start),
+        }
+    }
+
+    /// The tracing setup of this process, as service `service`.
+    pub fn builder(&self, service: &str) -> Result<Builder, InitError> {
+        let builder = Builder::from_env()?.service_name(service);
+        Ok(match &self.collector {
+            Some(collector) => builder.endpoint(&collector.endpoint),
+            None => builder,
+        })
+    }
+
+    /// Points a child process of the run at the same destination.
+    pub fn configure(&self, command: &mut Command) {
+        if let Some(collector) = &self.collector {
+            command
+                .env("OTEL_EXPORTER_OTLP_ENDPOINT", &collector.endpoint)
+                .env("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
+                .env_remove("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+                .env_remove("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL");
+        }
+    }
+
+    /// Prints the collected trace tree of all `processes`, or where the spans went. Call it once
+    /// every process has flushed.
+    pub fn report(
+        &self,
+        processes: usize,
+        trace_id: TraceId,
+        out: &mut dyn Write,
+    ) -> std::io::Result<()> {
+        let Some(collector) = &self.collector else {
+            return writeln!(
+                out,
+                "Exported trace {trace_id} over OTLP from {processes} processes."
+            );
+        };
+        let spans = collector.spans();
+        let traces: std::collections::HashSet<TraceId> =
+            spans.iter().map(|s| s.span_context.trace_id()).collect();
+        writeln!(
+            out,
+            "{} spans from {processes} processes in {} trace(s):",
+            spans.len(),
+            traces.len()
+        )?;
+        writeln!(out, "{}", tree::render(&spans))
+    }
+}
+
+/// An agent's answer and the trace it is recorded in.
+#[derive(Debug, Serialize)]
+pub struct Answer {
+    /// The answer.
+    pub text: String,
+    /// The trace of the agent that gave it (not part of the recorded output).
+    #[serde(skip)]
+    pub trace_id: TraceId,
+}
+
+impl Answer {
+    /// An answer given inside the current span's trace.
+    pub fn here(text: String) -> Self {
+        let trace_id = tracing::Span::current()
+            .context()
+            .span()
+            .span_context()
+            .trace_id();
+        Self { text, trace_id }
+    }
+}
