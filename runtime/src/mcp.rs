@@ -19,10 +19,13 @@
 //! second span: the server span hosts it (its failure and retries are recorded there).
 //!
 //! `TracedServer` implements rmcp's `Service<RoleServer>`, so it serves over every transport
-//! `serve(..)` takes (stdio, child processes, sockets, in-memory pipes). rmcp's streamable HTTP
-//! server requires a `ServerHandler` instead, which a wrapper cannot be without re-declaring
-//! rmcp's every handler method; there, call [`request`]-side tracing on the client and wrap the
-//! handler's body yourself.
+//! `serve(..)` takes: stdio, child processes, sockets, in-memory pipes. rmcp's streamable HTTP
+//! server takes only a `ServerHandler`, which a wrapper could be only by restating each of rmcp's
+//! thirty-odd handler methods; there the client side still traces and propagates, and the server
+//! has no span of this crate's.
+//!
+//! The server's `initialize` arrives during rmcp's handshake, before any span of the client's
+//! exists, so it is a trace of its own.
 
 use std::borrow::Cow;
 

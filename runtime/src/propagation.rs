@@ -10,7 +10,7 @@
 //! The encoding is OpenTelemetry's own W3C propagators (`TraceContextPropagator` and
 //! `BaggagePropagator`, composed), over `http::HeaderMap` (reqwest, axum, hyper) or any
 //! [`Injector`]/[`Extractor`], such as the JSON object of an MCP request's `params._meta`
-//! ([`JsonCarrier`]). Baggage is sent to whoever the request goes to: propagate to your own
+//! ([`JsonInjector`], [`JsonExtractor`]). Baggage is sent to whoever the request goes to: propagate to your own
 //! services, not to third parties.
 
 use std::sync::OnceLock;
