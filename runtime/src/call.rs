@@ -112,6 +112,7 @@ impl Call {
     /// A `#[tool]` call hosted by the span it runs directly in (an MCP server's `tools/call`
     /// span), if there is one: it records its failure and retries into that span and opens none.
     /// `capture` is ignored: the host records the content that crossed the wire.
+    #[inline]
     pub fn hosted(_capture: Option<bool>) -> Option<Self> {
         Self::hosted_with(None)
     }
@@ -121,6 +122,7 @@ impl Call {
         Self::hosted_with(Some(own))
     }
 
+    #[inline]
     fn hosted_with(own: Option<TraceAttributes>) -> Option<Self> {
         let (span, host) = claim()?;
         let attributes = match own {

@@ -13,7 +13,7 @@
 use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
@@ -22,6 +22,10 @@ use tracing::Span;
 thread_local! {
     static HOST: RefCell<Option<Arc<Host>>> = const { RefCell::new(None) };
 }
+
+/// How many hosting futures exist in the process: while none does, [`claim`] is one atomic load
+/// (every `#[tool]` call asks, and most processes never host one).
+static HOSTING: AtomicUsize = AtomicUsize::new(0);
 
 /// A hosting span and what happened to it.
 #[derive(Debug)]
@@ -47,7 +51,11 @@ impl Host {
 }
 
 /// Claims the host for a `#[tool]` starting here, if the current span is an unclaimed host.
+#[inline]
 pub(crate) fn claim() -> Option<(Span, Arc<Host>)> {
+    if HOSTING.load(Ordering::Relaxed) == 0 {
+        return None;
+    }
     HOST.with(|h| {
         let host = h.borrow().clone()?;
         let here = Span::current().id()?;
@@ -65,10 +73,21 @@ pin_project_lite::pin_project! {
         inner: F,
         host: Option<Arc<Host>>,
     }
+
+    impl<F> PinnedDrop for Hosting<F> {
+        fn drop(this: Pin<&mut Self>) {
+            if this.host.is_some() {
+                HOSTING.fetch_sub(1, Ordering::Relaxed);
+            }
+        }
+    }
 }
 
 /// Wraps `future` so a `#[tool]` it runs directly inside the host's span is hosted by it.
 pub(crate) fn hosting<F: Future>(host: Option<Arc<Host>>, future: F) -> Hosting<F> {
+    if host.is_some() {
+        HOSTING.fetch_add(1, Ordering::Relaxed);
+    }
     Hosting {
         inner: future,
         host,
