@@ -3,7 +3,9 @@
 //! CLIENT span on one side and a SERVER span under it on the other, and a `#[tool]` run by the
 //! server's tool handler does not add a second span. `mcp_agent.rs` does it across processes.
 
-use genai_tracing::mcp::{call_tool, request, TracedServer};
+use std::time::Duration;
+
+use genai_tracing::mcp::{TracedClient, TracedServer};
 use genai_tracing::{agent, tool, CapturePolicy, TraceAttributes};
 use genai_tracing_tests::{record_async, SpanDataExt, Spans};
 use opentelemetry::trace::SpanKind;
@@ -70,6 +72,44 @@ impl Calculator {
     async fn crash(&self) -> Result<CallToolResult, ErrorData> {
         Err(ErrorData::internal_error("the backend is down", None))
     }
+
+    /// `#[tool]` on the MCP handler itself: hosted by the server's span.
+    #[rmcp::tool(description = "Echoes after a pause; fails on `fail`")]
+    #[tool(name = "echo", call_id = "echo-call", capture = true)]
+    async fn echo(
+        &self,
+        Parameters(Expression { expr }): Parameters<Expression>,
+    ) -> Result<CallToolResult, ErrorData> {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        if expr == "fail" {
+            return Err(ErrorData::internal_error("echo failed", None));
+        }
+        Ok(CallToolResult::success(vec![ContentBlock::text(expr)]))
+    }
+
+    /// Runs a helper `#[tool]` of another name (an ordinary child span) and one that keeps its
+    /// content out (`capture = false`), hosted.
+    #[rmcp::tool(description = "Keeps its arguments out of traces")]
+    async fn secret(
+        &self,
+        Parameters(Expression { expr }): Parameters<Expression>,
+    ) -> Result<CallToolResult, ErrorData> {
+        let n = multiply("2 * 3").unwrap_or_default();
+        Ok(CallToolResult::success(vec![ContentBlock::text(
+            secret_tool(&expr).to_string() + &n.to_string(),
+        )]))
+    }
+
+    #[rmcp::tool(description = "Sleeps longer than the client waits")]
+    async fn slow(&self) -> Result<CallToolResult, ErrorData> {
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        Ok(CallToolResult::success(vec![]))
+    }
+}
+
+#[tool(name = "secret", capture = false)]
+fn secret_tool(token: &str) -> usize {
+    token.len()
 }
 
 #[rmcp::tool_handler(name = "calculator", version = "1.0.0")]
@@ -103,7 +143,10 @@ fn args(expr: &str) -> CallToolRequestParams {
 
 #[agent(name = "planner", skip(client))]
 async fn plan(client: &rmcp::service::RunningService<RoleClient, ()>, expr: &str) -> String {
-    match call_tool(client.peer(), args(expr)).await {
+    match TracedClient::new(client.peer().clone())
+        .call_tool(args(expr))
+        .await
+    {
         Ok(result) => format!("{:?}", result.content),
         Err(e) => e.to_string(),
     }
@@ -197,40 +240,173 @@ fn a_tool_call_is_one_linked_pair_of_spans_and_no_more() {
 }
 
 #[test]
-fn a_failing_hosted_tool_marks_the_server_span_once_with_its_own_error() {
+fn a_failing_hosted_tool_is_an_event_and_the_protocol_decides_the_status() {
     let (_, spans) =
         record_async(|| with_client(|client| async move { plan(&client, "seventeen * 23").await }));
     let (client, server) = client_and_server(&spans, "tools/call multiply");
-    assert_eq!(
-        server.str_attr("error.type"),
-        Some("eval_error"),
-        "the tool's own error wins"
-    );
+    for span in [client, server] {
+        assert_eq!(
+            span.str_attr("error.type"),
+            Some("tool_error"),
+            "isError, per the conventions"
+        );
+        assert_eq!(
+            span.error_description(),
+            Some("cannot evaluate \"seventeen * 23\"")
+        );
+    }
     let error_types = server
         .attributes
         .iter()
         .filter(|kv| kv.key.as_str() == "error.type")
         .count();
     assert_eq!(error_types, 1);
+    let events: Vec<_> = server
+        .events
+        .iter()
+        .filter(|e| e.name == "exception")
+        .collect();
+    assert_eq!(events.len(), 1, "the hosted tool's own failure");
+    let attr = |key: &str| {
+        events[0]
+            .attributes
+            .iter()
+            .find(|kv| kv.key.as_str() == key)
+            .map(|kv| kv.value.as_str().into_owned())
+    };
+    assert_eq!(attr("exception.type").as_deref(), Some("eval_error"));
     assert_eq!(
-        server.error_description(),
+        attr("exception.message").as_deref(),
         Some("cannot evaluate \"seventeen * 23\"")
     );
-    assert_eq!(
-        client.str_attr("error.type"),
-        Some("tool_error"),
-        "the client sees isError"
+}
+
+#[test]
+fn tool_on_the_handler_itself_is_hosted_with_its_identity() {
+    genai_tracing::set_content_capture(CapturePolicy::Content);
+    let (results, spans) = record_async(|| {
+        with_client(|client| async move {
+            let client = TracedClient::new(client.peer().clone());
+            let ok = client
+                .call_tool(
+                    CallToolRequestParams::new("echo")
+                        .with_arguments(json!({"expr": "hi"}).as_object().cloned().unwrap()),
+                )
+                .await;
+            let failed = client
+                .call_tool(
+                    CallToolRequestParams::new("echo")
+                        .with_arguments(json!({"expr": "fail"}).as_object().cloned().unwrap()),
+                )
+                .await;
+            (ok, failed)
+        })
+    });
+    assert_eq!(results.0.unwrap().is_error, Some(false));
+    assert!(matches!(results.1, Err(ServiceError::McpError(ref e)) if e.code.0 == -32603));
+    assert!(
+        !spans.names().contains(&"execute_tool echo"),
+        "{:?}",
+        spans.names()
     );
-    assert!(client.is_error());
+    let servers: Vec<_> = spans
+        .0
+        .iter()
+        .filter(|s| s.name == "tools/call echo" && *s.kind() == SpanKind::Server)
+        .collect();
+    assert_eq!(servers.len(), 2);
+    for server in &servers {
+        assert_eq!(server.str_attr("gen_ai.tool.call.id"), Some("echo-call"));
+        assert_eq!(
+            server.str_attr("gen_ai.tool.description"),
+            Some("`#[tool]` on the MCP handler itself: hosted by the server's span.")
+        );
+        assert_eq!(server.str_attr("gen_ai.tool.type"), Some("function"));
+    }
+    let failed = servers
+        .iter()
+        .find(|s| s.is_error())
+        .expect("the failed echo");
+    assert_eq!(
+        failed.str_attr("error.type"),
+        Some("-32603"),
+        "the JSON-RPC code"
+    );
+    assert_eq!(
+        failed
+            .events
+            .iter()
+            .filter(|e| e.name == "exception")
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn other_tools_are_children_and_capture_false_keeps_the_hosts_content_out() {
+    genai_tracing::set_content_capture(CapturePolicy::Content);
+    let (_, spans) = record_async(|| {
+        with_client(|client| async move {
+            TracedClient::new(client.peer().clone())
+                .call_tool(
+                    CallToolRequestParams::new("secret")
+                        .with_arguments(json!({"expr": "sk-abc"}).as_object().cloned().unwrap()),
+                )
+                .await
+        })
+    });
+    let (client, server) = client_and_server(&spans, "tools/call secret");
+    assert_eq!(
+        server.attr("gen_ai.tool.call.arguments"),
+        None,
+        "the hosted tool said capture = false"
+    );
+    assert_eq!(server.attr("gen_ai.tool.call.result"), None);
+    assert!(
+        client.attr("gen_ai.tool.call.arguments").is_some(),
+        "the client side follows its own policy"
+    );
+    let helper = spans.one("execute_tool multiply");
+    assert_eq!(
+        helper.parent_span_id,
+        server.span_context.span_id(),
+        "a tool of another name is a child"
+    );
+    assert!(!spans.names().contains(&"execute_tool secret"));
+}
+
+#[test]
+fn a_client_timeout_ends_the_span_as_timeout() {
+    let (result, spans) = record_async(|| {
+        with_client(|client| async move {
+            TracedClient::new(client.peer().clone())
+                .timeout(Duration::from_millis(50))
+                .call_tool(CallToolRequestParams::new("slow"))
+                .await
+        })
+    });
+    assert!(
+        matches!(result, Err(ServiceError::Timeout { .. })),
+        "{result:?}"
+    );
+    let client = spans
+        .0
+        .iter()
+        .find(|s| s.name == "tools/call slow" && *s.kind() == SpanKind::Client)
+        .expect("client span");
+    assert_eq!(client.str_attr("error.type"), Some("timeout"));
 }
 
 #[test]
 fn tool_errors_and_jsonrpc_errors_set_error_type_on_both_sides() {
     let (results, spans) = record_async(|| {
         with_client(|client| async move {
-            let refuse = call_tool(client.peer(), CallToolRequestParams::new("refuse")).await;
-            let crash = call_tool(client.peer(), CallToolRequestParams::new("crash")).await;
-            let missing = call_tool(client.peer(), CallToolRequestParams::new("missing")).await;
+            let client = TracedClient::new(client.peer().clone());
+            let refuse = client.call_tool(CallToolRequestParams::new("refuse")).await;
+            let crash = client.call_tool(CallToolRequestParams::new("crash")).await;
+            let missing = client
+                .call_tool(CallToolRequestParams::new("missing"))
+                .await;
             (refuse, crash, missing)
         })
     });
@@ -247,7 +423,7 @@ fn tool_errors_and_jsonrpc_errors_set_error_type_on_both_sides() {
     let (client, server) = client_and_server(&spans, "tools/call crash");
     for span in [client, server] {
         assert_eq!(span.str_attr("error.type"), Some("-32603"));
-        assert_eq!(span.int_attr("rpc.response.status_code"), Some(-32603));
+        assert_eq!(span.str_attr("rpc.response.status_code"), Some("-32603"));
         assert_eq!(span.error_description(), Some("the backend is down"));
     }
     let (client, server) = client_and_server(&spans, "tools/call missing");
@@ -260,17 +436,15 @@ fn tool_errors_and_jsonrpc_errors_set_error_type_on_both_sides() {
 fn other_methods_are_spans_without_the_tool_attributes() {
     let (listed, spans) = record_async(|| {
         with_client(|client| async move {
-            request(
-                client.peer(),
-                ClientRequest::ListToolsRequest(ListToolsRequest::default()),
-            )
-            .await
+            TracedClient::new(client.peer().clone())
+                .request(ClientRequest::ListToolsRequest(ListToolsRequest::default()))
+                .await
         })
     });
     let Ok(ServerResult::ListToolsResult(listed)) = listed else {
         panic!("{listed:?}")
     };
-    assert_eq!(listed.tools.len(), 3);
+    assert_eq!(listed.tools.len(), 6);
     let (client, server) = client_and_server(&spans, "tools/list");
     for span in [client, server] {
         assert_eq!(span.str_attr("mcp.method.name"), Some("tools/list"));

@@ -136,17 +136,31 @@ fn optional_parent(remote: Option<RemoteContext>) -> bool {
     true
 }
 
+#[tool(name = "around", skip(remote))]
+fn around(remote: Option<RemoteContext>) -> bool {
+    optional_parent(remote)
+}
+
 #[test]
-fn an_absent_parent_makes_a_root() {
+fn an_absent_parent_leaves_the_span_where_it_is() {
     let (_, spans) = record(|| optional_parent(None));
     let span = spans.one("invoke_agent optional");
-    assert_eq!(span.parent_span_id, SpanId::INVALID);
-    let (_, spans) =
-        record(|| optional_parent(Some(extract(&headers(&[("traceparent", TRACEPARENT)])))));
+    assert_eq!(span.parent_span_id, SpanId::INVALID, "a root at the top");
+    let (_, spans) = record(|| around(None));
+    let span = spans.one("invoke_agent optional");
+    let local = spans.one("execute_tool around");
+    assert_eq!(
+        span.parent_span_id,
+        local.span_context.span_id(),
+        "under its local parent"
+    );
+    let remote = extract(&headers(&[("traceparent", TRACEPARENT)]));
+    let (_, spans) = record(|| around(Some(remote)));
     let span = spans.one("invoke_agent optional");
     assert_eq!(
         span.parent_span_id,
-        SpanId::from_hex("00f067aa0ba902b7").unwrap()
+        SpanId::from_hex("00f067aa0ba902b7").unwrap(),
+        "a remote parent replaces the local one"
     );
 }
 
@@ -247,4 +261,9 @@ fn async_agents_take_a_parent_too() {
         span.span_context.trace_id(),
         TraceId::from_hex("4bf92f3577b34da6a3ce929d0e0e4736").unwrap()
     );
+    assert_eq!(
+        span.parent_span_id,
+        SpanId::from_hex("00f067aa0ba902b7").unwrap()
+    );
+    assert!(span.parent_span_is_remote);
 }

@@ -74,8 +74,11 @@ fn tool(cx: &Cx) -> TokenStream {
         quote!(hosted_scoped)
     };
     quote! {
-        let __gt_call = match #krate::__private::Call::#hosted(#capture) {
-            ::core::option::Option::Some(__gt_hosted) => __gt_hosted,
+        let __gt_call = match #krate::__private::Call::#hosted(#name, #capture) {
+            ::core::option::Option::Some(__gt_hosted) => {
+                __gt_hosted.tool_identity(#description, #call_id);
+                __gt_hosted
+            }
             ::core::option::Option::None => #krate::__private::Call::#new_call(
                 #krate::__private::span!(tool, span_name: #span_name, tool_name: #name,
                     description: #description, call_id: #call_id, fields: { #(#fields)* }),

@@ -28,7 +28,7 @@ use crate::capture::{
     arguments_object, bounded_json, bounded_json_of, capture_limits, captures_content,
     is_sensitive_key, safe_text, text_or_json, Capture, Captured, REDACTED,
 };
-use crate::failure::{panic_message, CANCELLED, PANIC};
+use crate::failure::{exception_event, panic_message, CANCELLED, PANIC};
 use crate::hosted::{claim, Host};
 use crate::propagation::{adopt, Parent};
 use crate::request::ModelRequest;
@@ -56,7 +56,7 @@ pub struct State {
     ended: bool,
     /// The trace attributes of this call, kept in force for its body.
     attributes: Option<Arc<TraceAttributes>>,
-    /// The span is shared with the tool call it hosts (see `hosted.rs`).
+    /// The host whose span this hosted `#[tool]` call records into (see `hosted.rs`).
     host: Option<Arc<Host>>,
 }
 
@@ -109,22 +109,29 @@ impl Call {
         Self(Some(Box::new(state)))
     }
 
-    /// A `#[tool]` call hosted by the span it runs directly in (an MCP server's `tools/call`
-    /// span), if there is one: it records its failure and retries into that span and opens none.
-    /// `capture` is ignored: the host records the content that crossed the wire.
+    /// A `#[tool]` call of `tool` hosted by the span it runs directly in (an MCP server's
+    /// `tools/call` span of the same tool), if there is one: it records into that span and opens
+    /// none (see `hosted.rs`). `capture = Some(false)` keeps the host's content off too.
     #[inline]
-    pub fn hosted(_capture: Option<bool>) -> Option<Self> {
-        Self::hosted_with(None)
+    pub fn hosted(tool: &str, capture: Option<bool>) -> Option<Self> {
+        Self::hosted_with(tool, capture, None)
     }
 
     /// [`Call::hosted`] for a function with its own trace attributes, kept in force for its body.
-    pub fn hosted_scoped(_capture: Option<bool>, own: TraceAttributes) -> Option<Self> {
-        Self::hosted_with(Some(own))
+    pub fn hosted_scoped(tool: &str, capture: Option<bool>, own: TraceAttributes) -> Option<Self> {
+        Self::hosted_with(tool, capture, Some(own))
     }
 
     #[inline]
-    fn hosted_with(own: Option<TraceAttributes>) -> Option<Self> {
-        let (span, host) = claim()?;
+    fn hosted_with(
+        tool: &str,
+        capture: Option<bool>,
+        own: Option<TraceAttributes>,
+    ) -> Option<Self> {
+        let (span, host) = claim(tool)?;
+        if capture == Some(false) {
+            host.refuse_content();
+        }
         let attributes = match own {
             Some(own) => Some(own.over_current()),
             None => TraceAttributes::current(),
@@ -138,17 +145,9 @@ impl Call {
         }))))
     }
 
-    /// Lets a `#[tool]` run directly inside this call's span be hosted by it (see
-    /// `hosted.rs`); `None` when the span is not recorded.
-    #[cfg_attr(not(feature = "mcp"), allow(dead_code))]
-    pub(crate) fn host(&mut self) -> Option<Arc<Host>> {
-        let state = self.0.as_mut().filter(|s| s.is_recording())?;
-        Some(
-            state
-                .host
-                .get_or_insert_with(|| Host::new(state.span.clone()))
-                .clone(),
-        )
+    /// Whether this call records into a span it shares with its host.
+    pub fn is_hosted(&self) -> bool {
+        self.host.is_some()
     }
 
     /// Makes the span a child of `parent` (the macro option `parent = ..`), before anything enters
@@ -156,7 +155,8 @@ impl Call {
     /// baggage apply beneath the call's own and the scope's. A parent with no valid span leaves the
     /// local parent in place.
     pub fn with_parent<P: Parent + ?Sized>(mut self, parent: &P) -> Self {
-        if let Some(state) = self.0.as_mut() {
+        // A hosted call's span has its host's parent, and has started.
+        if let Some(state) = self.0.as_mut().filter(|s| s.host.is_none()) {
             state.adopt(parent.parent_context());
         }
         self
@@ -282,8 +282,10 @@ impl State {
     /// Records a failure: `error.type` and an error status with `description` (scrubbed of
     /// secrets: error messages quote requests more often than one would like).
     pub fn fail(&self, error_type: &str, description: Option<String>) {
-        if self.host.as_ref().is_some_and(|h| !h.first_failure()) {
-            return; // a shared span keeps the first failure recorded on it
+        if self.host.is_some() {
+            // The host's status follows the protocol's outcome; the tool's failure is an event.
+            exception_event(&self.span, error_type, description.as_deref(), None);
+            return;
         }
         self.span.record(sc::ERROR_TYPE, error_type);
         match description.filter(|d| !d.is_empty()) {
@@ -302,6 +304,14 @@ impl State {
     }
 
     // --- inputs -------------------------------------------------------------------------------
+
+    /// Records a hosted tool's own identity on its host's span: its description and call id
+    /// (either may be `Empty`), and `gen_ai.tool.type = function`.
+    pub fn tool_identity(&self, description: impl tracing::Value, call_id: impl tracing::Value) {
+        self.span.record(sc::GEN_AI_TOOL_DESCRIPTION, description);
+        self.span.record(sc::GEN_AI_TOOL_CALL_ID, call_id);
+        self.span.record(sc::GEN_AI_TOOL_TYPE, "function");
+    }
 
     /// Records a tool's named arguments as one JSON object in `gen_ai.tool.call.arguments`.
     pub fn tool_arguments(&self, args: &[(&str, &dyn Capture)]) {

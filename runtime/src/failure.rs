@@ -105,6 +105,32 @@ pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> Option<&str> {
         .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
 }
 
+/// Adds an OpenTelemetry `exception` event to `span`: `exception.type`, the message (scrubbed and
+/// bounded) and any `extra` attributes. For failures that do not end the span: a retried attempt,
+/// a hosted tool whose host decides the status.
+pub(crate) fn exception_event(
+    span: &tracing::Span,
+    error_type: &str,
+    message: Option<&str>,
+    extra: Option<opentelemetry::KeyValue>,
+) {
+    use opentelemetry::KeyValue;
+    use tracing_opentelemetry::OpenTelemetrySpanExt as _;
+
+    use crate::capture::{capture_limits, safe_text};
+    use crate::semconv as sc;
+
+    let mut attributes = vec![KeyValue::new(sc::EXCEPTION_TYPE, error_type.to_owned())];
+    attributes.extend(extra);
+    if let Some(message) = message {
+        attributes.push(KeyValue::new(
+            sc::EXCEPTION_MESSAGE,
+            safe_text(message, capture_limits().max_bytes),
+        ));
+    }
+    span.add_event(sc::EXCEPTION_EVENT, attributes);
+}
+
 #[cfg(test)]
 mod tests {
 

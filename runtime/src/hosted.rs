@@ -2,12 +2,14 @@
 //!
 //! An MCP server's `tools/call` span already is the `execute_tool` span of the call (the
 //! conventions give it `gen_ai.operation.name = execute_tool` and `gen_ai.tool.name`). When the
-//! handler runs a `#[tool]` function directly inside it, that function records into the hosting
-//! span instead of opening a second one: its error, if any, and its retries. The protocol-level
-//! arguments and result are the hosting span's own, so the hosted call records no content.
+//! handler runs the `#[tool]` function of the same name directly inside it, that function records
+//! into the hosting span instead of opening a second one. The host keeps what the protocol decides:
+//! its status and `error.type` follow the MCP outcome, and the arguments and result it records are
+//! the ones that crossed the wire (unless the function says `capture = false`). The hosted call adds
+//! its call id, its description, its retries, and its failure as an `exception` event.
 //!
-//! Only the first `#[tool]` whose current span *is* the host is hosted; tools called deeper (under
-//! another span) or later are ordinary child spans.
+//! Only the first `#[tool]` of the host's tool name whose current span *is* the host is hosted;
+//! other tools, and tools called deeper (under another span), are ordinary child spans.
 #![cfg_attr(not(feature = "mcp"), allow(dead_code))]
 
 use std::cell::RefCell;
@@ -27,39 +29,51 @@ thread_local! {
 /// (every `#[tool]` call asks, and most processes never host one).
 static HOSTING: AtomicUsize = AtomicUsize::new(0);
 
-/// A hosting span and what happened to it.
+/// A hosting span, the tool it stands for, and what the hosted call asked of it.
 #[derive(Debug)]
 pub(crate) struct Host {
     span: Span,
+    tool: String,
     claimed: AtomicBool,
-    failed: AtomicBool,
+    no_content: AtomicBool,
 }
 
 impl Host {
-    pub(crate) fn new(span: Span) -> Arc<Self> {
+    /// A host for the call of `tool` whose span is `span`.
+    pub(crate) fn new(span: Span, tool: &str) -> Arc<Self> {
         Arc::new(Self {
             span,
+            tool: tool.to_owned(),
             claimed: AtomicBool::new(false),
-            failed: AtomicBool::new(false),
+            no_content: AtomicBool::new(false),
         })
     }
 
-    /// Marks the call failed; `false` if it already was (the first failure is the one recorded).
-    pub(crate) fn first_failure(&self) -> bool {
-        !self.failed.swap(true, Ordering::SeqCst)
+    /// Whether the hosted function turned content capture off (`capture = false`).
+    pub(crate) fn content_refused(&self) -> bool {
+        self.no_content.load(Ordering::Relaxed)
+    }
+
+    /// Records that the hosted function turned content capture off.
+    pub(crate) fn refuse_content(&self) {
+        self.no_content.store(true, Ordering::Relaxed);
     }
 }
 
-/// Claims the host for a `#[tool]` starting here, if the current span is an unclaimed host.
+/// Claims the host for the `#[tool]` named `tool` starting here, if the current span is an
+/// unclaimed host of that tool.
 #[inline]
-pub(crate) fn claim() -> Option<(Span, Arc<Host>)> {
+pub(crate) fn claim(tool: &str) -> Option<(Span, Arc<Host>)> {
     if HOSTING.load(Ordering::Relaxed) == 0 {
         return None;
     }
     HOST.with(|h| {
         let host = h.borrow().clone()?;
         let here = Span::current().id()?;
-        if host.span.id()? != here || host.claimed.swap(true, Ordering::SeqCst) {
+        if host.span.id()? != here || host.tool != tool {
+            return None;
+        }
+        if host.claimed.swap(true, Ordering::SeqCst) {
             return None;
         }
         Some((host.span.clone(), host))

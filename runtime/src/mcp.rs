@@ -1,37 +1,37 @@
 //! MCP (Model Context Protocol) spans on the official Rust SDK, `rmcp` (cargo feature `mcp`).
 //!
-//! - Client: [`request`] and [`call_tool`] send a request through an `rmcp` peer inside a CLIENT
-//!   span and inject the trace context into the request's `params._meta` (`traceparent`,
+//! - Client: [`TracedClient`] sends requests through an `rmcp` peer, each inside a CLIENT span,
+//!   with the trace context injected into the request's `params._meta` (`traceparent`,
 //!   `tracestate`, `baggage`, unprefixed, as the MCP conventions say).
 //! - Server: [`TracedServer`] wraps any `rmcp` service (a `ServerHandler`, a `#[tool_router]`
 //!   server) and handles every request inside a SERVER span whose parent is the context extracted
 //!   from `params._meta`.
 //!
 //! Spans are named `{mcp.method.name} {target}` (the tool or prompt name, when there is one) and
-//! carry `mcp.method.name`, `jsonrpc.request.id`, `mcp.protocol.version`, `mcp.session.id` (over
-//! streamable HTTP), `mcp.resource.uri`, `network.transport` (when given); `tools/call` spans also
-//! `gen_ai.operation.name = execute_tool` and `gen_ai.tool.name`, and with capture on
-//! `gen_ai.tool.call.arguments`/`gen_ai.tool.call.result`. A JSON-RPC error sets `error.type` to its
-//! code and `rpc.response.status_code`; a tool result with `isError: true` sets
-//! `error.type = tool_error`.
+//! carry `mcp.method.name`, `jsonrpc.request.id`, `mcp.protocol.version`, `mcp.resource.uri`,
+//! `network.transport` (when given); `tools/call` spans also `gen_ai.operation.name = execute_tool`
+//! and `gen_ai.tool.name`, and with capture on `gen_ai.tool.call.arguments`/`gen_ai.tool.call.result`.
+//! A JSON-RPC error sets `error.type` and `rpc.response.status_code` to its code; a tool result with
+//! `isError: true` sets `error.type = tool_error`. Names, URIs and messages that come off the wire
+//! are bounded and scrubbed of secrets like any captured text.
 //!
-//! A `#[tool]` function the server runs directly inside its `tools/call` span does not open a
-//! second span: the server span hosts it (its failure and retries are recorded there).
+//! A `#[tool]` function of the same name that the server runs directly inside its `tools/call`
+//! span does not open a second span: the server span hosts it (see the crate's `hosted` module).
 //!
-//! `TracedServer` implements rmcp's `Service<RoleServer>`, so it serves over every transport
-//! `serve(..)` takes: stdio, child processes, sockets, in-memory pipes. rmcp's streamable HTTP
-//! server takes only a `ServerHandler`, which a wrapper could be only by restating each of rmcp's
-//! thirty-odd handler methods; there the client side still traces and propagates, and the server
-//! has no span of this crate's.
-//!
-//! The server's `initialize` arrives during rmcp's handshake, before any span of the client's
-//! exists, so it is a trace of its own.
+//! What is not traced: `TracedServer` implements rmcp's `Service<RoleServer>`, so it serves over
+//! every transport `serve(..)` takes (stdio, child processes, sockets, in-memory pipes), but rmcp's
+//! streamable HTTP server takes only a `ServerHandler`, which a wrapper could be only by restating
+//! each of rmcp's thirty-odd handler methods: there only the client side is traced. Sessions
+//! (`mcp.session.id`) exist only on that transport, so no span records one. Requests sent through
+//! rmcp's own peer methods rather than [`TracedClient`], notifications, and the `initialize`
+//! handshake carry no context; the server's `initialize` span is a trace of its own.
 
 use std::borrow::Cow;
+use std::time::Duration;
 
 use rmcp::model::{
     CallToolRequest, CallToolRequestParams, CallToolResult, ClientNotification, ClientRequest,
-    ErrorData, ProtocolVersion, RequestMetaObject, ServerConfig, ServerResult,
+    ErrorData, JsonObject, ProtocolVersion, RequestMetaObject, ServerConfig, ServerResult,
 };
 use rmcp::service::{NotificationContext, PeerRequestOptions, RequestContext};
 use rmcp::{Peer, RoleClient, RoleServer, Service, ServiceError};
@@ -39,33 +39,37 @@ use tracing::Span;
 
 use crate::call::Call;
 use crate::capture::{bounded_json_of, capture_limits, safe_text};
-use crate::hosted::hosting;
+use crate::hosted::{hosting, Host};
 use crate::propagation::{extract_from, inject_into, JsonExtractor, JsonInjector};
 use crate::semconv::{self as sc, operation, span_kind};
 
-/// The MCP method of a `tools/call` request.
-pub const TOOLS_CALL: &str = "tools/call";
+/// Tool and prompt names longer than this are cut (they name spans).
+const MAX_NAME_BYTES: usize = 256;
 
-/// What a request is about: the method, and the tool, prompt or resource it names.
-struct Target<'a> {
-    method: &'a str,
-    tool: Option<&'a str>,
-    prompt: Option<&'a str>,
-    resource: Option<&'a str>,
+/// What a request is about: the method, and the tool, prompt or resource it names (bounded and
+/// scrubbed: they come off the wire).
+struct Target {
+    method: String,
+    tool: Option<String>,
+    prompt: Option<String>,
+    resource: Option<String>,
 }
 
-impl<'a> Target<'a> {
-    fn of(request: &'a ClientRequest) -> Self {
+impl Target {
+    fn of(request: &ClientRequest) -> Self {
+        let name = |n: &str| Some(safe_text(n, MAX_NAME_BYTES));
         let mut target = Target {
-            method: request.method(),
+            method: request.method().to_owned(),
             tool: None,
             prompt: None,
             resource: None,
         };
         match request {
-            ClientRequest::CallToolRequest(r) => target.tool = Some(&r.params.name),
-            ClientRequest::GetPromptRequest(r) => target.prompt = Some(&r.params.name),
-            ClientRequest::ReadResourceRequest(r) => target.resource = Some(&r.params.uri),
+            ClientRequest::CallToolRequest(r) => target.tool = name(&r.params.name),
+            ClientRequest::GetPromptRequest(r) => target.prompt = name(&r.params.name),
+            ClientRequest::ReadResourceRequest(r) => {
+                target.resource = Some(safe_text(&r.params.uri, capture_limits().max_bytes))
+            }
             _ => {}
         }
         target
@@ -74,147 +78,208 @@ impl<'a> Target<'a> {
     /// `{mcp.method.name} {target}`: the tool or prompt name; the method alone otherwise (a
     /// resource URI is too high-cardinality for a name).
     fn span_name(&self) -> String {
-        match self.tool.or(self.prompt) {
+        match self.tool.as_ref().or(self.prompt.as_ref()) {
             Some(name) => format!("{} {name}", self.method),
-            None => self.method.to_owned(),
+            None => self.method.clone(),
         }
     }
 
-    fn is_tool_call(&self) -> bool {
-        self.tool.is_some()
+    /// The span of this request, CLIENT or SERVER side.
+    fn span(&self, kind: &'static str) -> Span {
+        let (op, oi) = match self.tool {
+            Some(_) => (Some(operation::EXECUTE_TOOL), Some(span_kind::TOOL)),
+            None => (None, None),
+        };
+        crate::__genai_span!(@common "mcp",
+            kind: kind,
+            operation: op,
+            span_kind: oi,
+            { sc::OTEL_NAME } = self.span_name(),
+            { sc::MCP_METHOD_NAME } = self.method.as_str(),
+            { sc::MCP_PROTOCOL_VERSION } = tracing::field::Empty,
+            { sc::MCP_RESOURCE_URI } = self.resource.as_deref(),
+            { sc::JSONRPC_REQUEST_ID } = tracing::field::Empty,
+            { sc::RPC_RESPONSE_STATUS_CODE } = tracing::field::Empty,
+            { sc::NETWORK_TRANSPORT } = tracing::field::Empty,
+            { sc::GEN_AI_PROMPT_NAME } = self.prompt.as_deref(),
+            { sc::GEN_AI_TOOL_NAME } = self.tool.as_deref(),
+            { sc::GEN_AI_TOOL_TYPE } = tracing::field::Empty,
+            { sc::GEN_AI_TOOL_DESCRIPTION } = tracing::field::Empty,
+            { sc::GEN_AI_TOOL_CALL_ID } = tracing::field::Empty,
+            { sc::GEN_AI_TOOL_CALL_ARGUMENTS } = tracing::field::Empty,
+            { sc::GEN_AI_TOOL_CALL_RESULT } = tracing::field::Empty,
+        )
     }
 }
 
-/// The span of one MCP request, CLIENT or SERVER side.
-fn span(target: &Target, kind: &'static str) -> Span {
-    let (op, oi) = if target.is_tool_call() {
-        (Some(operation::EXECUTE_TOOL), Some(span_kind::TOOL))
-    } else {
-        (None, None)
-    };
-    crate::__genai_span!(@common "mcp",
-        kind: kind,
-        operation: op,
-        span_kind: oi,
-        { sc::OTEL_NAME } = target.span_name(),
-        { sc::MCP_METHOD_NAME } = target.method,
-        { sc::MCP_SESSION_ID } = tracing::field::Empty,
-        { sc::MCP_PROTOCOL_VERSION } = tracing::field::Empty,
-        { sc::MCP_RESOURCE_URI } = target.resource,
-        { sc::JSONRPC_REQUEST_ID } = tracing::field::Empty,
-        { sc::RPC_RESPONSE_STATUS_CODE } = tracing::field::Empty,
-        { sc::NETWORK_TRANSPORT } = tracing::field::Empty,
-        { sc::GEN_AI_PROMPT_NAME } = target.prompt,
-        { sc::GEN_AI_TOOL_NAME } = target.tool,
-        { sc::GEN_AI_TOOL_TYPE } = tracing::field::Empty,
-        { sc::GEN_AI_TOOL_DESCRIPTION } = tracing::field::Empty,
-        { sc::GEN_AI_TOOL_CALL_ID } = tracing::field::Empty,
-        { sc::GEN_AI_TOOL_CALL_ARGUMENTS } = tracing::field::Empty,
-        { sc::GEN_AI_TOOL_CALL_RESULT } = tracing::field::Empty,
-    )
-}
-
-/// Records the request's arguments when the call captures content.
-fn record_arguments(call: &Call, request: &ClientRequest) {
-    if !call.captures() {
-        return;
-    }
-    if let ClientRequest::CallToolRequest(r) = request {
-        let arguments = r.params.arguments.clone().unwrap_or_default();
-        call.span().record(
-            sc::GEN_AI_TOOL_CALL_ARGUMENTS,
-            bounded_json_of(&arguments, capture_limits()).as_str(),
-        );
+/// A tool call's arguments, kept to be recorded when the call captures content.
+fn arguments_of(call: &Call, request: &ClientRequest) -> Option<JsonObject> {
+    match request {
+        ClientRequest::CallToolRequest(r) if call.captures() => {
+            Some(r.params.arguments.clone().unwrap_or_default())
+        }
+        _ => None,
     }
 }
 
-/// Records how a request ended: a JSON-RPC error, a tool result with `isError`, or a result.
-fn record_outcome(call: &Call, outcome: Result<&ServerResult, &ErrorData>) {
+fn record_arguments(call: &Call, arguments: &JsonObject) {
+    call.span().record(
+        sc::GEN_AI_TOOL_CALL_ARGUMENTS,
+        bounded_json_of(arguments, capture_limits()).as_str(),
+    );
+}
+
+/// Records how a request ended: a JSON-RPC error, a tool result with `isError`, or a result
+/// (`content`: whether the result may be recorded).
+fn record_outcome(call: &Call, outcome: Result<&ServerResult, &ErrorData>, content: bool) {
     match outcome {
         Err(error) => {
+            let code = error.code.0.to_string();
             call.span()
-                .record(sc::RPC_RESPONSE_STATUS_CODE, i64::from(error.code.0));
-            call.fail(&error.code.0.to_string(), Some(error.message.to_string()));
+                .record(sc::RPC_RESPONSE_STATUS_CODE, code.as_str());
+            call.fail(&code, Some(error.message.to_string()));
         }
-        Ok(ServerResult::CallToolResult(result)) => record_tool_result(call, result),
+        Ok(ServerResult::CallToolResult(result)) => {
+            if content && call.captures() {
+                call.span().record(
+                    sc::GEN_AI_TOOL_CALL_RESULT,
+                    bounded_json_of(result, capture_limits()).as_str(),
+                );
+            }
+            if result.is_error == Some(true) {
+                let message = result
+                    .content
+                    .iter()
+                    .find_map(|c| c.as_text().map(|t| t.text.clone()));
+                call.fail(sc::TOOL_ERROR, message);
+            }
+        }
         Ok(_) => {}
-    }
-}
-
-fn record_tool_result(call: &Call, result: &CallToolResult) {
-    if call.captures() {
-        call.span().record(
-            sc::GEN_AI_TOOL_CALL_RESULT,
-            bounded_json_of(result, capture_limits()).as_str(),
-        );
-    }
-    if result.is_error == Some(true) {
-        let message = result
-            .content
-            .iter()
-            .find_map(|c| c.as_text().map(|t| t.text.clone()));
-        call.fail(sc::TOOL_ERROR, message);
     }
 }
 
 // ----- client -----
 
-/// Sends `request` through `peer` inside a CLIENT span, with the trace context in `params._meta`.
+/// An `rmcp` client peer whose requests are traced: each in a CLIENT span, with the trace context
+/// in `params._meta`.
 ///
 /// ```no_run
 /// # async fn demo(peer: rmcp::Peer<rmcp::RoleClient>) -> Result<(), rmcp::ServiceError> {
-/// use rmcp::model::{ClientRequest, ListToolsRequest};
-/// let tools = genai_tracing::mcp::request(&peer, ClientRequest::ListToolsRequest(ListToolsRequest::default())).await?;
-/// # Ok(()) }
-/// ```
-pub async fn request(
-    peer: &Peer<RoleClient>,
-    request: ClientRequest,
-) -> Result<ServerResult, ServiceError> {
-    let call = Call::new(span(&Target::of(&request), "client"), None);
-    if call.is_recording() {
-        if let Some(info) = peer.peer_info() {
-            call.span()
-                .record(sc::MCP_PROTOCOL_VERSION, info.protocol_version.as_str());
-        }
-        record_arguments(&call, &request);
-    }
-    let send = async move {
-        // Inside the span: the context injected is this span's.
-        let mut meta = RequestMetaObject::new();
-        inject_into(&mut JsonInjector(&mut meta));
-        let options = PeerRequestOptions::no_options().with_meta(meta);
-        let handle = peer.send_request_with_option(request, options).await?;
-        Span::current().record(sc::JSONRPC_REQUEST_ID, handle.id.to_string().as_str());
-        handle.await_response().await
-    };
-    call.instrument(send, |call, result| match result {
-        Ok(result) => record_outcome(call, Ok(result)),
-        Err(ServiceError::McpError(error)) => record_outcome(call, Err(error)),
-        Err(other) => call.fail(service_error_type(other), Some(other.to_string())),
-    })
-    .await
-}
-
-/// Calls a tool through `peer` inside a CLIENT span `tools/call {name}` (see [`request`]).
-///
-/// ```no_run
-/// # async fn demo(peer: rmcp::Peer<rmcp::RoleClient>) -> Result<(), rmcp::ServiceError> {
+/// use std::time::Duration;
 /// use rmcp::model::CallToolRequestParams;
+/// let client = genai_tracing::mcp::TracedClient::new(peer)
+///     .timeout(Duration::from_secs(30))
+///     .transport("pipe");
 /// let args = serde_json::json!({"expr": "17 * 23"});
 /// let params = CallToolRequestParams::new("calculator")
 ///     .with_arguments(args.as_object().cloned().unwrap_or_default());
-/// let result = genai_tracing::mcp::call_tool(&peer, params).await?;
+/// let result = client.call_tool(params).await?;
 /// # Ok(()) }
 /// ```
-pub async fn call_tool(
-    peer: &Peer<RoleClient>,
-    params: CallToolRequestParams,
-) -> Result<CallToolResult, ServiceError> {
-    let call = ClientRequest::CallToolRequest(CallToolRequest::new(params));
-    match request(peer, call).await? {
-        ServerResult::CallToolResult(result) => Ok(result),
-        _ => Err(ServiceError::UnexpectedResponse),
+#[derive(Debug, Clone)]
+pub struct TracedClient {
+    peer: Peer<RoleClient>,
+    timeout: Option<Duration>,
+    transport: Option<&'static str>,
+}
+
+impl TracedClient {
+    /// Traces the requests sent through `peer` (e.g. `running.peer().clone()`). No timeout: an
+    /// unresponsive server keeps the caller waiting until one is set.
+    pub fn new(peer: Peer<RoleClient>) -> Self {
+        Self {
+            peer,
+            timeout: None,
+            transport: None,
+        }
+    }
+
+    /// Gives up on a request after `timeout` (`error.type = timeout`).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Records `network.transport` on every span: `pipe` for stdio, `tcp`, `quic`.
+    pub fn transport(mut self, transport: &'static str) -> Self {
+        self.transport = Some(transport);
+        self
+    }
+
+    /// The peer requests go through.
+    pub fn peer(&self) -> &Peer<RoleClient> {
+        &self.peer
+    }
+
+    /// Sends `request` inside a CLIENT span named after it.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: genai_tracing::mcp::TracedClient) -> Result<(), rmcp::ServiceError> {
+    /// use rmcp::model::{ClientRequest, ListToolsRequest};
+    /// let tools = client.request(ClientRequest::ListToolsRequest(ListToolsRequest::default())).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn request(&self, request: ClientRequest) -> Result<ServerResult, ServiceError> {
+        self.send(request, |_| true).await
+    }
+
+    /// Calls a tool inside a CLIENT span `tools/call {name}` (see the type's example).
+    pub async fn call_tool(
+        &self,
+        params: CallToolRequestParams,
+    ) -> Result<CallToolResult, ServiceError> {
+        let request = ClientRequest::CallToolRequest(CallToolRequest::new(params));
+        let expected = |r: &ServerResult| matches!(r, ServerResult::CallToolResult(_));
+        match self.send(request, expected).await? {
+            ServerResult::CallToolResult(result) => Ok(result),
+            _ => Err(ServiceError::UnexpectedResponse),
+        }
+    }
+
+    /// Sends `request`; a result `expected` refuses ends the span as `unexpected_response`.
+    async fn send(
+        &self,
+        request: ClientRequest,
+        expected: fn(&ServerResult) -> bool,
+    ) -> Result<ServerResult, ServiceError> {
+        let call = Call::new(Target::of(&request).span("client"), None);
+        let span = call.span().clone();
+        if call.is_recording() {
+            if let Some(info) = self.peer.peer_info() {
+                span.record(sc::MCP_PROTOCOL_VERSION, info.protocol_version.as_str());
+            }
+            if let Some(transport) = self.transport {
+                span.record(sc::NETWORK_TRANSPORT, transport);
+            }
+        }
+        if let Some(arguments) = arguments_of(&call, &request) {
+            record_arguments(&call, &arguments);
+        }
+        let options = match self.timeout {
+            Some(timeout) => PeerRequestOptions::with_timeout(timeout),
+            None => PeerRequestOptions::no_options(),
+        };
+        let peer = &self.peer;
+        let exchange = async move {
+            // Inside the span: the context injected is this span's.
+            let mut meta = RequestMetaObject::new();
+            inject_into(&mut JsonInjector(&mut meta));
+            let handle = peer
+                .send_request_with_option(request, options.with_meta(meta))
+                .await?;
+            span.record(sc::JSONRPC_REQUEST_ID, handle.id.to_string().as_str());
+            handle.await_response().await
+        };
+        call.instrument(exchange, |call, result| match result {
+            Ok(result) if !expected(result) => call.fail(
+                "unexpected_response",
+                Some("the server answered with another result type".to_owned()),
+            ),
+            Ok(result) => record_outcome(call, Ok(result), true),
+            Err(ServiceError::McpError(error)) => record_outcome(call, Err(error), true),
+            Err(other) => call.fail(service_error_type(other), Some(other.to_string())),
+        })
+        .await
     }
 }
 
@@ -237,11 +302,16 @@ fn service_error_type(error: &ServiceError) -> &'static str {
 /// trace from `params._meta`.
 ///
 /// ```no_run
-/// # async fn demo<S: rmcp::ServerHandler>(server: S) -> Result<(), Box<dyn std::error::Error>> {
+/// # async fn demo<S, IO>(server: S, stdio: IO) -> Result<(), Box<dyn std::error::Error>>
+/// # where
+/// #     S: rmcp::ServerHandler,
+/// #     IO: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin + 'static,
+/// # {
 /// use rmcp::ServiceExt as _;
+/// // `stdio`: e.g. `rmcp::transport::stdio()` (rmcp feature `transport-io`)
 /// let running = genai_tracing::mcp::TracedServer::new(server)
 ///     .transport("pipe")
-///     .serve(rmcp::transport::stdio())
+///     .serve(stdio)
 ///     .await?;
 /// running.waiting().await?;
 /// # Ok(()) }
@@ -253,7 +323,7 @@ pub struct TracedServer<S> {
 }
 
 impl<S> TracedServer<S> {
-    /// Wraps a server.
+    /// Wraps a server (see the type's example).
     pub fn new(inner: S) -> Self {
         Self {
             inner,
@@ -281,31 +351,30 @@ impl<S: Service<RoleServer>> Service<RoleServer> for TracedServer<S> {
     ) -> Result<ServerResult, ErrorData> {
         let target = Target::of(&request);
         let remote = extract_from(&JsonExtractor(&context.meta));
-        let mut call = Call::new(span(&target, "server"), None).with_parent(&remote);
-        let host = if call.is_recording() {
+        let call = Call::new(target.span("server"), None).with_parent(&remote);
+        let mut host = None;
+        if call.is_recording() {
             let span = call.span();
             span.record(sc::JSONRPC_REQUEST_ID, context.id.to_string().as_str());
             if let Some(version) = context.protocol_version() {
                 span.record(sc::MCP_PROTOCOL_VERSION, version.as_str());
             }
-            if let Some(session) = session_id(&context) {
-                span.record(sc::MCP_SESSION_ID, safe_text(&session, 256).as_str());
-            }
             if let Some(transport) = self.transport {
                 span.record(sc::NETWORK_TRANSPORT, transport);
             }
-            record_arguments(&call, &request);
-            if target.is_tool_call() {
-                call.host()
-            } else {
-                None
+            if let Some(tool) = &target.tool {
+                host = Some(Host::new(span.clone(), tool));
             }
-        } else {
-            None
-        };
-        let handled = hosting(host, self.inner.handle_request(request, context));
-        call.instrument(handled, |call, result| {
-            record_outcome(call, result.as_ref())
+        }
+        // Recorded at the end: a hosted `#[tool]` with `capture = false` keeps them out.
+        let arguments = arguments_of(&call, &request);
+        let handled = hosting(host.clone(), self.inner.handle_request(request, context));
+        call.instrument(handled, move |call, result| {
+            let content = !host.as_deref().is_some_and(Host::content_refused);
+            if let (true, Some(arguments)) = (content, &arguments) {
+                record_arguments(call, arguments);
+            }
+            record_outcome(call, result.as_ref(), content);
         })
         .await
     }
@@ -325,11 +394,4 @@ impl<S: Service<RoleServer>> Service<RoleServer> for TracedServer<S> {
     fn supported_protocol_versions(&self) -> Cow<'static, [ProtocolVersion]> {
         self.inner.supported_protocol_versions()
     }
-}
-
-/// The `Mcp-Session-Id` of a request over streamable HTTP.
-fn session_id(context: &RequestContext<RoleServer>) -> Option<String> {
-    let parts = context.extensions.get::<http::request::Parts>()?;
-    let value = parts.headers.get("mcp-session-id")?.to_str().ok()?;
-    Some(value.to_owned())
 }

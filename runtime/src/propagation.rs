@@ -34,6 +34,12 @@ const CARRIED: [&str; 3] = [sc::SESSION_ID, sc::USER_ID, sc::GEN_AI_CONVERSATION
 
 /// The W3C trace-context and baggage propagators, composed; the one [`crate::init`] also installs
 /// as OpenTelemetry's global propagator.
+///
+/// ```
+/// use opentelemetry::propagation::TextMapPropagator as _;
+/// let fields: Vec<&str> = genai_tracing::propagation::propagator().fields().collect();
+/// assert_eq!(fields, ["traceparent", "tracestate", "baggage"]);
+/// ```
 pub fn propagator() -> &'static TextMapCompositePropagator {
     static PROPAGATOR: OnceLock<TextMapCompositePropagator> = OnceLock::new();
     PROPAGATOR.get_or_init(w3c)
@@ -81,11 +87,28 @@ pub fn extract(headers: &http::HeaderMap) -> RemoteContext {
 }
 
 /// [`inject`] into any carrier.
+///
+/// ```
+/// let mut carrier = std::collections::HashMap::new();
+/// genai_tracing::TraceAttributes::new()
+///     .session("chat-42")
+///     .in_scope(|| genai_tracing::inject_into(&mut carrier));
+/// assert_eq!(carrier["baggage"], "session.id=chat-42");
+/// ```
 pub fn inject_into(carrier: &mut dyn Injector) {
     propagator().inject_context(&outgoing_context(), carrier);
 }
 
 /// [`extract`] from any carrier.
+///
+/// ```
+/// let carrier = std::collections::HashMap::from([(
+///     "traceparent".to_owned(),
+///     "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01".to_owned(),
+/// )]);
+/// let remote = genai_tracing::extract_from(&carrier);
+/// assert_eq!(remote.span_id().as_deref(), Some("00f067aa0ba902b7"));
+/// ```
 pub fn extract_from(carrier: &dyn Extractor) -> RemoteContext {
     RemoteContext {
         context: propagator().extract(carrier),
@@ -126,6 +149,16 @@ fn outgoing_context() -> Context {
 ///
 /// Use it as `parent = ..` of an instrumented function, or pass [`RemoteContext::context`] to
 /// `tracing_opentelemetry::OpenTelemetrySpanExt::set_parent` for a span of your own.
+///
+/// ```
+/// let mut headers = http::HeaderMap::new();
+/// headers.insert("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01".parse().unwrap());
+/// headers.insert("baggage", "session.id=chat-42,user.id=ann".parse().unwrap());
+/// let remote = genai_tracing::extract(&headers);
+/// assert!(remote.is_valid());
+/// assert_eq!(remote.trace_id().as_deref(), Some("4bf92f3577b34da6a3ce929d0e0e4736"));
+/// assert_eq!(remote.attributes().user_id.as_deref(), Some("ann"));
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct RemoteContext {
     context: Context,

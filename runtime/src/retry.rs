@@ -9,10 +9,9 @@ use std::time::Duration;
 
 use opentelemetry::KeyValue;
 use tracing::Span;
-use tracing_opentelemetry::OpenTelemetrySpanExt;
 
 use crate::call::Call;
-use crate::capture::{capture_limits, safe_text};
+use crate::failure::exception_event;
 use crate::semconv as sc;
 
 /// How a call with `retry = ..` retries (used by the macros' expansion).
@@ -58,17 +57,8 @@ fn failed_attempt(
     attempt: u32,
     (error_type, message): (Cow<'static, str>, Option<String>),
 ) {
-    let mut attributes = vec![
-        KeyValue::new(sc::EXCEPTION_TYPE, error_type.into_owned()),
-        KeyValue::new(sc::RETRY_ATTEMPT, i64::from(attempt)),
-    ];
-    if let Some(message) = message {
-        attributes.push(KeyValue::new(
-            sc::EXCEPTION_MESSAGE,
-            safe_text(&message, capture_limits().max_bytes),
-        ));
-    }
-    span.add_event(sc::EXCEPTION_EVENT, attributes);
+    let attempt = KeyValue::new(sc::RETRY_ATTEMPT, i64::from(attempt));
+    exception_event(span, &error_type, message.as_deref(), Some(attempt));
 }
 
 /// The attempts of one call: the expansion loops, asking after each attempt whether to go on.

@@ -143,15 +143,13 @@ pub const GEN_AI_MEMORY_RECORDS: &str = "gen_ai.memory.records";
 
 /// The JSON-RPC method of an MCP message, e.g. `tools/call`.
 pub const MCP_METHOD_NAME: &str = "mcp.method.name";
-/// The MCP session id (`Mcp-Session-Id`), when the transport has sessions.
-pub const MCP_SESSION_ID: &str = "mcp.session.id";
 /// The negotiated MCP protocol version, e.g. `2025-06-18`.
 pub const MCP_PROTOCOL_VERSION: &str = "mcp.protocol.version";
 /// The URI of the resource a resource request is about.
 pub const MCP_RESOURCE_URI: &str = "mcp.resource.uri";
 /// The JSON-RPC request id.
 pub const JSONRPC_REQUEST_ID: &str = "jsonrpc.request.id";
-/// The JSON-RPC error code of a failed request (int).
+/// The JSON-RPC error code of a failed request, as a string (e.g. `-32603`).
 pub const RPC_RESPONSE_STATUS_CODE: &str = "rpc.response.status_code";
 /// The prompt a `prompts/get` asks for.
 pub const GEN_AI_PROMPT_NAME: &str = "gen_ai.prompt.name";
