@@ -34,6 +34,7 @@ fn run_example(endpoint: &str) -> (String, Vec<SpanData>) {
         "{stdout}\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
+    assert!(receiver.rejected().is_empty(), "{:?}", receiver.rejected());
     (stdout, receiver.spans())
 }
 
@@ -84,15 +85,30 @@ fn tool_calls_over_mcp_join_the_agents_trace() {
         assert_eq!(server.str_attr("session.id"), Some(SESSION));
         assert_eq!(server.str_attr("gen_ai.tool.name"), Some("calculator"));
         assert!(server.json_attr("gen_ai.tool.call.arguments").is_some());
+        // The hosted calculator's own call id: the request's id, as the handler passes it.
+        assert_eq!(
+            server.str_attr("gen_ai.tool.call.id"),
+            server.str_attr("jsonrpc.request.id")
+        );
     }
     assert!(
         !spans.iter().any(|s| s.name.starts_with("execute_tool")),
         "the servers' #[tool] functions are hosted by their tools/call spans"
     );
-    // The first calculation fails to parse: the tool's own error on the server, isError on the client.
+    // The first calculation fails to parse: isError on both sides, and on the server the tool's
+    // own error as an exception event.
     let failed: Vec<&&SpanData> = servers.iter().filter(|s| s.is_error()).collect();
     assert_eq!(failed.len(), 1);
-    assert_eq!(failed[0].str_attr("error.type"), Some("parse_error"));
+    assert_eq!(failed[0].str_attr("error.type"), Some("tool_error"));
+    let exception = failed[0]
+        .events
+        .iter()
+        .find(|e| e.name == "exception")
+        .expect("the calculator's failure");
+    assert!(exception
+        .attributes
+        .iter()
+        .any(|kv| kv.key.as_str() == "exception.type" && kv.value.as_str() == "parse_error"));
     let client = spans
         .iter()
         .find(|c| c.span_context.span_id() == failed[0].parent_span_id)

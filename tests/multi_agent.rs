@@ -84,6 +84,7 @@ fn run(extra: &[&str]) -> Vec<SpanData> {
         "{stdout}"
     );
     researcher.stop();
+    assert!(receiver.rejected().is_empty(), "{:?}", receiver.rejected());
     receiver.spans()
 }
 

@@ -40,7 +40,8 @@ pub struct OtlpReceiver {
 }
 
 impl OtlpReceiver {
-    /// Binds 127.0.0.1:0 and serves until dropped; every request is answered 200.
+    /// Binds 127.0.0.1:0 and serves until dropped: a decodable OTLP request is answered 200 and
+    /// kept, anything else 400 and listed in [`OtlpReceiver::rejected`].
     pub fn start() -> Self {
         let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind 127.0.0.1"));
         let addr = server.server_addr().to_ip().expect("ip address");
@@ -110,10 +111,17 @@ impl OtlpReceiver {
         self.received.lock().unwrap().clone()
     }
 
+    /// The requests refused so far (path, content type, why).
+    pub fn rejected(&self) -> Vec<String> {
+        self.rejected.lock().unwrap().clone()
+    }
+
     /// Every span received so far, decoded back into `SpanData`, each with its process's
-    /// `service.name` added as an attribute (a `SpanData` has no resource).
+    /// `service.name` added as an attribute (a `SpanData` has no resource). Refused requests
+    /// are left out (see [`OtlpReceiver::rejected`]).
     pub fn spans(&self) -> Vec<SpanData> {
-        self.exports()
+        let received = self.received.lock().unwrap().clone();
+        received
             .iter()
             .flat_map(|e| &e.request.resource_spans)
             .flat_map(|rs| {

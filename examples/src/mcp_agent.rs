@@ -5,15 +5,16 @@
 //! of opening a second one: one trace, one span per side per tool call.
 
 use std::io::Write;
+use std::time::Duration;
 
-use genai_tracing::mcp::{call_tool, TracedServer};
+use genai_tracing::mcp::{TracedClient, TracedServer};
 use genai_tracing::{agent, InitError, TraceAttributes};
 use opentelemetry::trace::TraceId;
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::{CallToolRequestParams, CallToolResult, ContentBlock, ErrorData};
 use rmcp::service::RequestContext;
 use rmcp::transport::TokioChildProcess;
-use rmcp::{Peer, RoleClient, RoleServer, ServiceExt as _};
+use rmcp::{RoleServer, ServiceExt as _};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -41,7 +42,7 @@ pub enum McpAgentError {
     Io(#[from] std::io::Error),
     /// The MCP connection failed.
     #[error("MCP: {0}")]
-    Mcp(String),
+    Mcp(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// The agent gave up.
     #[error(transparent)]
     Agent(#[from] AgentError),
@@ -120,11 +121,11 @@ pub fn serve() -> Result<(), McpAgentError> {
             .transport("pipe")
             .serve(rmcp::transport::stdio())
             .await
-            .map_err(|e| McpAgentError::Mcp(e.to_string()))?;
+            .map_err(|e| McpAgentError::Mcp(e.into()))?;
         running
             .waiting()
             .await
-            .map_err(|e| McpAgentError::Mcp(e.to_string()))?;
+            .map_err(|e| McpAgentError::Mcp(e.into()))?;
         Ok::<_, McpAgentError>(())
     })?;
     drop(guard);
@@ -134,16 +135,16 @@ pub fn serve() -> Result<(), McpAgentError> {
 // ----- the agent -----
 
 /// The ReAct agent, acting through the MCP server's tools.
-#[agent(name = "mcp-agent", skip(peer))]
-async fn mcp_agent(peer: &Peer<RoleClient>, question: &str) -> Result<Answer, AgentError> {
+#[agent(name = "mcp-agent", skip(tools))]
+async fn mcp_agent(tools: &TracedClient, question: &str) -> Result<Answer, AgentError> {
     let text = ReactAgent::default()
-        .react(question, |call| act(peer, call))
+        .react(question, |call| act(tools, call))
         .await?;
     Ok(Answer::here(text))
 }
 
 /// Runs one tool call of the model's through MCP; failures become observations.
-async fn act(peer: &Peer<RoleClient>, call: Value) -> String {
+async fn act(tools: &TracedClient, call: Value) -> String {
     let name = call["function"]["name"]
         .as_str()
         .unwrap_or_default()
@@ -154,7 +155,7 @@ async fn act(peer: &Peer<RoleClient>, call: Value) -> String {
         .and_then(|a| a.as_object().cloned())
         .unwrap_or_default();
     let params = CallToolRequestParams::new(name).with_arguments(arguments);
-    match call_tool(peer, params).await {
+    match tools.call_tool(params).await {
         Ok(result) => {
             let text: Vec<String> = result
                 .content
@@ -196,14 +197,17 @@ pub fn run(question: &str, out: &mut dyn Write) -> Result<McpOutcome, McpAgentEr
         command.arg("serve");
         sink.configure(&mut command);
         let transport = TokioChildProcess::new(tokio::process::Command::from(command))?;
-        let client = ().serve(transport).await.map_err(|e| McpAgentError::Mcp(e.to_string()))?;
+        let client = ().serve(transport).await.map_err(|e| McpAgentError::Mcp(e.into()))?;
+        let tools = TracedClient::new(client.peer().clone())
+            .timeout(Duration::from_secs(30))
+            .transport("pipe");
         let attributes = TraceAttributes::new().session(SESSION).user("demo-user");
-        let answer = attributes.scope(mcp_agent(client.peer(), question)).await;
+        let answer = attributes.scope(mcp_agent(&tools, question)).await;
         // Closes the server's stdin and waits for it to flush and exit.
         client
             .cancel()
             .await
-            .map_err(|e| McpAgentError::Mcp(e.to_string()))?;
+            .map_err(|e| McpAgentError::Mcp(e.into()))?;
         Ok::<_, McpAgentError>(answer)
     })?;
     drop(guard);

@@ -120,7 +120,9 @@ pub fn serve(port: u16, out: &mut dyn Write) -> Result<(), MultiAgentError> {
             .with_graceful_shutdown(stopped())
             .await
     })?;
-    drop(guard);
+    drop(guard); // flushes
+                 // A stdin read may still be blocked on its thread (after Ctrl-C): don't wait for it.
+    runtime.shutdown_background();
     Ok(())
 }
 
@@ -284,8 +286,9 @@ impl Researcher {
         let mut child = command.spawn()?;
         let stdout = child.stdout.take().expect("piped stdout");
         let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line)?;
-        let Some(url) = line.trim().strip_prefix("listening on ").map(str::to_owned) else {
+        let read = BufReader::new(stdout).read_line(&mut line);
+        let url = line.trim().strip_prefix("listening on ").map(str::to_owned);
+        let (Ok(_), Some(url)) = (read, url) else {
             let _ = child.kill();
             let status = child.wait()?;
             return Err(MultiAgentError::Researcher(format!(
@@ -302,11 +305,25 @@ impl Researcher {
         }
     }
 
-    /// Stops a child researcher and waits for it to flush and exit.
+    /// Stops a child researcher and waits (up to 10 s, then kills it) for it to flush and exit.
     fn stop(&mut self) -> Result<(), MultiAgentError> {
+        const PATIENCE: Duration = Duration::from_secs(10);
         if let Self::Child { child, stdin, .. } = self {
             drop(stdin.take());
-            let status = child.wait()?;
+            let start = std::time::Instant::now();
+            let status = loop {
+                if let Some(status) = child.try_wait()? {
+                    break status;
+                }
+                if start.elapsed() > PATIENCE {
+                    let _ = child.kill();
+                    child.wait()?;
+                    return Err(MultiAgentError::Researcher(format!(
+                        "it did not exit within {PATIENCE:?} of its input closing; killed"
+                    )));
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            };
             if !status.success() {
                 return Err(MultiAgentError::Researcher(format!(
                     "it exited with {status}"

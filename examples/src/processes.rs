@@ -6,7 +6,7 @@
 use std::io::Write;
 use std::process::Command;
 
-use genai_tracing::{Builder, InitError};
+use genai_tracing::{Builder, InitError, OtlpProtocol};
 use opentelemetry::trace::{TraceContextExt as _, TraceId};
 use serde::Serialize;
 use tracing_opentelemetry::OpenTelemetrySpanExt as _;
@@ -37,7 +37,10 @@ impl SpanSink {
     pub fn builder(&self, service: &str) -> Result<Builder, InitError> {
         let builder = Builder::from_env()?.service_name(service);
         Ok(match &self.collector {
-            Some(collector) => builder.endpoint(&collector.endpoint),
+            // The collector speaks OTLP/HTTP protobuf, whatever protocol the environment names.
+            Some(collector) => builder
+                .otlp(OtlpProtocol::HttpProtobuf)
+                .endpoint(&collector.endpoint),
             None => builder,
         })
     }

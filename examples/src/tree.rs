@@ -104,6 +104,20 @@ fn line(span: &SpanData) -> String {
     ) {
         let _ = write!(text, "  {input}→{output} tokens");
     }
+    let exceptions: Vec<String> = span
+        .events
+        .iter()
+        .filter(|e| e.name == "exception")
+        .filter_map(|e| {
+            e.attributes
+                .iter()
+                .find(|kv| kv.key.as_str() == "exception.type")
+                .map(|kv| kv.value.as_str().into_owned())
+        })
+        .collect();
+    if !exceptions.is_empty() {
+        let _ = write!(text, "  (exception: {})", exceptions.join(", "));
+    }
     match &span.status {
         Status::Error { description } => {
             let kind = attr("error.type")
