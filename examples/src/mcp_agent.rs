@@ -8,7 +8,7 @@ use std::io::Write;
 use std::time::Duration;
 
 use genai_tracing::mcp::{TracedClient, TracedServer};
-use genai_tracing::{agent, InitError, TraceAttributes};
+use genai_tracing::{agent, TraceAttributes};
 use opentelemetry::trace::TraceId;
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::{CallToolRequestParams, CallToolResult, ContentBlock, ErrorData};
@@ -19,7 +19,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::agent::{AgentError, ReactAgent};
-use crate::processes::{Answer, SpanSink};
+use crate::processes::{traced_runtime, Answer, SetupError, SpanSink};
 use crate::tools::{self, Calculator};
 
 /// The `service.name` of the agent's process.
@@ -34,9 +34,9 @@ pub const DEFAULT_QUESTION: &str = "What is 12 divided by 4, plus 7?";
 /// Why the demo failed.
 #[derive(Debug, thiserror::Error)]
 pub enum McpAgentError {
-    /// Tracing could not be set up.
+    /// Tracing or the runtime could not be set up.
     #[error(transparent)]
-    Init(#[from] InitError),
+    Setup(#[from] SetupError),
     /// A process or pipe failed.
     #[error("{0}")]
     Io(#[from] std::io::Error),
@@ -106,16 +106,8 @@ impl rmcp::ServerHandler for DemoTools {}
 /// Serves the tools over MCP on stdin/stdout until the client closes the pipe; exports to the
 /// OTLP endpoint of the environment as service `mcp-tools`, flushing before it returns.
 pub fn serve() -> Result<(), McpAgentError> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()?;
-    let guard = {
-        let _entered = runtime.enter();
-        genai_tracing::Builder::from_env()?
-            .service_name(SERVER_SERVICE)
-            .install()?
-    };
+    let builder = genai_tracing::Builder::from_env().map_err(SetupError::from)?;
+    let (runtime, guard) = traced_runtime(builder.service_name(SERVER_SERVICE))?;
     runtime.block_on(async {
         let running = TracedServer::new(DemoTools::default())
             .transport("pipe")
@@ -184,14 +176,8 @@ pub struct McpOutcome {
 /// it, stops it, and writes the answer and (when the run collected its spans) the trace tree.
 pub fn run(question: &str, out: &mut dyn Write) -> Result<McpOutcome, McpAgentError> {
     let sink = SpanSink::from_env();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()?;
-    let guard = {
-        let _entered = runtime.enter();
-        sink.builder(AGENT_SERVICE)?.install()?
-    };
+    let builder = sink.builder(AGENT_SERVICE).map_err(SetupError::from)?;
+    let (runtime, guard) = traced_runtime(builder)?;
     let answer = runtime.block_on(async {
         let mut command = std::process::Command::new(std::env::current_exe()?);
         command.arg("serve");

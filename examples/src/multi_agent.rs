@@ -14,12 +14,12 @@ use std::time::Duration;
 
 use axum::extract::Json;
 use axum::http::{HeaderMap, StatusCode};
-use genai_tracing::{agent, tool, Builder, InitError, RemoteContext, TraceAttributes};
+use genai_tracing::{agent, tool, Builder, RemoteContext, TraceAttributes};
 use opentelemetry::trace::TraceId;
 use serde::{Deserialize, Serialize};
 
 use crate::agent::{AgentError, ReactAgent};
-use crate::processes::{Answer, SpanSink};
+use crate::processes::{traced_runtime, Answer, SetupError, SpanSink};
 
 /// The `service.name` of the orchestrator's process.
 pub const ORCHESTRATOR_SERVICE: &str = "orchestrator";
@@ -48,9 +48,9 @@ pub struct Report {
 /// Why the demo failed.
 #[derive(Debug, thiserror::Error)]
 pub enum MultiAgentError {
-    /// Tracing could not be set up.
+    /// Tracing or the runtime could not be set up.
     #[error(transparent)]
-    Init(#[from] InitError),
+    Setup(#[from] SetupError),
     /// A process or socket operation failed.
     #[error("{0}")]
     Io(#[from] std::io::Error),
@@ -101,16 +101,8 @@ async fn research(
 /// Ctrl-C, after writing `listening on http://ADDR` to `out`. Exports to the OTLP endpoint of the
 /// environment, as service `researcher`; flushes before returning.
 pub fn serve(port: u16, out: &mut dyn Write) -> Result<(), MultiAgentError> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
-    let guard = {
-        let _entered = runtime.enter();
-        Builder::from_env()?
-            .service_name(RESEARCHER_SERVICE)
-            .install()?
-    };
+    let builder = Builder::from_env().map_err(SetupError::from)?;
+    let (runtime, guard) = traced_runtime(builder.service_name(RESEARCHER_SERVICE))?;
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
         writeln!(out, "listening on http://{}", listener.local_addr()?)?;
@@ -229,14 +221,10 @@ pub fn run(options: RunOptions, out: &mut dyn Write) -> Result<RunOutcome, Multi
         Some(url) => Researcher::Remote(url.clone()),
         None => Researcher::spawn(&sink)?,
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()?;
-    let guard = {
-        let _entered = runtime.enter();
-        sink.builder(ORCHESTRATOR_SERVICE)?.install()?
-    };
+    let builder = sink
+        .builder(ORCHESTRATOR_SERVICE)
+        .map_err(SetupError::from)?;
+    let (runtime, guard) = traced_runtime(builder)?;
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(30))
         .build()

@@ -6,13 +6,39 @@
 use std::io::Write;
 use std::process::Command;
 
-use genai_tracing::{Builder, InitError, OtlpProtocol};
+use genai_tracing::{Builder, InitError, OtlpProtocol, TracingGuard};
 use opentelemetry::trace::{TraceContextExt as _, TraceId};
 use serde::Serialize;
+use tokio::runtime::Runtime;
 use tracing_opentelemetry::OpenTelemetrySpanExt as _;
 
 use crate::collector::OtlpReceiver;
 use crate::tree;
+
+/// Why a process of the run could not set up.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    /// Tracing could not be set up.
+    #[error(transparent)]
+    Init(#[from] InitError),
+    /// The async runtime could not start.
+    #[error("cannot start the async runtime: {0}")]
+    Runtime(#[from] std::io::Error),
+}
+
+/// A multi-thread Tokio runtime with `builder`'s tracing installed while inside it (OTLP over
+/// gRPC runs its channel on the runtime it was built in). Dropping the guard flushes.
+pub fn traced_runtime(builder: Builder) -> Result<(Runtime, TracingGuard), SetupError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let guard = {
+        let _entered = runtime.enter();
+        builder.install()?
+    };
+    Ok((runtime, guard))
+}
 
 /// The destination of a run's spans.
 pub struct SpanSink {
