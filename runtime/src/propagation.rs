@@ -37,8 +37,9 @@ const CARRIED: [&str; 3] = [sc::SESSION_ID, sc::USER_ID, sc::GEN_AI_CONVERSATION
 ///
 /// ```
 /// use opentelemetry::propagation::TextMapPropagator as _;
-/// let fields: Vec<&str> = genai_tracing::propagation::propagator().fields().collect();
-/// assert_eq!(fields, ["traceparent", "tracestate", "baggage"]);
+/// let mut fields: Vec<&str> = genai_tracing::propagation::propagator().fields().collect();
+/// fields.sort(); // the composite's order is unspecified
+/// assert_eq!(fields, ["baggage", "traceparent", "tracestate"]);
 /// ```
 pub fn propagator() -> &'static TextMapCompositePropagator {
     static PROPAGATOR: OnceLock<TextMapCompositePropagator> = OnceLock::new();
