@@ -452,6 +452,14 @@ fn other_methods_are_spans_without_the_tool_attributes() {
         assert_eq!(span.str_attr("gen_ai.tool.name"), None);
     }
     assert_eq!(server.parent_span_id, client.span_context.span_id());
+    // The handshake's span names the version agreed, not the one the client asked for.
+    let initialize = spans.one("initialize");
+    assert_eq!(*initialize.kind(), SpanKind::Server);
+    assert_eq!(
+        initialize.str_attr("mcp.protocol.version"),
+        server.str_attr("mcp.protocol.version")
+    );
+    assert!(server.str_attr("mcp.protocol.version").is_some());
 }
 
 #[test]

@@ -356,7 +356,10 @@ impl<S: Service<RoleServer>> Service<RoleServer> for TracedServer<S> {
         if call.is_recording() {
             let span = call.span();
             span.record(sc::JSONRPC_REQUEST_ID, context.id.to_string().as_str());
-            if let Some(version) = context.protocol_version() {
+            // During `initialize` the context holds the version asked for; the agreed one is in
+            // the result (recorded at the end).
+            let initializing = matches!(request, ClientRequest::InitializeRequest(_));
+            if let (false, Some(version)) = (initializing, context.protocol_version()) {
                 span.record(sc::MCP_PROTOCOL_VERSION, version.as_str());
             }
             if let Some(transport) = self.transport {
@@ -373,6 +376,10 @@ impl<S: Service<RoleServer>> Service<RoleServer> for TracedServer<S> {
             let content = !host.as_deref().is_some_and(Host::content_refused);
             if let (true, Some(arguments)) = (content, &arguments) {
                 record_arguments(call, arguments);
+            }
+            if let Ok(ServerResult::InitializeResult(agreed)) = result {
+                call.span()
+                    .record(sc::MCP_PROTOCOL_VERSION, agreed.protocol_version.as_str());
             }
             record_outcome(call, result.as_ref(), content);
         })
