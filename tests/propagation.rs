@@ -15,7 +15,8 @@ fn lookup(topic: &str) -> usize {
 }
 
 /// The callee: a sub-agent whose span continues the caller's trace.
-#[agent(name = "sub-agent", parent = extract(&headers), skip(headers))]
+// `headers` is read by the parent expression: linking data, never captured.
+#[agent(name = "sub-agent", parent = extract(&headers))]
 fn sub_agent(headers: HeaderMap, topic: &str) -> usize {
     lookup(topic)
 }

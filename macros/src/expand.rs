@@ -269,21 +269,31 @@ fn body_of(item: &ItemFn) -> Body<'_> {
 }
 
 /// The named arguments, each marked skipped or not; checks that `skip(..)` names real arguments.
-/// The argument named by `parent = name` or `parent = &name`, if that is the whole expression.
-fn parent_argument(parent: &Expr) -> Option<String> {
-    match parent {
-        Expr::Reference(r) => parent_argument(&r.expr),
-        Expr::Path(p) => Some(p.path.get_ident()?.unraw().to_string()),
-        _ => None,
+/// The names the `parent = ..` expression mentions (`remote`, `extract(&headers)`): arguments it
+/// reads are linking data (a propagated context, request headers), never captured as content.
+fn parent_names(parent: &Expr) -> Vec<String> {
+    fn walk(tokens: TokenStream, names: &mut Vec<String>) {
+        for token in tokens {
+            match token {
+                proc_macro2::TokenTree::Ident(ident) => names.push(ident.unraw().to_string()),
+                proc_macro2::TokenTree::Group(group) => walk(group.stream(), names),
+                _ => {}
+            }
+        }
     }
+    let mut names = Vec::new();
+    walk(parent.to_token_stream(), &mut names);
+    names
 }
 
 fn arguments(options: &Options, item: &ItemFn) -> syn::Result<Vec<Argument>> {
     let capture_off = options.capture.as_ref().is_some_and(|b| !b.value);
     let skip: Vec<String> = options.skip.iter().map(|i| i.unraw().to_string()).collect();
-    // An argument that is itself the parent (`parent = remote`, `parent = &remote`) is linking
-    // data, not content: it is never captured.
-    let parent = options.parent.as_ref().and_then(parent_argument);
+    let parent = options
+        .parent
+        .as_ref()
+        .map(parent_names)
+        .unwrap_or_default();
     let arguments: Vec<Argument> = item
         .sig
         .inputs
@@ -303,7 +313,7 @@ fn arguments(options: &Options, item: &ItemFn) -> syn::Result<Vec<Argument>> {
                             || options.skip_all.is_some()
                             || name.starts_with('_')
                             || skip.contains(&name)
-                            || parent.as_ref() == Some(&name),
+                            || parent.contains(&name),
                         gated,
                         name,
                         ty_span: pat_type.ty.span(),

@@ -48,8 +48,17 @@ fn not_a_function(kind: Kind, item: proc_macro2::TokenStream) -> Option<TokenStr
 /// invoke_agent`, `openinference.span.kind = AGENT`.
 ///
 /// Options: `name = ".."` (default: the function's name), `description = ".."` (default: the
-/// first paragraph of the doc comment), `id = expr`, `version = expr`, and the common options
-/// `skip(arg, ..)`, `skip_all`, `capture = true | false`, `fields(key = expr, ..)`.
+/// first paragraph of the doc comment), `id = expr`, `version = expr`, and the common options:
+///
+/// - `skip(arg, ..)`, `skip_all`, `capture = true | false`: what content is recorded;
+/// - `fields(key = expr, ..)`: extra attributes (`%expr` for `Display`, `?expr` for `Debug`);
+/// - `session = expr`, `user = expr`, `conversation = expr`: trace attributes for this call and
+///   its children (see `genai_tracing::TraceAttributes`);
+/// - `parent = expr`: a propagated context (`genai_tracing::extract(&headers)`, a
+///   `RemoteContext`, an OpenTelemetry `Context`, a `tracing::Span`, or an `Option` of one) that
+///   this call's span continues; arguments the expression reads are never captured;
+/// - `crate = "path"`: where `genai_tracing` is, when renamed or re-exported.
+///
 /// With capture on, the arguments are recorded as `input.value` and the result as `output.value`.
 ///
 /// ```
@@ -174,6 +183,9 @@ pub fn memory(args: TokenStream, item: TokenStream) -> TokenStream {
 ///
 /// An `async fn` is traced until its future completes (or is dropped). A plain `fn` that returns a
 /// future is traced only while it builds the future: make it an `async fn` to trace the work.
+///
+/// Run directly inside an MCP server's `tools/call` span of the same tool name (`genai_tracing::mcp`),
+/// a tool records into that span instead of opening its own: one span per tool call.
 ///
 /// ```
 /// /// Adds two numbers.

@@ -23,6 +23,10 @@
 //! - Spans go through `tracing` and `tracing-opentelemetry`: [`init`] sets up OTLP export from the
 //!   standard environment, or add `tracing_opentelemetry::layer()` to your own subscriber.
 //! - Content (arguments, messages, results) is recorded only when capture is on: see [`capture`].
+//! - Across processes, [`inject`] the current context into a request's headers and [`extract`]
+//!   it on the other side, for `parent = ..`: one trace over an HTTP handoff (see [`propagation`]).
+//! - With the cargo feature `mcp`, `mcp` traces MCP clients and servers built on `rmcp`, the
+//!   context riding in `params._meta`.
 //! - Attribute names are in [`semconv`].
 
 mod call;
