@@ -268,3 +268,36 @@ fn async_agents_take_a_parent_too() {
     );
     assert!(span.parent_span_is_remote);
 }
+
+#[test]
+fn header_values_that_are_not_text_are_ignored() {
+    let mut bad = headers(&[("traceparent", TRACEPARENT)]);
+    bad.insert(
+        "baggage",
+        http::HeaderValue::from_bytes(b"session.id=\xff\xfe").unwrap(),
+    );
+    let (_, spans) = record(|| sub_agent(bad, "x"));
+    let sub = spans.one("invoke_agent sub-agent");
+    assert_eq!(sub.str_attr("session.id"), None);
+    assert_eq!(
+        sub.parent_span_id,
+        SpanId::from_hex("00f067aa0ba902b7").unwrap(),
+        "the valid traceparent still links"
+    );
+}
+
+#[test]
+fn a_json_carrier_reads_strings_only() {
+    use genai_tracing::propagation::JsonExtractor;
+    let meta = serde_json::json!({
+        "traceparent": 42,
+        "baggage": ["session.id=x"],
+        "tracestate": {"a": 1}
+    });
+    let remote = genai_tracing::extract_from(&JsonExtractor(meta.as_object().unwrap()));
+    assert!(!remote.is_valid());
+    assert_eq!(remote.attributes(), TraceAttributes::new());
+    let meta = serde_json::json!({ "traceparent": TRACEPARENT, "progressToken": 0 });
+    let remote = genai_tracing::extract_from(&JsonExtractor(meta.as_object().unwrap()));
+    assert_eq!(remote.span_id().as_deref(), Some("00f067aa0ba902b7"));
+}
