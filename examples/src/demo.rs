@@ -3,12 +3,13 @@
 
 use std::io::Write;
 
-use genai_tracing::{Builder, InitError, TraceAttributes};
+use genai_tracing::{Builder, TraceAttributes};
 use opentelemetry::trace::TraceId;
 use opentelemetry_sdk::trace::{InMemorySpanExporter, SimpleSpanProcessor};
 
 use crate::agent::{AgentError, ReactAgent};
 use crate::model::questions;
+use crate::processes::{traced_runtime, SetupError};
 use crate::tools::Calculator;
 use crate::tree;
 
@@ -36,9 +37,9 @@ pub struct Outcome {
 /// Why the demo could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum DemoError {
-    /// Tracing could not be set up (see the message).
+    /// Tracing or the runtime could not be set up (see the message).
     #[error(transparent)]
-    Init(#[from] InitError),
+    Setup(#[from] SetupError),
     /// Writing the report failed.
     #[error("cannot write the report: {0}")]
     Io(#[from] std::io::Error),
@@ -48,20 +49,13 @@ pub enum DemoError {
 /// runs once per process.
 pub fn run(options: DemoOptions, out: &mut dyn Write) -> Result<Vec<Outcome>, DemoError> {
     let spans = InMemorySpanExporter::default();
-    let mut builder =
-        Builder::from_env()?.with_span_processor(SimpleSpanProcessor::new(spans.clone()));
+    let mut builder = Builder::from_env()
+        .map_err(SetupError::from)?
+        .with_span_processor(SimpleSpanProcessor::new(spans.clone()));
     if std::env::var_os("OTEL_SERVICE_NAME").is_none() {
         builder = builder.service_name("react-agent-demo");
     }
-    // A multi-thread runtime, entered while installing: OTLP over gRPC runs its channel on it.
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()?;
-    let guard = {
-        let _entered = runtime.enter();
-        builder.install()?
-    };
+    let (runtime, guard) = traced_runtime(builder)?;
     let agent = ReactAgent {
         calculator: Calculator {
             buggy: options.buggy_calculator,
