@@ -465,3 +465,25 @@ fn instrumented_futures_stay_send_so_they_can_be_spawned() {
         "value of k"
     );
 }
+
+static EVALUATED: AtomicUsize = AtomicUsize::new(0);
+
+fn evaluated(value: &str) -> String {
+    EVALUATED.fetch_add(1, Ordering::SeqCst);
+    value.to_owned()
+}
+
+#[tool(session = evaluated("s-1"), user = evaluated("ann"), call_id = evaluated("call-7"))]
+fn counted_options(x: i64) -> i64 {
+    x
+}
+
+#[test]
+fn option_expressions_are_evaluated_once_per_call() {
+    EVALUATED.store(0, Ordering::SeqCst);
+    let (_, spans) = record(|| counted_options(1));
+    assert_eq!(EVALUATED.load(Ordering::SeqCst), 3);
+    let s = spans.one("execute_tool counted_options");
+    assert_eq!(s.str_attr("session.id"), Some("s-1"));
+    assert_eq!(s.str_attr("gen_ai.tool.call.id"), Some("call-7"));
+}

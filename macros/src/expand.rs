@@ -106,13 +106,20 @@ pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<
         Some(quote_spanned!(expr.span()=> .#method(::std::string::ToString::to_string(&(#expr)))))
     })
     .collect();
-    // `Call::new(span, capture)`, or `Call::scoped(span, capture, attributes)` with the options.
-    let (new_call, capture) = if scoped.is_empty() {
-        (quote!(new), capture)
+    // `Call::new(span, capture)`, or `Call::scoped(span, capture, attributes)` with the options;
+    // `#[tool]` takes the attributes as an `Option` (`Call::tool`).
+    let (new_call, capture_and_own, own) = if scoped.is_empty() {
+        (
+            quote!(new),
+            capture.clone(),
+            quote!(::core::option::Option::None),
+        )
     } else {
+        let own = quote!(#krate::TraceAttributes::new() #(#scoped)*);
         (
             quote!(scoped),
-            quote!(#capture, #krate::TraceAttributes::new() #(#scoped)*),
+            quote!(#capture, #own),
+            quote!(::core::option::Option::Some(#own)),
         )
     };
 
@@ -125,7 +132,9 @@ pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<
         name: &name,
         description: &description,
         new_call: &new_call,
-        capture: &capture,
+        capture: &capture_and_own,
+        capture_override: &capture,
+        own: &own,
         empty: &empty,
     };
     let prelude = prelude(&cx, kind)?;

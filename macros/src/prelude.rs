@@ -26,6 +26,10 @@ pub(crate) struct Cx<'a> {
     pub(crate) new_call: &'a TokenStream,
     /// The arguments after the span: the capture override, and the attributes for `scoped`.
     pub(crate) capture: &'a TokenStream,
+    /// The capture override alone: `Some(bool)` or `None`.
+    pub(crate) capture_override: &'a TokenStream,
+    /// The function's own trace attributes as an `Option` expression.
+    pub(crate) own: &'a TokenStream,
     pub(crate) empty: &'a TokenStream,
 }
 
@@ -50,7 +54,8 @@ pub(crate) fn prelude(cx: &Cx, kind: Kind) -> syn::Result<TokenStream> {
     }
 }
 
-/// `#[tool]`: the span, then the arguments.
+/// `#[tool]`: the span (or the MCP server span hosting the call: `Call::tool`), then the
+/// arguments.
 fn tool(cx: &Cx) -> TokenStream {
     let Cx {
         krate,
@@ -59,32 +64,18 @@ fn tool(cx: &Cx) -> TokenStream {
         fields,
         name,
         description,
-        new_call,
-        capture,
+        capture_override,
+        own,
         ..
     } = *cx;
-    let display = |e: &Option<Expr>| cx.display(e);
     let span_name = format!("execute_tool {name}");
-    let call_id = display(&options.call_id);
-    // Hosted by an MCP server's `tools/call` span when run directly inside one (one span per
-    // tool call); otherwise a span of its own.
-    let hosted = if new_call.to_string() == "new" {
-        quote!(hosted)
-    } else {
-        quote!(hosted_scoped)
-    };
+    let call_id = cx.display(&options.call_id);
     quote! {
-        let __gt_call = match #krate::__private::Call::#hosted(#name, #capture) {
-            ::core::option::Option::Some(__gt_hosted) => {
-                __gt_hosted.tool_identity(#description, #call_id);
-                __gt_hosted
-            }
-            ::core::option::Option::None => #krate::__private::Call::#new_call(
-                #krate::__private::span!(tool, span_name: #span_name, tool_name: #name,
-                    description: #description, call_id: #call_id, fields: { #(#fields)* }),
-                #capture,
-            ),
-        };
+        let __gt_call = #krate::__private::Call::tool(#name, #capture_override, #own,
+            #description, #call_id,
+            |__gt_call_id| #krate::__private::span!(tool, span_name: #span_name, tool_name: #name,
+                description: #description, call_id: __gt_call_id, fields: { #(#fields)* }),
+        );
         if __gt_call.captures() {
             __gt_call.tool_arguments(&[#(#captured),*]);
         }

@@ -29,7 +29,7 @@ use crate::capture::{
     is_sensitive_key, safe_text, text_or_json, Capture, Captured, REDACTED,
 };
 use crate::failure::{exception_event, panic_message, CANCELLED, PANIC};
-use crate::hosted::{claim, Host};
+use crate::hosted::claim;
 use crate::propagation::{adopt, Parent};
 use crate::request::ModelRequest;
 use crate::response::ModelResponse;
@@ -56,8 +56,8 @@ pub struct State {
     ended: bool,
     /// The trace attributes of this call, kept in force for its body.
     attributes: Option<Arc<TraceAttributes>>,
-    /// The host whose span this hosted `#[tool]` call records into (see `hosted.rs`).
-    host: Option<Arc<Host>>,
+    /// Whether this is a `#[tool]` call recording into its host's span (see `hosted.rs`).
+    hosted: bool,
 }
 
 static INERT: State = State {
@@ -65,7 +65,7 @@ static INERT: State = State {
     capture: false,
     ended: true,
     attributes: None,
-    host: None,
+    hosted: false,
 };
 
 impl std::ops::Deref for Call {
@@ -101,7 +101,7 @@ impl Call {
             span,
             ended: false,
             attributes,
-            host: None,
+            hosted: false,
         };
         if let (true, Some(attributes)) = (recording, &state.attributes) {
             state.record_attributes(attributes);
@@ -109,45 +109,42 @@ impl Call {
         Self(Some(Box::new(state)))
     }
 
-    /// A `#[tool]` call of `tool` hosted by the span it runs directly in (an MCP server's
-    /// `tools/call` span of the same tool), if there is one: it records into that span and opens
-    /// none (see `hosted.rs`). `capture = Some(false)` keeps the host's content off too.
+    /// A `#[tool]` call of `tool`: hosted by the span it runs directly in if that is an MCP
+    /// server's `tools/call` span of the same tool (it then records into that span, its
+    /// `description` and `call_id` included, and opens none: see `hosted.rs`; `capture =
+    /// Some(false)` keeps the host's content off too), else a call on the span `span` creates
+    /// from `call_id`. `own`: the function's own trace attributes, as for [`Call::scoped`]. Each
+    /// argument is evaluated once, whichever way the call goes.
     #[inline]
-    pub fn hosted(tool: &str, capture: Option<bool>) -> Option<Self> {
-        Self::hosted_with(tool, capture, None)
-    }
-
-    /// [`Call::hosted`] for a function with its own trace attributes, kept in force for its body.
-    pub fn hosted_scoped(tool: &str, capture: Option<bool>, own: TraceAttributes) -> Option<Self> {
-        Self::hosted_with(tool, capture, Some(own))
-    }
-
-    #[inline]
-    fn hosted_with(
+    pub fn tool<I: tracing::Value>(
         tool: &str,
         capture: Option<bool>,
         own: Option<TraceAttributes>,
-    ) -> Option<Self> {
-        let (span, host) = claim(tool)?;
-        if capture == Some(false) {
-            host.refuse_content();
-        }
+        description: impl tracing::Value,
+        call_id: I,
+        span: impl FnOnce(I) -> Span,
+    ) -> Self {
+        let Some(span) = claim(tool, capture == Some(false)) else {
+            return match own {
+                Some(own) => Self::scoped(span(call_id), capture, own),
+                None => Self::new(span(call_id), capture),
+            };
+        };
         let attributes = match own {
             Some(own) => Some(own.over_current()),
             None => TraceAttributes::current(),
         };
-        Some(Self(Some(Box::new(State {
+        let state = State {
             span,
             capture: false,
             ended: false,
             attributes,
-            host: Some(host),
-        }))))
-    }
-
-    /// Whether this call records into a span it shares with its host.
-    pub fn is_hosted(&self) -> bool {
-        self.host.is_some()
+            hosted: true,
+        };
+        state.span.record(sc::GEN_AI_TOOL_DESCRIPTION, description);
+        state.span.record(sc::GEN_AI_TOOL_CALL_ID, call_id);
+        state.span.record(sc::GEN_AI_TOOL_TYPE, "function");
+        Self(Some(Box::new(state)))
     }
 
     /// Makes the span a child of `parent` (the macro option `parent = ..`), before anything enters
@@ -156,7 +153,7 @@ impl Call {
     /// local parent in place.
     pub fn with_parent<P: Parent + ?Sized>(mut self, parent: &P) -> Self {
         // A hosted call's span has its host's parent, and has started.
-        if let Some(state) = self.0.as_mut().filter(|s| s.host.is_none()) {
+        if let Some(state) = self.0.as_mut().filter(|s| !s.hosted) {
             state.adopt(parent.parent_context());
         }
         self
@@ -282,7 +279,7 @@ impl State {
     /// Records a failure: `error.type` and an error status with `description` (scrubbed of
     /// secrets: error messages quote requests more often than one would like).
     pub fn fail(&self, error_type: &str, description: Option<String>) {
-        if self.host.is_some() {
+        if self.hosted {
             // The host's status follows the protocol's outcome; the tool's failure is an event.
             exception_event(&self.span, error_type, description.as_deref(), None);
             return;
@@ -304,14 +301,6 @@ impl State {
     }
 
     // --- inputs -------------------------------------------------------------------------------
-
-    /// Records a hosted tool's own identity on its host's span: its description and call id
-    /// (either may be `Empty`), and `gen_ai.tool.type = function`.
-    pub fn tool_identity(&self, description: impl tracing::Value, call_id: impl tracing::Value) {
-        self.span.record(sc::GEN_AI_TOOL_DESCRIPTION, description);
-        self.span.record(sc::GEN_AI_TOOL_CALL_ID, call_id);
-        self.span.record(sc::GEN_AI_TOOL_TYPE, "function");
-    }
 
     /// Records a tool's named arguments as one JSON object in `gen_ai.tool.call.arguments`.
     pub fn tool_arguments(&self, args: &[(&str, &dyn Capture)]) {

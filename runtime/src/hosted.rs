@@ -53,17 +53,13 @@ impl Host {
     pub(crate) fn content_refused(&self) -> bool {
         self.no_content.load(Ordering::Relaxed)
     }
-
-    /// Records that the hosted function turned content capture off.
-    pub(crate) fn refuse_content(&self) {
-        self.no_content.store(true, Ordering::Relaxed);
-    }
 }
 
 /// Claims the host for the `#[tool]` named `tool` starting here, if the current span is an
-/// unclaimed host of that tool.
+/// unclaimed host of that tool, and returns its span; `refuse_content` keeps the host's arguments
+/// and result out (the function's `capture = false`).
 #[inline]
-pub(crate) fn claim(tool: &str) -> Option<(Span, Arc<Host>)> {
+pub(crate) fn claim(tool: &str, refuse_content: bool) -> Option<Span> {
     if HOSTING.load(Ordering::Relaxed) == 0 {
         return None;
     }
@@ -76,7 +72,10 @@ pub(crate) fn claim(tool: &str) -> Option<(Span, Arc<Host>)> {
         if host.claimed.swap(true, Ordering::SeqCst) {
             return None;
         }
-        Some((host.span.clone(), host))
+        if refuse_content {
+            host.no_content.store(true, Ordering::Relaxed);
+        }
+        Some(host.span.clone())
     })
 }
 
