@@ -142,11 +142,7 @@ fn inner_step(n: u32) -> u32 {
 fn recursion_nests_spans() {
     let (v, spans) = record(|| outer(2));
     assert_eq!(v, 3);
-    let agents: Vec<_> = spans
-        .0
-        .iter()
-        .filter(|s| s.name == "invoke_agent outer")
-        .collect();
+    let agents: Vec<_> = spans.all("invoke_agent outer");
     assert_eq!(agents.len(), 3);
     let root = agents
         .iter()

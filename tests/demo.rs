@@ -27,11 +27,7 @@ fn captured_content_is_in_the_conventions_schema_and_the_buggy_calculator_fails_
         tool.json_attr("gen_ai.tool.call.result"),
         Some(json!(391.0))
     );
-    let chats: Vec<_> = spans
-        .0
-        .iter()
-        .filter(|s| s.name == "chat gpt-4o-mini")
-        .collect();
+    let chats: Vec<_> = spans.all("chat gpt-4o-mini");
     assert_eq!(chats.len(), 2);
     let first_out = chats[0].json_attr("gen_ai.output.messages").unwrap();
     assert_eq!(first_out[0]["finish_reason"], "tool_call");

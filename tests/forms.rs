@@ -84,11 +84,7 @@ fn result_aliases_fail_like_results_and_other_types_named_result_do_not() {
         let _ = formatting(false);
         let _ = own_result_type();
     });
-    let aliased: Vec<_> = spans
-        .0
-        .iter()
-        .filter(|s| s.name == "execute_tool aliased")
-        .collect();
+    let aliased: Vec<_> = spans.all("execute_tool aliased");
     assert!(!aliased[0].is_error());
     assert_eq!(
         aliased[0].json_attr("gen_ai.tool.call.result"),
@@ -233,11 +229,7 @@ fn async_trait_methods_are_traced_over_their_future() {
         record_async(|| async { (tools[0].call("hi").await, tools[0].call("").await) });
     assert_eq!(ok.unwrap(), "HI");
     assert!(err.is_err());
-    let slow: Vec<_> = spans
-        .0
-        .iter()
-        .filter(|s| s.name == "execute_tool slow")
-        .collect();
+    let slow: Vec<_> = spans.all("execute_tool slow");
     assert_eq!(slow.len(), 2);
     for s in &slow {
         let took = s.end_time.duration_since(s.start_time).unwrap();

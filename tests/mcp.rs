@@ -9,6 +9,7 @@ use genai_tracing::mcp::{TracedClient, TracedServer};
 use genai_tracing::{agent, tool, CapturePolicy, TraceAttributes};
 use genai_tracing_tests::{record_async, SpanDataExt, Spans};
 use opentelemetry::trace::SpanKind;
+use opentelemetry_sdk::trace::SpanData;
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::{
     CallToolRequestParams, CallToolResult, ClientRequest, ContentBlock, ErrorData,
@@ -152,23 +153,11 @@ async fn plan(client: &rmcp::service::RunningService<RoleClient, ()>, expr: &str
     }
 }
 
-fn client_and_server<'a>(
-    spans: &'a Spans,
-    name: &str,
-) -> (
-    &'a opentelemetry_sdk::trace::SpanData,
-    &'a opentelemetry_sdk::trace::SpanData,
-) {
-    let of_kind = |kind: SpanKind| {
-        let found: Vec<_> = spans
-            .0
-            .iter()
-            .filter(|s| s.name == name && *s.kind() == kind)
-            .collect();
-        assert_eq!(found.len(), 1, "{name} {kind:?} among {:?}", spans.names());
-        found[0]
-    };
-    (of_kind(SpanKind::Client), of_kind(SpanKind::Server))
+fn client_and_server<'a>(spans: &'a Spans, name: &str) -> (&'a SpanData, &'a SpanData) {
+    (
+        spans.one_of_kind(name, SpanKind::Client),
+        spans.one_of_kind(name, SpanKind::Server),
+    )
 }
 
 #[test]
@@ -310,9 +299,9 @@ fn tool_on_the_handler_itself_is_hosted_with_its_identity() {
         spans.names()
     );
     let servers: Vec<_> = spans
-        .0
-        .iter()
-        .filter(|s| s.name == "tools/call echo" && *s.kind() == SpanKind::Server)
+        .all("tools/call echo")
+        .into_iter()
+        .filter(|s| *s.kind() == SpanKind::Server)
         .collect();
     assert_eq!(servers.len(), 2);
     for server in &servers {
@@ -389,11 +378,7 @@ fn a_client_timeout_ends_the_span_as_timeout() {
         matches!(result, Err(ServiceError::Timeout { .. })),
         "{result:?}"
     );
-    let client = spans
-        .0
-        .iter()
-        .find(|s| s.name == "tools/call slow" && *s.kind() == SpanKind::Client)
-        .expect("client span");
+    let client = spans.one_of_kind("tools/call slow", SpanKind::Client);
     assert_eq!(client.str_attr("error.type"), Some("timeout"));
 }
 

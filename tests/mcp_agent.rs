@@ -2,40 +2,28 @@
 //! its server as a child process, both export over OTLP/HTTP to a receiver in this test, and every
 //! server span hangs under the client span of the same request, under the agent.
 
-use std::process::Command;
-
 use genai_tracing_examples::mcp_agent::{AGENT_SERVICE, SERVER_SERVICE, SESSION};
 use genai_tracing_tests::otlp_receiver::OtlpReceiver;
-use genai_tracing_tests::SpanDataExt;
+use genai_tracing_tests::process::{command_without_otel, received, stdout_of};
+use genai_tracing_tests::{SpanDataExt, Spans};
 use opentelemetry::trace::SpanKind;
 use opentelemetry_sdk::trace::SpanData;
 
-fn run_example(endpoint: &str) -> (String, Vec<SpanData>) {
-    let receiver = OtlpReceiver::start();
-    let mut command = Command::new(env!("CARGO_BIN_EXE_mcp_agent"));
-    for (var, _) in std::env::vars() {
-        if var.starts_with("OTEL_") {
-            command.env_remove(var);
-        }
-    }
-    let endpoint = if endpoint.is_empty() {
-        receiver.endpoint.clone()
-    } else {
-        endpoint.to_owned()
-    };
-    let output = command
+/// Runs the example with content capture on, exporting to `endpoint`, or to a receiver of this
+/// test whose spans are returned.
+fn run_example(endpoint: Option<&str>) -> (String, Spans) {
+    let receiver = endpoint.is_none().then(OtlpReceiver::start);
+    let endpoint = endpoint.map_or_else(
+        || receiver.as_ref().unwrap().endpoint.clone(),
+        str::to_owned,
+    );
+    let output = command_without_otel(env!("CARGO_BIN_EXE_mcp_agent"))
         .env("OTEL_EXPORTER_OTLP_ENDPOINT", &endpoint)
         .env("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT", "true")
         .output()
         .expect("run the example");
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    assert!(
-        output.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(receiver.rejected().is_empty(), "{:?}", receiver.rejected());
-    (stdout, receiver.spans())
+    let spans = receiver.as_ref().map_or(Spans(Vec::new()), received);
+    (stdout_of(&output), spans)
 }
 
 fn service(span: &SpanData) -> Option<&str> {
@@ -44,18 +32,16 @@ fn service(span: &SpanData) -> Option<&str> {
 
 #[test]
 fn tool_calls_over_mcp_join_the_agents_trace() {
-    let (stdout, spans) = run_example("");
+    let (stdout, spans) = run_example(None);
     assert!(
         stdout.contains("A: 12 divided by 4, plus 7 is 10."),
         "{stdout}"
     );
-    let agent = spans
-        .iter()
-        .find(|s| s.name == "invoke_agent mcp-agent")
-        .expect("the agent span");
+    let agent = spans.one("invoke_agent mcp-agent");
     assert_eq!(service(agent), Some(AGENT_SERVICE));
     let trace = agent.span_context.trace_id();
     let servers: Vec<&SpanData> = spans
+        .0
         .iter()
         .filter(|s| s.span_kind == SpanKind::Server && s.name.starts_with("tools/call"))
         .collect();
@@ -63,14 +49,13 @@ fn tool_calls_over_mcp_join_the_agents_trace() {
         servers.len(),
         2,
         "two calculator calls: {:?}",
-        spans.iter().map(|s| &s.name).collect::<Vec<_>>()
+        spans.names()
     );
     for server in &servers {
         assert_eq!(service(server), Some(SERVER_SERVICE));
         assert_eq!(server.span_context.trace_id(), trace);
         let client = spans
-            .iter()
-            .find(|c| c.span_context.span_id() == server.parent_span_id)
+            .parent_of(server)
             .expect("the server span's parent was exported");
         assert_eq!(client.span_kind, SpanKind::Client);
         assert_eq!(client.name, server.name);
@@ -92,7 +77,7 @@ fn tool_calls_over_mcp_join_the_agents_trace() {
         );
     }
     assert!(
-        !spans.iter().any(|s| s.name.starts_with("execute_tool")),
+        !spans.0.iter().any(|s| s.name.starts_with("execute_tool")),
         "the servers' #[tool] functions are hosted by their tools/call spans"
     );
     // The first calculation fails to parse: isError on both sides, and on the server the tool's
@@ -109,13 +94,11 @@ fn tool_calls_over_mcp_join_the_agents_trace() {
         .attributes
         .iter()
         .any(|kv| kv.key.as_str() == "exception.type" && kv.value.as_str() == "parse_error"));
-    let client = spans
-        .iter()
-        .find(|c| c.span_context.span_id() == failed[0].parent_span_id)
-        .unwrap();
+    let client = spans.parent_of(failed[0]).unwrap();
     assert_eq!(client.str_attr("error.type"), Some("tool_error"));
     // Only the handshake, sent before any agent span exists, is a trace of its own.
     let others: Vec<&str> = spans
+        .0
         .iter()
         .filter(|s| s.span_context.trace_id() != trace)
         .map(|s| s.name.as_ref())
@@ -126,11 +109,10 @@ fn tool_calls_over_mcp_join_the_agents_trace() {
 #[test]
 fn a_dead_backend_costs_the_run_nothing_but_its_spans() {
     // Nothing listens on port 9 (discard) of 127.0.0.1: both processes still finish.
-    let (stdout, spans) = run_example("http://127.0.0.1:9");
+    let (stdout, _) = run_example(Some("http://127.0.0.1:9"));
     assert!(
         stdout.contains("A: 12 divided by 4, plus 7 is 10."),
         "{stdout}"
     );
     assert!(stdout.contains("Exported trace"), "{stdout}");
-    assert!(spans.is_empty());
 }

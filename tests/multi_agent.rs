@@ -9,7 +9,8 @@ use std::process::{Child, Command, Stdio};
 
 use genai_tracing_examples::multi_agent::{DEFAULT_QUESTION, SESSION};
 use genai_tracing_tests::otlp_receiver::OtlpReceiver;
-use genai_tracing_tests::SpanDataExt;
+use genai_tracing_tests::process::{command_without_otel, received, stdout_of};
+use genai_tracing_tests::{SpanDataExt, Spans};
 use opentelemetry::trace::SpanId;
 use opentelemetry_sdk::trace::SpanData;
 
@@ -17,12 +18,7 @@ const EXE: &str = env!("CARGO_BIN_EXE_multi_agent");
 
 /// A command of the example's binary, exporting to `endpoint` and nowhere else.
 fn command(endpoint: Option<&str>) -> Command {
-    let mut command = Command::new(EXE);
-    for (var, _) in std::env::vars() {
-        if var.starts_with("OTEL_") {
-            command.env_remove(var);
-        }
-    }
+    let mut command = command_without_otel(EXE);
     if let Some(endpoint) = endpoint {
         command
             .env("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint)
@@ -65,7 +61,7 @@ impl Researcher {
 }
 
 /// Runs both processes and returns every span the receiver got.
-fn run(extra: &[&str]) -> Vec<SpanData> {
+fn run(extra: &[&str]) -> Spans {
     let receiver = OtlpReceiver::start();
     let researcher = Researcher::start(&receiver.endpoint);
     let output = command(Some(&receiver.endpoint))
@@ -73,66 +69,38 @@ fn run(extra: &[&str]) -> Vec<SpanData> {
         .args(extra)
         .output()
         .expect("run the orchestrator");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "orchestrator failed: {stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let stdout = stdout_of(&output);
     assert!(
         stdout.contains("A: The researcher reports: Rust 1.0 came out 30 years after"),
         "{stdout}"
     );
     researcher.stop();
-    assert!(receiver.rejected().is_empty(), "{:?}", receiver.rejected());
-    receiver.spans()
-}
-
-fn one<'a>(spans: &'a [SpanData], name: &str) -> &'a SpanData {
-    let found: Vec<_> = spans.iter().filter(|s| s.name == name).collect();
-    assert_eq!(found.len(), 1, "{name} among {:?}", names(spans));
-    found[0]
-}
-
-fn names(spans: &[SpanData]) -> Vec<&str> {
-    spans.iter().map(|s| s.name.as_ref()).collect()
-}
-
-/// The names from `span` up to its root.
-fn chain<'a>(spans: &'a [SpanData], mut span: &'a SpanData) -> Vec<&'a str> {
-    let mut names = vec![span.name.as_ref()];
-    while let Some(parent) = spans
-        .iter()
-        .find(|p| p.span_context.span_id() == span.parent_span_id)
-    {
-        names.push(parent.name.as_ref());
-        span = parent;
-    }
-    names
+    received(&receiver)
 }
 
 #[test]
 fn one_trace_across_two_processes() {
     let spans = run(&[]);
-    let orchestrator = one(&spans, "invoke_agent orchestrator");
+    let orchestrator = spans.one("invoke_agent orchestrator");
     let trace = orchestrator.span_context.trace_id();
     assert!(
-        spans.iter().all(|s| s.span_context.trace_id() == trace),
+        spans.0.iter().all(|s| s.span_context.trace_id() == trace),
         "every span of both processes is in the orchestrator's trace"
     );
     assert_eq!(orchestrator.parent_span_id, SpanId::INVALID);
-    let handoff = one(&spans, "execute_tool handoff_to_researcher");
-    let researcher = one(&spans, "invoke_agent researcher");
+    let handoff = spans.one("execute_tool handoff_to_researcher");
+    let researcher = spans.one("invoke_agent researcher");
     assert_eq!(researcher.parent_span_id, handoff.span_context.span_id());
     assert!(researcher.parent_span_is_remote);
     let from_researcher: Vec<&SpanData> = spans
+        .0
         .iter()
         .filter(|s| s.str_attr("service.name") == Some("researcher"))
         .collect();
     // researcher + react-agent + 4 chats + 2 searches + 1 calculator
-    assert_eq!(from_researcher.len(), 9, "{:?}", names(&spans));
+    assert_eq!(from_researcher.len(), 9, "{:?}", spans.names());
     for span in &from_researcher {
-        let chain = chain(&spans, span);
+        let chain = spans.chain(span);
         let tail = &chain[chain.len() - 3..];
         assert_eq!(
             tail,
@@ -147,9 +115,9 @@ fn one_trace_across_two_processes() {
         assert_eq!(span.str_attr("session.id"), Some(SESSION), "{}", span.name);
         assert_eq!(span.str_attr("user.id"), Some("demo-user"), "{}", span.name);
     }
-    let calculator = one(&spans, "execute_tool calculator");
+    let calculator = spans.one("execute_tool calculator");
     assert_eq!(
-        chain(&spans, calculator),
+        spans.chain(calculator),
         [
             "execute_tool calculator",
             "invoke_agent react-agent",
@@ -160,6 +128,7 @@ fn one_trace_across_two_processes() {
     );
     assert_eq!(
         spans
+            .0
             .iter()
             .filter(|s| s.str_attr("service.name") == Some("orchestrator"))
             .count(),
@@ -170,9 +139,9 @@ fn one_trace_across_two_processes() {
 #[test]
 fn without_propagation_the_sub_agent_is_a_black_box() {
     let spans = run(&["--no-propagation"]);
-    let orchestrator = one(&spans, "invoke_agent orchestrator");
-    let handoff = one(&spans, "execute_tool handoff_to_researcher");
-    let researcher = one(&spans, "invoke_agent researcher");
+    let orchestrator = spans.one("invoke_agent orchestrator");
+    let handoff = spans.one("execute_tool handoff_to_researcher");
+    let researcher = spans.one("invoke_agent researcher");
     assert_eq!(
         researcher.parent_span_id,
         SpanId::INVALID,
@@ -184,6 +153,7 @@ fn without_propagation_the_sub_agent_is_a_black_box() {
     );
     assert!(
         !spans
+            .0
             .iter()
             .any(|s| s.parent_span_id == handoff.span_context.span_id()),
         "the handoff shows nothing of the work it caused"
@@ -197,12 +167,7 @@ fn the_example_alone_starts_its_researcher_and_prints_one_tree() {
         .arg(DEFAULT_QUESTION)
         .output()
         .expect("run the example");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let stdout = stdout_of(&output);
     assert!(
         stdout.contains("11 spans from 2 processes in 1 trace(s):"),
         "{stdout}"

@@ -144,11 +144,7 @@ fn macro_options_and_nested_scopes_merge_and_reach_threads() {
         Some(vec!["outer".to_owned()])
     );
     assert_eq!(root.json_attr("metadata"), Some(json!({"tenant": "acme"})));
-    let lookups: Vec<_> = spans
-        .0
-        .iter()
-        .filter(|s| s.name == "execute_tool lookup")
-        .collect();
+    let lookups: Vec<_> = spans.all("execute_tool lookup");
     assert_eq!(lookups.len(), 2);
     for l in &lookups {
         assert_eq!(l.str_attr("session.id"), Some("s-7"));
@@ -253,11 +249,7 @@ async fn fan_out() -> usize {
 fn the_helpers_keep_the_parent_and_plain_spawns_lose_it() {
     let (_, spans) = genai_tracing_tests::record_async(fan_out);
     let parent = spans.one("invoke_agent parent");
-    let children: Vec<_> = spans
-        .0
-        .iter()
-        .filter(|s| s.name == "execute_tool child")
-        .collect();
+    let children: Vec<_> = spans.all("execute_tool child");
     let how = |s: &opentelemetry_sdk::trace::SpanData| {
         s.json_attr("gen_ai.tool.call.arguments")
             .map(|a| a["how"].as_str().unwrap_or_default().to_owned())

@@ -48,11 +48,7 @@ fn retrieval_spans_carry_source_query_documents_and_top_k() {
     });
     assert_eq!(ok.unwrap().len(), 2);
     assert!(err.is_err());
-    let found: Vec<_> = spans
-        .0
-        .iter()
-        .filter(|s| s.name == "retrieval handbook")
-        .collect();
+    let found: Vec<_> = spans.all("retrieval handbook");
     assert_eq!(found.len(), 2);
     let s = found[0];
     assert_eq!(s.kind(), &SpanKind::Client);
@@ -168,11 +164,7 @@ fn memory_operations() {
     let ((ok, err), spans) =
         record_async(|| async { (remember("f1", "tea").await, remember("f2", "").await) });
     assert!(ok.is_ok() && err.is_err());
-    let created: Vec<_> = spans
-        .0
-        .iter()
-        .filter(|s| s.name == "create_memory")
-        .collect();
+    let created: Vec<_> = spans.all("create_memory");
     assert_eq!(created[0].str_attr("gen_ai.memory.record.id"), Some("f1"));
     assert_eq!(
         created[0].str_attr("openinference.span.kind"),

@@ -52,13 +52,29 @@ pub fn record_async<F: Future>(f: impl FnOnce() -> F) -> (F::Output, Spans) {
 impl Spans {
     /// The only span with this name; panics listing the names otherwise.
     pub fn one(&self, name: &str) -> &SpanData {
-        let found: Vec<&SpanData> = self.0.iter().filter(|s| s.name == name).collect();
+        let found = self.all(name);
         assert_eq!(
             found.len(),
             1,
             "spans named {name:?} among {:?}",
             self.names()
         );
+        found[0]
+    }
+
+    /// Every span with this name, in end order.
+    pub fn all(&self, name: &str) -> Vec<&SpanData> {
+        self.0.iter().filter(|s| s.name == name).collect()
+    }
+
+    /// The only span with this name and kind; panics listing the names otherwise.
+    pub fn one_of_kind(&self, name: &str, kind: SpanKind) -> &SpanData {
+        let found: Vec<&SpanData> = self
+            .all(name)
+            .into_iter()
+            .filter(|s| s.span_kind == kind)
+            .collect();
+        assert_eq!(found.len(), 1, "{name} {kind:?} among {:?}", self.names());
         found[0]
     }
 
@@ -72,6 +88,57 @@ impl Spans {
         self.0
             .iter()
             .find(|p| p.span_context.span_id() == span.parent_span_id)
+    }
+
+    /// The names from `span` up to its root, as far as the parents were exported.
+    pub fn chain<'a>(&'a self, span: &'a SpanData) -> Vec<&'a str> {
+        std::iter::successors(Some(span), |s| self.parent_of(s))
+            .map(|s| s.name.as_ref())
+            .collect()
+    }
+}
+
+/// Runs of the examples' binaries as child processes.
+pub mod process {
+    use std::process::{Command, Output};
+
+    use opentelemetry_sdk::trace::SpanData;
+
+    use super::otlp_receiver::OtlpReceiver;
+    use super::Spans;
+
+    /// A command for `exe` with no `OTEL_*` variable of this process inherited.
+    pub fn command_without_otel(exe: &str) -> Command {
+        let mut command = Command::new(exe);
+        for (var, _) in std::env::vars() {
+            if var.starts_with("OTEL_") {
+                command.env_remove(var);
+            }
+        }
+        command
+    }
+
+    /// The standard output of a run that must have succeeded (else panics with both outputs).
+    pub fn stdout_of(output: &Output) -> String {
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        assert!(
+            output.status.success(),
+            "{}: {stdout}\n{}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        );
+        stdout
+    }
+
+    /// What `receiver` got, which must all have been valid OTLP.
+    pub fn received(receiver: &OtlpReceiver) -> Spans {
+        let rejected = receiver.rejected();
+        assert!(
+            rejected.is_empty(),
+            "requests that are not OTLP: {rejected:?}"
+        );
+        let spans: Vec<SpanData> = receiver.spans();
+        Spans(spans)
     }
 }
 
