@@ -59,6 +59,15 @@ impl Service {
         Ok(json!({"choices": [], "usage": {"prompt_tokens": 4, "completion_tokens": 1}}))
     }
 
+    #[tool(retry = 3, backoff = Duration::from_millis(15))]
+    fn patient(&self) -> Result<u32, Flaky> {
+        let n = self.calls.fetch_add(1, Ordering::SeqCst) + 1;
+        if n <= self.fail_first {
+            return Err(Flaky(n));
+        }
+        Ok(n)
+    }
+
     #[tool(retry = 5)]
     fn explode(&self) -> Result<u8, Flaky> {
         self.calls.fetch_add(1, Ordering::SeqCst);
@@ -182,4 +191,16 @@ fn a_retried_async_fn_with_reference_arguments_stays_send() {
         .await
     });
     assert!(out.unwrap().is_ok());
+}
+
+#[test]
+fn the_backoff_doubles_after_each_failed_attempt() {
+    // Two failures: waits of 15 ms then 30 ms; a constant backoff would total 30 ms.
+    let service = Service::new(2);
+    let (r, spans) = record(|| service.patient());
+    assert_eq!(r.unwrap(), 3);
+    let s = spans.one("execute_tool patient");
+    assert_eq!(s.int_attr("genai_tracing.retry.attempts"), Some(3));
+    let took = s.end_time.duration_since(s.start_time).unwrap();
+    assert!(took >= Duration::from_millis(45), "{took:?}");
 }

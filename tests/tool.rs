@@ -487,3 +487,10 @@ fn option_expressions_are_evaluated_once_per_call() {
     assert_eq!(s.str_attr("session.id"), Some("s-1"));
     assert_eq!(s.str_attr("gen_ai.tool.call.id"), Some("call-7"));
 }
+
+#[test]
+fn the_span_target_is_the_users_module_so_filters_by_module_work() {
+    let (_, spans) = record(|| counted_options(2));
+    let s = spans.one("execute_tool counted_options");
+    assert_eq!(s.str_attr("target"), Some(module_path!()));
+}

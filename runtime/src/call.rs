@@ -47,6 +47,9 @@ const MAX_ID_BYTES: usize = 1024;
 #[doc(hidden)]
 pub struct Call(Option<Box<State>>);
 
+// What the expansion moves around stays one pointer wide.
+const _: () = assert!(std::mem::size_of::<Call>() == std::mem::size_of::<usize>());
+
 /// What a live call holds. Every recording method is on it; [`Call`] derefs to it (to an inert
 /// state when the call is inert).
 #[doc(hidden)]

@@ -1,8 +1,9 @@
 //! Retries inside one span: a call with `retry = N` re-runs its body after an `Err`, up to N
-//! attempts, waiting `backoff` doubled each time. The span records every failed attempt as an
-//! `exception` event (`exception.type`, `exception.message`, `genai_tracing.retry.attempt`) and the
-//! attempts made as `genai_tracing.retry.attempts`, so a flaky call (succeeded after failures) and a
-//! broken one (failed every attempt, error status) are told apart at a glance.
+//! attempts, waiting `backoff`, doubled after each failure (at most 2^16 × `backoff`). The span
+//! records every failed attempt as an `exception` event (`exception.type`, `exception.message`,
+//! `genai_tracing.retry.attempt`) and the attempts made as `genai_tracing.retry.attempts`, so a
+//! flaky call (succeeded after failures) and a broken one (failed every attempt, error status) are
+//! told apart at a glance.
 
 use std::borrow::Cow;
 use std::time::Duration;
