@@ -101,12 +101,12 @@ impl OtlpReceiver {
         }
     }
 
-    /// What has arrived so far; panics if any request was not valid OTLP protobuf.
+    /// What has arrived so far; panics if any request was not valid OTLP (protobuf or JSON).
     pub fn exports(&self) -> Vec<Export> {
         let rejected = self.rejected.lock().unwrap();
         assert!(
             rejected.is_empty(),
-            "requests that are not OTLP protobuf: {rejected:?}"
+            "requests that are not OTLP: {rejected:?}"
         );
         self.received.lock().unwrap().clone()
     }

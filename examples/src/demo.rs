@@ -9,7 +9,7 @@ use opentelemetry_sdk::trace::{InMemorySpanExporter, SimpleSpanProcessor};
 
 use crate::agent::{AgentError, ReactAgent};
 use crate::model::questions;
-use crate::processes::{traced_runtime, SetupError};
+use crate::processes::{configured_endpoint, traced_runtime, SetupError};
 use crate::tools::Calculator;
 use crate::tree;
 
@@ -89,13 +89,7 @@ pub fn run(options: DemoOptions, out: &mut dyn Write) -> Result<Vec<Outcome>, De
         });
     }
     drop(guard); // flushes the OTLP batch
-    let endpoint = [
-        "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
-        "OTEL_EXPORTER_OTLP_ENDPOINT",
-    ]
-    .iter()
-    .find_map(|v| std::env::var(v).ok().filter(|e| !e.is_empty()));
-    match endpoint {
+    match configured_endpoint() {
         Some(e) => writeln!(out, "Exported {} traces over OTLP to {e}.", outcomes.len())?,
         None => writeln!(
             out,

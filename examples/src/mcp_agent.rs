@@ -9,7 +9,6 @@ use std::time::Duration;
 
 use genai_tracing::mcp::{TracedClient, TracedServer};
 use genai_tracing::{agent, TraceAttributes};
-use opentelemetry::trace::TraceId;
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::{CallToolRequestParams, CallToolResult, ContentBlock, ErrorData};
 use rmcp::service::RequestContext;
@@ -163,18 +162,9 @@ async fn act(tools: &TracedClient, call: Value) -> String {
     }
 }
 
-/// What the agent's run produced.
-#[derive(Debug)]
-pub struct McpOutcome {
-    /// The answer.
-    pub answer: String,
-    /// The run's trace.
-    pub trace_id: TraceId,
-}
-
 /// Starts the MCP server as a child process (this executable, `serve`), runs the agent against
 /// it, stops it, and writes the answer and (when the run collected its spans) the trace tree.
-pub fn run(question: &str, out: &mut dyn Write) -> Result<McpOutcome, McpAgentError> {
+pub fn run(question: &str, out: &mut dyn Write) -> Result<Answer, McpAgentError> {
     let sink = SpanSink::from_env();
     let builder = sink.builder(AGENT_SERVICE).map_err(SetupError::from)?;
     let (runtime, guard) = traced_runtime(builder)?;
@@ -197,14 +187,11 @@ pub fn run(question: &str, out: &mut dyn Write) -> Result<McpOutcome, McpAgentEr
         Ok::<_, McpAgentError>(answer)
     })?;
     drop(guard);
-    let Answer {
-        text: answer,
-        trace_id,
-    } = answer?;
+    let answer = answer?;
     writeln!(out, "Q: {question}")?;
-    writeln!(out, "A: {answer}")?;
-    sink.report(2, trace_id, out)?;
-    Ok(McpOutcome { answer, trace_id })
+    writeln!(out, "A: {}", answer.text)?;
+    sink.report(2, answer.trace_id, out)?;
+    Ok(answer)
 }
 
 const USAGE: &str = "usage: mcp_agent [QUESTION]\n       mcp_agent serve";

@@ -15,7 +15,6 @@ use std::time::Duration;
 use axum::extract::Json;
 use axum::http::{HeaderMap, StatusCode};
 use genai_tracing::{agent, tool, Builder, RemoteContext, TraceAttributes};
-use opentelemetry::trace::TraceId;
 use serde::{Deserialize, Serialize};
 
 use crate::agent::{AgentError, ReactAgent};
@@ -204,18 +203,9 @@ impl Default for RunOptions {
     }
 }
 
-/// What the orchestrator's run produced.
-#[derive(Debug)]
-pub struct RunOutcome {
-    /// The final answer.
-    pub answer: String,
-    /// The orchestrator's trace.
-    pub trace_id: TraceId,
-}
-
 /// Runs the orchestrator (in this process) against the researcher, writing the answer and, when
 /// it collected the spans itself, the trace tree of both processes to `out`.
-pub fn run(options: RunOptions, out: &mut dyn Write) -> Result<RunOutcome, MultiAgentError> {
+pub fn run(options: RunOptions, out: &mut dyn Write) -> Result<Answer, MultiAgentError> {
     let sink = SpanSink::from_env();
     let mut researcher = match &options.researcher {
         Some(url) => Researcher::Remote(url.clone()),
@@ -239,14 +229,11 @@ pub fn run(options: RunOptions, out: &mut dyn Write) -> Result<RunOutcome, Multi
     )));
     drop(guard); // flushes this process's spans
     researcher.stop()?; // and the researcher's, as it exits
-    let Answer {
-        text: answer,
-        trace_id,
-    } = briefing?;
+    let answer = briefing?;
     writeln!(out, "Q: {}", options.question)?;
-    writeln!(out, "A: {answer}")?;
-    sink.report(2, trace_id, out)?;
-    Ok(RunOutcome { answer, trace_id })
+    writeln!(out, "A: {}", answer.text)?;
+    sink.report(2, answer.trace_id, out)?;
+    Ok(answer)
 }
 
 /// The researcher the orchestrator talks to.

@@ -15,6 +15,17 @@ use tracing_opentelemetry::OpenTelemetrySpanExt as _;
 use crate::collector::OtlpReceiver;
 use crate::tree;
 
+/// The OTLP trace endpoint the environment configures, if any (as `genai_tracing::init` reads
+/// it: the traces-specific variable first, empty values ignored).
+pub fn configured_endpoint() -> Option<String> {
+    [
+        "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+        "OTEL_EXPORTER_OTLP_ENDPOINT",
+    ]
+    .iter()
+    .find_map(|v| std::env::var(v).ok().filter(|e| !e.trim().is_empty()))
+}
+
 /// Why a process of the run could not set up.
 #[derive(Debug, thiserror::Error)]
 pub enum SetupError {
@@ -48,14 +59,8 @@ pub struct SpanSink {
 impl SpanSink {
     /// The environment's OTLP endpoint if one is set, else a collector of our own.
     pub fn from_env() -> Self {
-        let configured = [
-            "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
-            "OTEL_EXPORTER_OTLP_ENDPOINT",
-        ]
-        .iter()
-        .any(|v| std::env::var(v).is_ok_and(|e| !e.trim().is_empty()));
         Self {
-            collector: (!configured).then(OtlpReceiver::start),
+            collector: configured_endpoint().is_none().then(OtlpReceiver::start),
         }
     }
 
