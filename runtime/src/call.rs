@@ -25,8 +25,8 @@ use tracing::Span;
 use tracing_opentelemetry::OpenTelemetrySpanExt;
 
 use crate::capture::{
-    arguments_object, bounded_json, bounded_json_of, capture_limits, captures_content,
-    is_sensitive_key, safe_text, text_or_json, Capture, Captured, REDACTED,
+    arguments_object, bounded_json, capture_limits, captures_content, is_sensitive_key, safe_text,
+    text_or_json, Capture, Captured, REDACTED,
 };
 use crate::failure::{exception_event, panic_message, CANCELLED, PANIC};
 use crate::hosted::claim;
@@ -212,31 +212,25 @@ impl State {
         if remote.is_empty() {
             return;
         }
-        let own = self.attributes.take().map(Arc::unwrap_or_clone);
+        let own = self
+            .attributes
+            .take()
+            .map(Arc::unwrap_or_clone)
+            .unwrap_or_default();
         // Record only what the remote adds: a field recorded twice is exported twice.
+        let missing = |mine: &Option<String>, theirs: &Option<String>| {
+            theirs.clone().filter(|_| mine.is_none())
+        };
         let added = TraceAttributes {
-            session_id: remote
-                .session_id
-                .clone()
-                .filter(|_| own.as_ref().is_none_or(|o| o.session_id.is_none())),
-            user_id: remote
-                .user_id
-                .clone()
-                .filter(|_| own.as_ref().is_none_or(|o| o.user_id.is_none())),
-            conversation_id: remote
-                .conversation_id
-                .clone()
-                .filter(|_| own.as_ref().is_none_or(|o| o.conversation_id.is_none())),
+            session_id: missing(&own.session_id, &remote.session_id),
+            user_id: missing(&own.user_id, &remote.user_id),
+            conversation_id: missing(&own.conversation_id, &remote.conversation_id),
             ..TraceAttributes::default()
         };
         if self.is_recording() {
             self.record_attributes(&added);
         }
-        let attributes = match own {
-            Some(own) => own.over(Some(&remote)),
-            None => remote,
-        };
-        self.attributes = Some(Arc::new(attributes));
+        self.attributes = Some(Arc::new(own.over(Some(&remote))));
     }
 
     fn record_attributes(&self, a: &TraceAttributes) {
@@ -255,10 +249,7 @@ impl State {
             span.set_attribute(sc::TAG_TAGS, string_array(a.tags.clone()));
         }
         if !a.metadata.is_empty() {
-            span.record(
-                sc::METADATA,
-                bounded_json_of(&a.metadata, capture_limits()).as_str(),
-            );
+            self.record_json(sc::METADATA, &a.metadata);
         }
     }
 
@@ -391,8 +382,7 @@ impl State {
     /// Records a tool's result in `gen_ai.tool.call.result` (when capturing).
     pub fn tool_result<T: Capture + ?Sized>(&self, value: &T) {
         if self.capture {
-            let json = bounded_json(capture_limits(), |budget| value.capture_within(budget));
-            self.span.record(sc::GEN_AI_TOOL_CALL_RESULT, json.as_str());
+            self.record_json(sc::GEN_AI_TOOL_CALL_RESULT, value);
         }
     }
 
@@ -436,9 +426,7 @@ impl State {
     /// Records retrieved documents in `gen_ai.retrieval.documents` (when capturing).
     pub fn documents<T: Capture + ?Sized>(&self, value: &T) {
         if self.capture {
-            let json = bounded_json(capture_limits(), |budget| value.capture_within(budget));
-            self.span
-                .record(sc::GEN_AI_RETRIEVAL_DOCUMENTS, json.as_str());
+            self.record_json(sc::GEN_AI_RETRIEVAL_DOCUMENTS, value);
         }
     }
 
@@ -447,8 +435,7 @@ impl State {
     pub fn memory_records<T: Capture + ?Sized>(&self, value: &T, count: Option<usize>) {
         self.record_count(count);
         if self.capture {
-            let json = bounded_json(capture_limits(), |budget| value.capture_within(budget));
-            self.span.record(sc::GEN_AI_MEMORY_RECORDS, json.as_str());
+            self.record_json(sc::GEN_AI_MEMORY_RECORDS, value);
         }
     }
 
@@ -473,10 +460,8 @@ impl State {
     /// Records `gen_ai.memory.record.count`, when known.
     pub fn record_count(&self, count: Option<usize>) {
         if let Some(n) = count {
-            self.span.record(
-                sc::GEN_AI_MEMORY_RECORD_COUNT,
-                i64::try_from(n).unwrap_or(i64::MAX),
-            );
+            self.span
+                .record(sc::GEN_AI_MEMORY_RECORD_COUNT, crate::__private::to_i64(n));
         }
     }
 
@@ -537,9 +522,9 @@ impl State {
     }
 
     /// Records captured content as bounded, scrubbed JSON.
-    fn record_json<T: serde::Serialize + ?Sized>(&self, field: &str, value: &T) {
-        self.span
-            .record(field, bounded_json_of(value, capture_limits()).as_str());
+    pub(crate) fn record_json<T: Capture + ?Sized>(&self, field: &str, value: &T) {
+        let json = bounded_json(capture_limits(), |budget| value.capture_within(budget));
+        self.span.record(field, json.as_str());
     }
 }
 

@@ -38,7 +38,7 @@ use rmcp::{Peer, RoleClient, RoleServer, Service, ServiceError};
 use tracing::Span;
 
 use crate::call::Call;
-use crate::capture::{bounded_json_of, capture_limits, safe_text};
+use crate::capture::{capture_limits, safe_text};
 use crate::hosted::{hosting, Host};
 use crate::propagation::{extract_from, inject_into, JsonExtractor, JsonInjector};
 use crate::semconv::{self as sc, operation, span_kind};
@@ -123,10 +123,7 @@ fn arguments_of(call: &Call, request: &ClientRequest) -> Option<JsonObject> {
 }
 
 fn record_arguments(call: &Call, arguments: &JsonObject) {
-    call.span().record(
-        sc::GEN_AI_TOOL_CALL_ARGUMENTS,
-        bounded_json_of(arguments, capture_limits()).as_str(),
-    );
+    call.record_json(sc::GEN_AI_TOOL_CALL_ARGUMENTS, arguments);
 }
 
 /// Records how a request ended: a JSON-RPC error, a tool result with `isError`, or a result
@@ -141,10 +138,7 @@ fn record_outcome(call: &Call, outcome: Result<&ServerResult, &ErrorData>, conte
         }
         Ok(ServerResult::CallToolResult(result)) => {
             if content && call.captures() {
-                call.span().record(
-                    sc::GEN_AI_TOOL_CALL_RESULT,
-                    bounded_json_of(result, capture_limits()).as_str(),
-                );
+                call.record_json(sc::GEN_AI_TOOL_CALL_RESULT, result);
             }
             if result.is_error == Some(true) {
                 let message = result

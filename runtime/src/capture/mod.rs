@@ -317,11 +317,3 @@ pub(crate) fn safe_text(text: &str, max_bytes: usize) -> String {
         other => other.to_string(),
     }
 }
-
-/// A value already built, bounded as [`bounded_json`] does.
-pub(crate) fn bounded_json_of<T: serde::Serialize + ?Sized>(
-    value: &T,
-    limits: CaptureLimits,
-) -> String {
-    bounded_json(limits, |budget| bounded::to_value(value, budget))
-}
