@@ -277,7 +277,6 @@ fn body_of(item: &ItemFn) -> Body<'_> {
     Body::Sync(&item.block)
 }
 
-/// The named arguments, each marked skipped or not; checks that `skip(..)` names real arguments.
 /// The names the `parent = ..` expression mentions (`remote`, `extract(&headers)`): arguments it
 /// reads are linking data (a propagated context, request headers), never captured as content.
 fn parent_names(parent: &Expr) -> Vec<String> {
@@ -295,6 +294,7 @@ fn parent_names(parent: &Expr) -> Vec<String> {
     names
 }
 
+/// The named arguments, each marked skipped or not; checks that `skip(..)` names real arguments.
 fn arguments(options: &Options, item: &ItemFn) -> syn::Result<Vec<Argument>> {
     let capture_off = options.capture.as_ref().is_some_and(|b| !b.value);
     let skip: Vec<String> = options.skip.iter().map(|i| i.unraw().to_string()).collect();

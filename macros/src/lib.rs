@@ -48,7 +48,8 @@ fn not_a_function(kind: Kind, item: proc_macro2::TokenStream) -> Option<TokenStr
 /// invoke_agent`, `openinference.span.kind = AGENT`.
 ///
 /// Options: `name = ".."` (default: the function's name), `description = ".."` (default: the
-/// first paragraph of the doc comment), `id = expr`, `version = expr`, and the common options:
+/// first paragraph of the doc comment), `id = expr`, `version = expr`, `provider = expr` (emitted
+/// only under the semconv v1.41 names), and the common options:
 ///
 /// - `skip(arg, ..)`, `skip_all`, `capture = true | false`: what content is recorded;
 /// - `fields(key = expr, ..)`: extra attributes (`%expr` for `Display`, `?expr` for `Debug`);
@@ -58,6 +59,10 @@ fn not_a_function(kind: Kind, item: proc_macro2::TokenStream) -> Option<TokenStr
 ///   `RemoteContext`, an OpenTelemetry `Context`, a `tracing::Span`, or an `Option` of one) that
 ///   this call's span continues; arguments the expression reads are never captured;
 /// - `crate = "path"`: where `genai_tracing` is, when renamed or re-exported.
+///
+/// Model, embeddings, tool, retrieval and memory calls also take `retry = N` (run the body again
+/// after an `Err`, up to N attempts, in one span) and `backoff = Duration` (the first wait,
+/// doubled after each failure).
 ///
 /// With capture on, the arguments are recorded as `input.value` and the result as `output.value`.
 ///
@@ -159,9 +164,10 @@ pub fn retrieval(args: TokenStream, item: TokenStream) -> TokenStream {
 /// "delete_memory" | "create_memory_store" | "delete_memory_store"` (required), `store = expr`
 /// (`gen_ai.memory.store.id`), `record = expr` (`gen_ai.memory.record.id`), `query = arg` (a
 /// search's query; default: the first captured argument), `provider = expr`, and the common
-/// options (see [`agent`]). A `Vec` result gives `gen_ai.memory.record.count`; with capture on the
-/// result is recorded in `gen_ai.memory.records` and a search's query in
-/// `gen_ai.memory.query.text`.
+/// options (see [`agent`]). A search's `Vec` result gives `gen_ai.memory.record.count` and, with
+/// capture on, `gen_ai.memory.records`, and its query goes in `gen_ai.memory.query.text`; the
+/// other operations count a `Vec` first argument, and `create_memory`, `update_memory` and
+/// `upsert_memory` record their arguments (a lone list as it is, else one record of them).
 ///
 /// ```
 /// #[genai_tracing::memory(operation = "search_memory", store = "user-facts")]
