@@ -211,3 +211,45 @@ fn a_panicking_memory_operation_ends_its_span_as_an_error() {
     let s = spans.one("upsert_memory");
     assert_eq!(s.str_attr("error.type"), Some("panic"));
 }
+
+/// One `#[memory]` function per operation the macro accepts: a name the macro rejects does not
+/// compile, and the names it emits must be exactly the runtime's `operation::MEMORY`.
+macro_rules! memory_operations {
+    ($($op:literal => $f:ident),* $(,)?) => {
+        $(
+            #[memory(operation = $op)]
+            fn $f(id: &str) -> usize {
+                id.len()
+            }
+        )*
+        fn every_memory_operation() {
+            $( $f("x"); )*
+        }
+    };
+}
+
+memory_operations! {
+    "create_memory_store" => op_create_store,
+    "delete_memory_store" => op_delete_store,
+    "search_memory" => op_search,
+    "create_memory" => op_create,
+    "update_memory" => op_update,
+    "upsert_memory" => op_upsert,
+    "delete_memory" => op_delete,
+}
+
+#[test]
+fn the_macro_and_the_runtime_know_the_same_memory_operations() {
+    let (_, spans) = record(every_memory_operation);
+    let mut emitted: Vec<String> = spans
+        .0
+        .iter()
+        .filter_map(|s| s.str_attr("gen_ai.operation.name").map(str::to_owned))
+        .collect();
+    emitted.sort();
+    let mut known = genai_tracing::semconv::operation::MEMORY
+        .map(str::to_owned)
+        .to_vec();
+    known.sort();
+    assert_eq!(emitted, known);
+}

@@ -75,7 +75,7 @@ const COMMON: [&str; 9] = [
     "crate",
 ];
 const LLM_OPERATIONS: [&str; 4] = ["chat", "text_completion", "generate_content", "embeddings"];
-const MEMORY_OPERATIONS: [&str; 7] = [
+pub(crate) const MEMORY_OPERATIONS: [&str; 7] = [
     "create_memory_store",
     "delete_memory_store",
     "search_memory",

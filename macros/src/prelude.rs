@@ -7,7 +7,7 @@ use syn::ext::IdentExt as _;
 use syn::spanned::Spanned;
 use syn::Expr;
 
-use crate::attr::{Field, Kind, Options};
+use crate::attr::{Field, Kind, Options, MEMORY_OPERATIONS};
 use crate::expand::Argument;
 
 /// What every prelude is built from.
@@ -257,9 +257,13 @@ fn store(cx: &Cx, kind: Kind) -> syn::Result<TokenStream> {
         }
     } else {
         let Some(operation) = &options.operation else {
+            let (last, rest) = MEMORY_OPERATIONS.split_last().expect("operations");
             return Err(syn::Error::new(
                 Span::call_site(),
-                "#[memory] needs `operation = \"..\"`: create_memory_store, delete_memory_store, search_memory, create_memory, update_memory, upsert_memory or delete_memory",
+                format!(
+                    "#[memory] needs `operation = \"..\"`: {} or {last}",
+                    rest.join(", ")
+                ),
             ));
         };
         let op = operation.value();
