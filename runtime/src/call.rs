@@ -127,27 +127,38 @@ impl Call {
         call_id: I,
         span: impl FnOnce(I) -> Span,
     ) -> Self {
-        let Some(span) = claim(tool, capture == Some(false)) else {
-            return match own {
+        match claim(tool, capture == Some(false)) {
+            Some(host) => Self::hosted(host, own, description, call_id),
+            None => match own {
                 Some(own) => Self::scoped(span(call_id), capture, own),
                 None => Self::new(span(call_id), capture),
-            };
-        };
+            },
+        }
+    }
+
+    /// A `#[tool]` call recording into its host's span (off the common path).
+    #[cold]
+    #[inline(never)]
+    fn hosted(
+        span: Span,
+        own: Option<TraceAttributes>,
+        description: impl tracing::Value,
+        call_id: impl tracing::Value,
+    ) -> Self {
         let attributes = match own {
             Some(own) => Some(own.over_current()),
             None => TraceAttributes::current(),
         };
-        let state = State {
+        span.record(sc::GEN_AI_TOOL_DESCRIPTION, description);
+        span.record(sc::GEN_AI_TOOL_CALL_ID, call_id);
+        span.record(sc::GEN_AI_TOOL_TYPE, "function");
+        Self(Some(Box::new(State {
             span,
             capture: false,
             ended: false,
             attributes,
             hosted: true,
-        };
-        state.span.record(sc::GEN_AI_TOOL_DESCRIPTION, description);
-        state.span.record(sc::GEN_AI_TOOL_CALL_ID, call_id);
-        state.span.record(sc::GEN_AI_TOOL_TYPE, "function");
-        Self(Some(Box::new(state)))
+        })))
     }
 
     /// Makes the span a child of `parent` (the macro option `parent = ..`), before anything enters
