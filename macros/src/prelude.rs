@@ -34,6 +34,23 @@ pub(crate) struct Cx<'a> {
 }
 
 impl Cx<'_> {
+    /// `let __gt_call = Call::new(span, ..)` (or `scoped`): the call every prelude but the
+    /// tool's starts with.
+    fn call(&self, span: TokenStream) -> TokenStream {
+        let (krate, new_call, capture) = (self.krate, self.new_call, self.capture);
+        quote!(let __gt_call = #krate::__private::Call::#new_call(#span, #capture);)
+    }
+
+    /// Records a query's candidates `q` in `field` when the call captures content.
+    fn query(&self, field: &str, q: TokenStream) -> TokenStream {
+        let (krate, field) = (self.krate, syn::Ident::new(field, Span::call_site()));
+        quote! {
+            if __gt_call.captures() {
+                __gt_call.query(#krate::semconv::#field, #q);
+            }
+        }
+    }
+
     /// An optional expression as a `Display` field value, or `Empty`.
     fn display(&self, e: &Option<Expr>) -> TokenStream {
         let krate = self.krate;
@@ -91,8 +108,6 @@ fn invocation(cx: &Cx, kind: Kind) -> TokenStream {
         fields,
         name,
         description,
-        new_call,
-        capture,
         ..
     } = *cx;
     let display = |e: &Option<Expr>| cx.display(e);
@@ -108,8 +123,9 @@ fn invocation(cx: &Cx, kind: Kind) -> TokenStream {
         quote!(#krate::__private::span!(workflow, span_name: #span_name,
             workflow_name: #name, fields: { #(#fields)* }))
     };
+    let call = cx.call(span);
     quote! {
-        let __gt_call = #krate::__private::Call::#new_call(#span, #capture);
+        #call
         if __gt_call.captures() {
             __gt_call.input_arguments(&[#(#captured),*]);
         }
@@ -125,8 +141,6 @@ fn model(cx: &Cx, kind: Kind) -> syn::Result<TokenStream> {
         arguments,
         captured,
         fields,
-        new_call,
-        capture,
         empty,
         ..
     } = *cx;
@@ -170,15 +184,15 @@ fn model(cx: &Cx, kind: Kind) -> syn::Result<TokenStream> {
                 __gt_request.and_then(|(r, _)| #krate::ModelRequest::model(r));
         },
     };
+    let call = cx.call(quote! {
+        #krate::__private::span!(llm, operation: #operation, span_kind: #span_kind,
+            provider: #provider, model: __gt_model, dimensions: #dimensions,
+            fields: { #(#fields)* })
+    });
     Ok(quote! {
         let __gt_request = #krate::__private::find_request!(#(#probes),*);
         #model
-        let __gt_call = #krate::__private::Call::#new_call(
-            #krate::__private::span!(llm, operation: #operation, span_kind: #span_kind,
-                provider: #provider, model: __gt_model, dimensions: #dimensions,
-                fields: { #(#fields)* }),
-            #capture,
-        );
+        #call
         if __gt_call.is_recording() {
             match __gt_request {
                 ::core::option::Option::Some((request, content)) => __gt_call.model_request(request, content),
@@ -198,8 +212,6 @@ fn store(cx: &Cx, kind: Kind) -> syn::Result<TokenStream> {
         arguments,
         captured,
         fields,
-        new_call,
-        capture,
         ..
     } = *cx;
     let display = |e: &Option<Expr>| cx.display(e);
@@ -238,20 +250,14 @@ fn store(cx: &Cx, kind: Kind) -> syn::Result<TokenStream> {
         let top_k = options.top_k.as_ref().map(|k| {
             quote_spanned!(k.span()=> if __gt_call.is_recording() { __gt_call.retrieval_top_k(#krate::__private::to_i64(#k)); })
         });
-        let query = query.map(|q| {
-            quote! {
-                if __gt_call.captures() {
-                    __gt_call.query(#krate::semconv::GEN_AI_RETRIEVAL_QUERY_TEXT, #q);
-                }
-            }
+        let query = query.map(|q| cx.query("GEN_AI_RETRIEVAL_QUERY_TEXT", q));
+        let call = cx.call(quote! {
+            #krate::__private::span!(retrieval, data_source: __gt_source, provider: #provider,
+                model: #model, fields: { #(#fields)* })
         });
         quote! {
             #source
-            let __gt_call = #krate::__private::Call::#new_call(
-                #krate::__private::span!(retrieval, data_source: __gt_source, provider: #provider,
-                    model: #model, fields: { #(#fields)* }),
-                #capture,
-            );
+            #call
             #top_k
             #query
         }
@@ -277,13 +283,7 @@ fn store(cx: &Cx, kind: Kind) -> syn::Result<TokenStream> {
         // records as arguments (a batch is counted when the first argument is a `Vec`).
         let first = arguments.iter().find(|a| !a.gated).map(|a| &a.ident);
         let query = if op == "search_memory" {
-            query.map(|q| {
-                quote! {
-                    if __gt_call.captures() {
-                        __gt_call.query(#krate::semconv::GEN_AI_MEMORY_QUERY_TEXT, #q);
-                    }
-                }
-            })
+            query.map(|q| cx.query("GEN_AI_MEMORY_QUERY_TEXT", q))
         } else {
             let count = first.map(|f| {
                 quote! {
@@ -303,12 +303,12 @@ fn store(cx: &Cx, kind: Kind) -> syn::Result<TokenStream> {
                 });
             Some(quote!(#count #records))
         };
+        let call = cx.call(quote! {
+            #krate::__private::span!(memory, operation: #operation, span_kind: #span_kind,
+                provider: #provider, store: #store, record: #record, fields: { #(#fields)* })
+        });
         quote! {
-            let __gt_call = #krate::__private::Call::#new_call(
-                #krate::__private::span!(memory, operation: #operation, span_kind: #span_kind,
-                    provider: #provider, store: #store, record: #record, fields: { #(#fields)* }),
-                #capture,
-            );
+            #call
             #query
         }
     })
