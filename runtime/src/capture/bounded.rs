@@ -77,7 +77,8 @@ impl Budget {
             self.spend(clean.len());
             return clean.into_owned();
         }
-        // Room for the marker, so the text stays within what was left.
+        // Room for the marker, so the text stays within what was left (unless that is less than
+        // the marker itself: then `bounded_json`'s next pass, with a smaller budget, brings it in).
         let room = MARKER_ROOM.min(self.remaining / 2);
         let cut = floor_char_boundary(&clean, self.remaining - room);
         self.remaining = 0;

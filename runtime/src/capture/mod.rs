@@ -253,7 +253,9 @@ pub(crate) fn arguments_object(args: &[(&str, &dyn Capture)], budget: &mut Budge
     )
 }
 
-/// The JSON `build` makes, after the user's hook, as a string of at most `limits.max_bytes`.
+/// The JSON `build` makes, after the user's hook, as a string of at most `limits.max_bytes`, or
+/// the JSON string `"[truncated]"` (13 bytes) when five passes could not fit it (a limit far below
+/// the value's structure).
 ///
 /// The budget counts text; JSON's punctuation and escapes come on top, so when the result is still
 /// too long it is built again from the source with a smaller budget.
