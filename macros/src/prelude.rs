@@ -124,8 +124,10 @@ fn invocation(cx: &Cx, kind: Kind) -> TokenStream {
             workflow_name: #name, fields: { #(#fields)* }))
     };
     let call = cx.call(span);
+    let agent = (kind == Kind::Agent).then(|| quote!(let __gt_call = __gt_call.agent();));
     quote! {
         #call
+        #agent
         if __gt_call.captures() {
             __gt_call.input_arguments(&[#(#captured),*]);
         }
@@ -153,7 +155,10 @@ fn model(cx: &Cx, kind: Kind) -> syn::Result<TokenStream> {
             ),
         ));
     };
-    let provider = quote_spanned!(provider.span()=> #krate::__private::as_str(&(#provider)));
+    let provider = quote_spanned!(provider.span()=>
+        let __gt_provider_value = &(#provider);
+        let __gt_provider: &str = #krate::__private::as_str(__gt_provider_value);
+    );
     let operation = match (kind, &options.operation) {
         (Kind::Embeddings, _) => "embeddings".to_owned(),
         (_, Some(op)) => op.value(),
@@ -186,13 +191,15 @@ fn model(cx: &Cx, kind: Kind) -> syn::Result<TokenStream> {
     };
     let call = cx.call(quote! {
         #krate::__private::span!(llm, operation: #operation, span_kind: #span_kind,
-            provider: #provider, model: __gt_model, dimensions: #dimensions,
+            provider: __gt_provider, model: __gt_model, dimensions: #dimensions,
             fields: { #(#fields)* })
     });
     Ok(quote! {
         let __gt_request = #krate::__private::find_request!(#(#probes),*);
         #model
+        #provider
         #call
+        let __gt_call = __gt_call.model_call(__gt_provider, __gt_model);
         if __gt_call.is_recording() {
             match __gt_request {
                 ::core::option::Option::Some((request, content)) => __gt_call.model_request(request, content),

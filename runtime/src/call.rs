@@ -24,6 +24,9 @@ use serde_json::Value;
 use tracing::Span;
 use tracing_opentelemetry::OpenTelemetrySpanExt;
 
+use crate::cost::{self, Cost};
+use crate::usage::Usage;
+use crate::rollup;
 use crate::capture::{
     arguments_object, bounded_json, capture_limits, captures_content, is_sensitive_key, safe_text,
     text_or_json, Capture, Captured, REDACTED,
@@ -61,6 +64,16 @@ pub struct State {
     attributes: Option<Arc<TraceAttributes>>,
     /// Whether this is a `#[tool]` call recording into its host's span (see `hosted.rs`).
     hosted: bool,
+    /// `#[llm_call]`, `#[embeddings]`: what prices the response (see `cost`).
+    model: Option<Box<ModelCall>>,
+    /// `#[agent]`: sums up the model calls beneath it (see `rollup.rs`).
+    rollup: bool,
+}
+
+/// The provider and requested model of a model call.
+struct ModelCall {
+    provider: String,
+    model: Option<String>,
 }
 
 static INERT: State = State {
@@ -69,6 +82,8 @@ static INERT: State = State {
     ended: true,
     attributes: None,
     hosted: false,
+    model: None,
+    rollup: false,
 };
 
 impl std::ops::Deref for Call {
@@ -105,6 +120,8 @@ impl Call {
             ended: false,
             attributes,
             hosted: false,
+            model: None,
+            rollup: false,
         };
         if let (true, Some(attributes)) = (recording, &state.attributes) {
             state.record_attributes(attributes);
@@ -158,7 +175,30 @@ impl Call {
             ended: false,
             attributes,
             hosted: true,
+            model: None,
+            rollup: false,
         })))
+    }
+
+    /// A model call (`#[llm_call]`, `#[embeddings]`) of `provider`, asking for `model`: its
+    /// response is priced (see [`crate::cost`]).
+    pub fn model_call(mut self, provider: &str, model: Option<&str>) -> Self {
+        if let Some(state) = self.0.as_mut().filter(|s| s.is_recording()) {
+            state.model = Some(Box::new(ModelCall {
+                provider: provider.to_owned(),
+                model: model.map(str::to_owned),
+            }));
+        }
+        self
+    }
+
+    /// An `#[agent]` call: it records the summed tokens and cost of the model calls beneath it.
+    pub fn agent(mut self) -> Self {
+        if let Some(state) = self.0.as_mut().filter(|s| s.is_recording() && !s.hosted) {
+            rollup::open(&state.span);
+            state.rollup = true;
+        }
+        self
     }
 
     /// Makes the span a child of `parent` (the macro option `parent = ..`), before anything enters
@@ -524,11 +564,66 @@ impl State {
                 span.record(name, n);
             }
         }
+        if !usage.is_empty() {
+            let cost = self.record_cost(response.response_model(), &usage);
+            rollup::add(span, &usage, cost.map(|c| c.total));
+        }
         if self.capture {
             let messages = response.output_messages();
             if !messages.is_empty() {
                 self.record_json(sc::GEN_AI_OUTPUT_MESSAGES, &messages);
             }
+        }
+    }
+
+    /// Prices a model call's usage (by the model that answered, else the one asked for) and records
+    /// the cost under each platform's name; warns once per model that has no price.
+    fn record_cost(&self, response_model: Option<&str>, usage: &Usage) -> Option<Cost> {
+        let call = self.model.as_deref()?;
+        let provider = Some(call.provider.as_str());
+        let requested = call.model.as_deref();
+        let model = response_model.or(requested)?;
+        let cost = cost::cost_of(provider, model, usage).or_else(|| {
+            let other = requested.filter(|r| *r != model)?;
+            cost::cost_of(provider, other, usage)
+        });
+        let Some(cost) = cost else {
+            if cost::first_warning(model) {
+                self.span.in_scope(|| {
+                    tracing::warn!(
+                        target: "genai_tracing::cost",
+                        model,
+                        "no price known for model {model:?}: its calls carry no cost; add one with \
+                         genai_tracing::cost::set_price or a price file named by {}",
+                        cost::PRICES_ENV
+                    )
+                });
+            }
+            return None;
+        };
+        let span = &self.span;
+        span.record(sc::COST_USD, cost.total);
+        span.record(sc::LLM_COST_PROMPT, cost.input);
+        span.record(sc::LLM_COST_COMPLETION, cost.output);
+        span.record(sc::LLM_COST_TOTAL, cost.total);
+        let details = serde_json::json!({"input": cost.input, "output": cost.output, "total": cost.total});
+        span.record(sc::LANGFUSE_COST_DETAILS, details.to_string().as_str());
+        Some(cost)
+    }
+
+    /// Records an agent's totals (see `rollup.rs`) as it ends.
+    fn record_totals(&self) {
+        let Some(totals) = rollup::close(&self.span).filter(|t| t.calls > 0) else {
+            return;
+        };
+        if let Some(n) = totals.input_tokens {
+            self.span.record(sc::GEN_AI_USAGE_INPUT_TOKENS, n);
+        }
+        if let Some(n) = totals.output_tokens {
+            self.span.record(sc::GEN_AI_USAGE_OUTPUT_TOKENS, n);
+        }
+        if let Some(usd) = totals.cost {
+            self.span.record(sc::COST_USD, usd);
         }
     }
 
@@ -541,6 +636,9 @@ impl State {
 
 impl Drop for State {
     fn drop(&mut self) {
+        if self.rollup {
+            self.record_totals();
+        }
         if !self.ended && self.is_recording() {
             self.fail(
                 CANCELLED,

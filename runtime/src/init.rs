@@ -50,6 +50,9 @@ pub enum InitError {
     /// gRPC export needs a multi-thread Tokio runtime, alive until the guard is dropped.
     #[error("OTLP over grpc needs a running multi-thread Tokio runtime: call init() inside one, or use http/protobuf")]
     GrpcNeedsTokio,
+    /// The price file named by `GENAI_TRACING_PRICES` cannot be used.
+    #[error(transparent)]
+    Prices(#[from] crate::cost::PriceFileError),
     /// A global `tracing` subscriber is already installed.
     #[error("a global tracing subscriber is already installed: add tracing_opentelemetry's layer to it instead")]
     SubscriberAlreadySet(#[from] tracing_subscriber::util::TryInitError),
@@ -124,9 +127,11 @@ impl Builder {
     /// Reads the standard environment. OTLP export is on when an endpoint variable is set and
     /// not empty; otherwise nothing is exported until a processor is added. The capture variable
     /// is validated here (and applied on first use, see [`captures_content`](crate::captures_content)).
+    /// The price file named by `GENAI_TRACING_PRICES`, if any, is read here (see [`crate::cost`]).
     pub fn from_env() -> Result<Self, InitError> {
         CapturePolicy::from_env()?;
         CaptureLimits::from_env()?;
+        crate::cost::load_from_env()?;
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         let otlp = if ENDPOINT_VARS.iter().any(|v| var(v).is_some()) {
             let protocol = PROTOCOL_VARS
@@ -225,6 +230,8 @@ impl Builder {
         }
         opentelemetry::global::set_tracer_provider(provider.clone());
         opentelemetry::global::set_text_map_propagator(crate::propagation::w3c());
+        // Off the first model call's path.
+        std::thread::spawn(crate::cost::preload);
         Ok(TracingGuard { provider })
     }
 }

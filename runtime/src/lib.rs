@@ -31,6 +31,7 @@
 
 mod call;
 pub mod capture;
+pub mod cost;
 mod failure;
 mod hosted;
 mod init;
@@ -42,6 +43,7 @@ mod provider;
 mod request;
 mod response;
 mod retry;
+mod rollup;
 mod scope;
 pub mod semconv;
 mod spans;
@@ -56,6 +58,7 @@ pub use capture::{
     to_json, Capture, CaptureLimits, CapturePolicy, InvalidAttributeLimit, InvalidCapturePolicy,
     CAPTURE_ENV, REDACTED,
 };
+pub use cost::{Cost, Price, PriceFileError, PriceTable};
 pub use failure::{ErrorType, CANCELLED, PANIC};
 pub use genai_tracing_macros::{agent, embeddings, llm_call, memory, retrieval, tool, workflow};
 pub use init::{init, Builder, InitError, OtlpProtocol, TracingGuard};

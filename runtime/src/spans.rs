@@ -62,6 +62,9 @@ macro_rules! __genai_span {
             { $crate::semconv::INPUT_MIME_TYPE } = $crate::__private::tracing::field::Empty,
             { $crate::semconv::OUTPUT_VALUE } = $crate::__private::tracing::field::Empty,
             { $crate::semconv::OUTPUT_MIME_TYPE } = $crate::__private::tracing::field::Empty,
+            { $crate::semconv::GEN_AI_USAGE_INPUT_TOKENS } = $crate::__private::tracing::field::Empty,
+            { $crate::semconv::GEN_AI_USAGE_OUTPUT_TOKENS } = $crate::__private::tracing::field::Empty,
+            { $crate::semconv::COST_USD } = $crate::__private::tracing::field::Empty,
             $($user)*
         )
     };
@@ -132,6 +135,8 @@ macro_rules! __genai_span {
             { $crate::semconv::GEN_AI_REQUEST_SEED } = $crate::__private::tracing::field::Empty,
             { $crate::semconv::GEN_AI_REQUEST_FREQUENCY_PENALTY } = $crate::__private::tracing::field::Empty,
             { $crate::semconv::GEN_AI_REQUEST_PRESENCE_PENALTY } = $crate::__private::tracing::field::Empty,
+            { $crate::semconv::GEN_AI_REQUEST_STREAM } = $crate::__private::tracing::field::Empty,
+            { $crate::semconv::GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK } = $crate::__private::tracing::field::Empty,
             { $crate::semconv::GEN_AI_RESPONSE_ID } = $crate::__private::tracing::field::Empty,
             { $crate::semconv::GEN_AI_RESPONSE_MODEL } = $crate::__private::tracing::field::Empty,
             { $crate::semconv::GEN_AI_USAGE_INPUT_TOKENS } = $crate::__private::tracing::field::Empty,
@@ -140,6 +145,11 @@ macro_rules! __genai_span {
             { $crate::semconv::GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS } = $crate::__private::tracing::field::Empty,
             { $crate::semconv::GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS } = $crate::__private::tracing::field::Empty,
             { $crate::semconv::GEN_AI_USAGE_REASONING_OUTPUT_TOKENS } = $crate::__private::tracing::field::Empty,
+            { $crate::semconv::COST_USD } = $crate::__private::tracing::field::Empty,
+            { $crate::semconv::LLM_COST_PROMPT } = $crate::__private::tracing::field::Empty,
+            { $crate::semconv::LLM_COST_COMPLETION } = $crate::__private::tracing::field::Empty,
+            { $crate::semconv::LLM_COST_TOTAL } = $crate::__private::tracing::field::Empty,
+            { $crate::semconv::LANGFUSE_COST_DETAILS } = $crate::__private::tracing::field::Empty,
             { $crate::semconv::GEN_AI_INPUT_MESSAGES } = $crate::__private::tracing::field::Empty,
             { $crate::semconv::GEN_AI_OUTPUT_MESSAGES } = $crate::__private::tracing::field::Empty,
             { $crate::semconv::GEN_AI_SYSTEM_INSTRUCTIONS } = $crate::__private::tracing::field::Empty,
@@ -206,6 +216,9 @@ pub mod declared {
         INPUT_MIME_TYPE,
         OUTPUT_VALUE,
         OUTPUT_MIME_TYPE,
+        GEN_AI_USAGE_INPUT_TOKENS,
+        GEN_AI_USAGE_OUTPUT_TOKENS,
+        COST_USD,
     ];
     /// `#[workflow]`.
     pub const WORKFLOW: &[&str] = &[
@@ -246,6 +259,8 @@ pub mod declared {
         GEN_AI_REQUEST_SEED,
         GEN_AI_REQUEST_FREQUENCY_PENALTY,
         GEN_AI_REQUEST_PRESENCE_PENALTY,
+        GEN_AI_REQUEST_STREAM,
+        GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
         GEN_AI_REQUEST_STOP_SEQUENCES,
         GEN_AI_RESPONSE_ID,
         GEN_AI_RESPONSE_MODEL,
@@ -256,6 +271,11 @@ pub mod declared {
         GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
         GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS,
         GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
+        COST_USD,
+        LLM_COST_PROMPT,
+        LLM_COST_COMPLETION,
+        LLM_COST_TOTAL,
+        LANGFUSE_COST_DETAILS,
         GEN_AI_INPUT_MESSAGES,
         GEN_AI_OUTPUT_MESSAGES,
         GEN_AI_SYSTEM_INSTRUCTIONS,

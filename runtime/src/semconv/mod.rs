@@ -67,6 +67,8 @@ pub const GEN_AI_RETRIEVAL_TOP_K: &str = "gen_ai.retrieval.top_k";
 pub const GEN_AI_REQUEST_STOP_SEQUENCES: &str = "gen_ai.request.stop_sequences";
 /// Seed (int).
 pub const GEN_AI_REQUEST_SEED: &str = "gen_ai.request.seed";
+/// Set to `true` on a streaming call only (boolean).
+pub const GEN_AI_REQUEST_STREAM: &str = "gen_ai.request.stream";
 /// Frequency penalty (double).
 pub const GEN_AI_REQUEST_FREQUENCY_PENALTY: &str = "gen_ai.request.frequency_penalty";
 /// Presence penalty (double).
@@ -80,6 +82,8 @@ pub const GEN_AI_RESPONSE_ID: &str = "gen_ai.response.id";
 pub const GEN_AI_RESPONSE_MODEL: &str = "gen_ai.response.model";
 /// One finish reason per choice (string array).
 pub const GEN_AI_RESPONSE_FINISH_REASONS: &str = "gen_ai.response.finish_reasons";
+/// Seconds from the request to the first chunk of a streamed response (double).
+pub const GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK: &str = "gen_ai.response.time_to_first_chunk";
 /// All input tokens, cached ones included (int).
 pub const GEN_AI_USAGE_INPUT_TOKENS: &str = "gen_ai.usage.input_tokens";
 /// All output tokens, reasoning ones included (int).
@@ -170,6 +174,21 @@ pub const USER_ID: &str = "user.id";
 pub const TAG_TAGS: &str = "tag.tags";
 /// Free-form metadata, a JSON object.
 pub const METADATA: &str = "metadata";
+
+// --- Cost (the conventions have none; see `crate::cost`) ---------------------------------------
+
+/// The call's cost in US dollars (double; this crate's name). On an `#[agent]` span: the summed
+/// cost of the model calls beneath it.
+pub const COST_USD: &str = "genai_tracing.cost.usd";
+/// Cost of the input tokens in US dollars (double; OpenInference, read by Phoenix).
+pub const LLM_COST_PROMPT: &str = "llm.cost.prompt";
+/// Cost of the output tokens in US dollars (double; OpenInference).
+pub const LLM_COST_COMPLETION: &str = "llm.cost.completion";
+/// Total cost in US dollars (double; OpenInference).
+pub const LLM_COST_TOTAL: &str = "llm.cost.total";
+/// The cost as a JSON object `{"input":…,"output":…,"total":…}` (Langfuse's own key, which it
+/// reads before any other cost attribute).
+pub const LANGFUSE_COST_DETAILS: &str = "langfuse.observation.cost_details";
 
 // --- Retries (this crate's own names; the conventions have none) ----------------------------------
 

@@ -1,0 +1,210 @@
+//! What a model call cost, in US dollars, from its token usage and the model's prices.
+//!
+//! Prices come from your own [`PriceTable`] first ([`set_prices`], or the JSON file named by
+//! [`PRICES_ENV`], read by [`Builder::from_env`](crate::Builder::from_env)), then from the
+//! [`genai-prices`](https://github.com/pydantic/genai-prices) data bundled with this release
+//! (pydantic's maintained database: OpenAI, Anthropic, Google, Mistral, Bedrock, Azure and more,
+//! with cache and tiered rates). A model found in neither gets no cost, and one warning, never a
+//! guessed figure.
+//!
+//! Every `#[llm_call]` span carries its cost under three names, so each platform shows the same
+//! number: `genai_tracing.cost.usd` (this crate's, the total), `llm.cost.prompt` /
+//! `llm.cost.completion` / `llm.cost.total` (OpenInference, Phoenix), and
+//! `langfuse.observation.cost_details` (`{"input":…,"output":…,"total":…}`). An `#[agent]` span
+//! carries the summed tokens and cost of the model calls beneath it.
+//!
+//! ```
+//! use genai_tracing::{cost, Usage};
+//! let usage = Usage {
+//!     input_tokens: Some(1_000),
+//!     cache_read_input_tokens: Some(200),
+//!     output_tokens: Some(500),
+//!     ..Usage::default()
+//! };
+//! // gpt-4o-mini: $0.15 per million input tokens, $0.075 cached, $0.60 output.
+//! let c = cost::cost_of(Some("openai"), "gpt-4o-mini", &usage).unwrap();
+//! assert!((c.total - (800.0 * 0.15 + 200.0 * 0.075 + 500.0 * 0.6) / 1e6).abs() < 1e-12);
+//! ```
+
+mod table;
+
+use std::collections::HashSet;
+use std::sync::{Mutex, PoisonError, RwLock};
+
+pub use table::{Price, PriceFileError, PriceTable};
+
+use crate::usage::Usage;
+
+/// The environment variable naming a JSON price file (see [`PriceTable`]).
+pub const PRICES_ENV: &str = "GENAI_TRACING_PRICES";
+
+/// Warnings about unpriced models stop after this many distinct names.
+const MAX_WARNED_MODELS: usize = 256;
+
+/// The cost of one model call (or of a subtree of calls), in US dollars.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Cost {
+    /// Input tokens, cached ones included.
+    pub input: f64,
+    /// Output tokens, reasoning ones included.
+    pub output: f64,
+    /// Everything.
+    pub total: f64,
+}
+
+impl Cost {
+    /// Input and output; the total is their sum.
+    pub fn new(input: f64, output: f64) -> Self {
+        Self {
+            input,
+            output,
+            total: input + output,
+        }
+    }
+}
+
+static OVERRIDES: RwLock<Option<PriceTable>> = RwLock::new(None);
+static WARNED: Mutex<Option<HashSet<String>>> = Mutex::new(None);
+
+/// Replaces the prices of your own (an empty table removes them).
+///
+/// ```
+/// use genai_tracing::{cost, Price, PriceTable, Usage};
+/// cost::set_prices(PriceTable::new().with("acme-ft-7b", Price::per_million(1.0, 2.0)));
+/// let usage = Usage { input_tokens: Some(1_000_000), output_tokens: Some(0), ..Usage::default() };
+/// assert_eq!(cost::cost_of(None, "acme-ft-7b", &usage).unwrap().total, 1.0);
+/// ```
+pub fn set_prices(table: PriceTable) {
+    *OVERRIDES.write().unwrap_or_else(PoisonError::into_inner) = Some(table);
+}
+
+/// Adds (or replaces) the price of one model in the prices of your own.
+///
+/// ```
+/// use genai_tracing::{cost, Price};
+/// cost::set_price("my-finetune", Price::per_million(0.3, 1.2));
+/// ```
+pub fn set_price(model: impl AsRef<str>, price: Price) {
+    OVERRIDES
+        .write()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get_or_insert_with(PriceTable::new)
+        .insert(model, price);
+}
+
+/// Reads the price file named by [`PRICES_ENV`], if set, into the prices of your own.
+pub(crate) fn load_from_env() -> Result<(), PriceFileError> {
+    let Some(path) = std::env::var_os(PRICES_ENV).filter(|p| !p.is_empty()) else {
+        return Ok(());
+    };
+    let file = PriceTable::load(path)?;
+    let mut overrides = OVERRIDES.write().unwrap_or_else(PoisonError::into_inner);
+    let table = overrides.get_or_insert_with(PriceTable::new);
+    for (model, price) in file.prices_iter() {
+        table.insert(model, *price);
+    }
+    Ok(())
+}
+
+/// The cost of `usage` on `model`, or `None` when no price is known for it or the usage counts
+/// no token. `provider` is `gen_ai.provider.name` (`openai`, `anthropic`, `aws.bedrock`, …): it
+/// picks among providers that serve models of the same name.
+pub fn cost_of(provider: Option<&str>, model: &str, usage: &Usage) -> Option<Cost> {
+    let own = OVERRIDES
+        .read()
+        .unwrap_or_else(PoisonError::into_inner)
+        .as_ref()
+        .and_then(|t| t.get(model).copied());
+    match own {
+        Some(price) => price.cost(usage),
+        None => bundled(provider, model, usage),
+    }
+}
+
+/// Whether a price is known for `model` (in your prices or the bundled data).
+pub fn is_priced(provider: Option<&str>, model: &str) -> bool {
+    let one = Usage {
+        input_tokens: Some(1),
+        output_tokens: Some(1),
+        ..Usage::default()
+    };
+    cost_of(provider, model, &one).is_some()
+}
+
+/// Loads the bundled price data now rather than on the first priced call (it takes tens of
+/// milliseconds).
+pub fn preload() {
+    let _ = genai_prices::Calculator::bundled();
+}
+
+fn bundled(provider: Option<&str>, model: &str, usage: &Usage) -> Option<Cost> {
+    if usage.input_tokens.is_none() && usage.output_tokens.is_none() {
+        return None;
+    }
+    let mut counts = genai_prices::Usage::new();
+    let keys = [
+        (genai_prices::UsageKey::INPUT_TOKENS, usage.input_tokens),
+        (genai_prices::UsageKey::OUTPUT_TOKENS, usage.output_tokens),
+        (
+            genai_prices::UsageKey::CACHE_READ_TOKENS,
+            usage.cache_read_input_tokens,
+        ),
+        (
+            genai_prices::UsageKey::CACHE_WRITE_TOKENS,
+            usage.cache_creation_input_tokens,
+        ),
+        (
+            genai_prices::UsageKey::OUTPUT_REASONING_TOKENS,
+            usage.reasoning_output_tokens,
+        ),
+    ];
+    for (key, count) in keys {
+        if let Some(n) = count {
+            counts.insert(key, n as f64);
+        }
+    }
+    let calculate = |provider: Option<&str>| {
+        let request = genai_prices::PriceRequest::new(model, &counts);
+        let request = match provider {
+            Some(p) => request.with_provider_id(p),
+            None => request,
+        };
+        genai_prices::calculate(&request)
+    };
+    let price = match provider.and_then(provider_id) {
+        // The provider's own models first; a model it serves but the data lists elsewhere next.
+        Some(id) => calculate(Some(id)).or_else(|_| calculate(None)),
+        None => calculate(None),
+    }
+    .ok()?;
+    Some(Cost {
+        input: price.input_price,
+        output: price.output_price,
+        total: price.total_price,
+    })
+}
+
+/// `gen_ai.provider.name` as genai-prices' provider id.
+fn provider_id(provider: &str) -> Option<&'static str> {
+    Some(match provider {
+        "openai" => "openai",
+        "anthropic" => "anthropic",
+        "aws.bedrock" => "aws",
+        "azure.ai.openai" | "azure.ai.inference" => "azure",
+        "gcp.gemini" | "gcp.vertex_ai" | "gcp.gen_ai" => "google",
+        "mistral_ai" => "mistral",
+        "x_ai" => "x-ai",
+        "deepseek" => "deepseek",
+        "groq" => "groq",
+        "cohere" => "cohere",
+        "perplexity" => "perplexity",
+        _ => return None,
+    })
+}
+
+/// Whether `model` is warned about for the first time (and remembers it).
+pub(crate) fn first_warning(model: &str) -> bool {
+    let mut warned = WARNED.lock().unwrap_or_else(PoisonError::into_inner);
+    let warned = warned.get_or_insert_with(HashSet::new);
+    warned.len() < MAX_WARNED_MODELS && warned.insert(model.to_owned())
+}
