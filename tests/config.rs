@@ -7,7 +7,8 @@ use genai_tracing::{Builder, CapturePolicy, InitError, OtlpProtocol, CAPTURE_ENV
 
 static ENV: Mutex<()> = Mutex::new(());
 
-const VARS: [&str; 6] = [
+const VARS: [&str; 7] = [
+    genai_tracing::cost::PRICES_ENV,
     "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT",
     "OTEL_EXPORTER_OTLP_ENDPOINT",
     "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
@@ -44,6 +45,45 @@ fn an_unknown_protocol_is_an_error_naming_the_variable() {
         err.to_string(),
         "unsupported OTEL_EXPORTER_OTLP_PROTOCOL value \"http/xml\": expected http/protobuf, http/json or grpc"
     );
+}
+
+#[test]
+fn the_price_file_variable_is_read_and_a_bad_file_is_an_error_naming_it() {
+    let dir = std::env::temp_dir().join(format!("genai-config-prices-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (good, bad) = (dir.join("prices.json"), dir.join("bad.json"));
+    std::fs::write(&good, r#"{"acme-config-model": {"input": 2, "output": 4}}"#).unwrap();
+    std::fs::write(
+        &bad,
+        "{\n  \"acme\": {\"input\": \"cheap\", \"output\": 1}\n}",
+    )
+    .unwrap();
+    let usage = genai_tracing::Usage {
+        input_tokens: Some(1_000_000),
+        output_tokens: Some(1_000_000),
+        ..Default::default()
+    };
+    assert!(genai_tracing::cost::cost_of(None, "acme-config-model", &usage).is_none());
+    with_env(
+        &[(genai_tracing::cost::PRICES_ENV, good.to_str().unwrap())],
+        Builder::from_env,
+    )
+    .expect("a good price file");
+    let cost = genai_tracing::cost::cost_of(None, "acme-config-model", &usage).expect("priced");
+    assert_eq!(cost.total, 6.0);
+
+    let err = with_env(
+        &[(genai_tracing::cost::PRICES_ENV, bad.to_str().unwrap())],
+        Builder::from_env,
+    )
+    .unwrap_err();
+    assert!(matches!(err, InitError::Prices(_)));
+    let message = err.to_string();
+    assert!(
+        message.contains("bad.json") && message.contains("line 2"),
+        "{message}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]

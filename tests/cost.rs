@@ -58,7 +58,13 @@ fn anthropic(response: &Value) -> Value {
     response.clone()
 }
 
-fn openai_response(model: &str, prompt: i64, cached: i64, completion: i64, reasoning: i64) -> Value {
+fn openai_response(
+    model: &str,
+    prompt: i64,
+    cached: i64,
+    completion: i64,
+    reasoning: i64,
+) -> Value {
     json!({"id": "chatcmpl-1", "model": model,
         "choices": [{"index": 0, "message": {"role": "assistant", "content": "ok"}, "finish_reason": "stop"}],
         "usage": {"prompt_tokens": prompt, "completion_tokens": completion,
@@ -151,10 +157,20 @@ fn an_unknown_model_gets_no_cost_and_one_warning() {
     let warnings: Vec<_> = calls
         .iter()
         .flat_map(|s| s.events.iter())
-        .filter(|e| e.name.contains("no price known for model \"nobody-knows-this-model-7\""))
+        .filter(|e| {
+            e.name
+                .contains("no price known for model \"nobody-knows-this-model-7\"")
+        })
         .collect();
-    assert_eq!(warnings.len(), 1, "one warning for the model, on its first call");
-    assert!(!cost::is_priced(Some("openai"), "nobody-knows-this-model-7"));
+    assert_eq!(
+        warnings.len(),
+        1,
+        "one warning for the model, on its first call"
+    );
+    assert!(!cost::is_priced(
+        Some("openai"),
+        "nobody-knows-this-model-7"
+    ));
     assert!(cost::is_priced(Some("openai"), "gpt-4o"));
 }
 
@@ -232,11 +248,27 @@ fn price_files_are_read_and_bad_ones_are_clear_errors() {
     assert_eq!(price.cache_write, Some(0.6));
 
     let cases: [(&str, &[u8], &[&str]); 5] = [
-        ("truncated.json", br#"{"acme": {"input": 1"#, &["truncated.json", "line 1"]),
-        ("negative.json", br#"{"acme": {"input": -1, "output": 1}}"#, &["acme", "`input` is -1"]),
-        ("typo.json", br#"{"acme": {"inptu": 1, "output": 1}}"#, &["unknown field `inptu`"]),
+        (
+            "truncated.json",
+            br#"{"acme": {"input": 1"#,
+            &["truncated.json", "line 1"],
+        ),
+        (
+            "negative.json",
+            br#"{"acme": {"input": -1, "output": 1}}"#,
+            &["acme", "`input` is -1"],
+        ),
+        (
+            "typo.json",
+            br#"{"acme": {"inptu": 1, "output": 1}}"#,
+            &["unknown field `inptu`"],
+        ),
         ("list.json", b"[1, 2]", &["list.json", "expected a map"]),
-        ("binary.json", b"{\"a\xff\": 1}", &["binary.json", "not UTF-8"]),
+        (
+            "binary.json",
+            b"{\"a\xff\": 1}",
+            &["binary.json", "not UTF-8"],
+        ),
     ];
     for (name, contents, expected) in cases {
         let path = dir.join(name);

@@ -24,20 +24,20 @@ use serde_json::Value;
 use tracing::Span;
 use tracing_opentelemetry::OpenTelemetrySpanExt;
 
-use crate::cost::{self, Cost};
-use crate::usage::Usage;
-use crate::rollup;
 use crate::capture::{
     arguments_object, bounded_json, capture_limits, captures_content, is_sensitive_key, safe_text,
     text_or_json, Capture, Captured, REDACTED,
 };
+use crate::cost::{self, Cost};
 use crate::failure::{exception_event, panic_message, CANCELLED, PANIC};
 use crate::hosted::claim;
 use crate::propagation::{adopt, Parent};
 use crate::request::ModelRequest;
 use crate::response::ModelResponse;
+use crate::rollup;
 use crate::scope::{enter, TraceAttributes};
 use crate::semconv::{self as sc, semconv_version, ValueType, Versioned};
+use crate::usage::Usage;
 
 /// Ids (session, user, conversation) longer than this are cut.
 const MAX_ID_BYTES: usize = 1024;
@@ -606,7 +606,8 @@ impl State {
         span.record(sc::LLM_COST_PROMPT, cost.input);
         span.record(sc::LLM_COST_COMPLETION, cost.output);
         span.record(sc::LLM_COST_TOTAL, cost.total);
-        let details = serde_json::json!({"input": cost.input, "output": cost.output, "total": cost.total});
+        let details =
+            serde_json::json!({"input": cost.input, "output": cost.output, "total": cost.total});
         span.record(sc::LANGFUSE_COST_DETAILS, details.to_string().as_str());
         Some(cost)
     }

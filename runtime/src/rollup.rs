@@ -36,8 +36,14 @@ impl Default for Totals {
 impl Totals {
     fn add(&mut self, usage: &Usage, cost: Option<f64>) {
         self.calls += 1;
-        self.input_tokens = self.input_tokens.zip(usage.input_tokens).map(|(a, b)| a + b);
-        self.output_tokens = self.output_tokens.zip(usage.output_tokens).map(|(a, b)| a + b);
+        self.input_tokens = self
+            .input_tokens
+            .zip(usage.input_tokens)
+            .map(|(a, b)| a + b);
+        self.output_tokens = self
+            .output_tokens
+            .zip(usage.output_tokens)
+            .map(|(a, b)| a + b);
         self.cost = self.cost.zip(cost).map(|(a, b)| a + b);
     }
 }

@@ -93,14 +93,18 @@ impl Price {
         let fresh = n(usage.input_tokens) - read - write;
         let reasoning = n(usage.reasoning_output_tokens);
         let visible = n(usage.output_tokens) - reasoning;
-        if [read, write, fresh, reasoning, visible].iter().any(|c| *c < 0) {
+        if [read, write, fresh, reasoning, visible]
+            .iter()
+            .any(|c| *c < 0)
+        {
             return None;
         }
         let at = |tokens: i64, per_million: f64| tokens as f64 * per_million / 1e6;
         let input = at(fresh, self.input)
             + at(read, self.cache_read.unwrap_or(self.input))
             + at(write, self.cache_write.unwrap_or(self.input));
-        let output = at(visible, self.output) + at(reasoning, self.reasoning.unwrap_or(self.output));
+        let output =
+            at(visible, self.output) + at(reasoning, self.reasoning.unwrap_or(self.output));
         Some(Cost::new(input, output))
     }
 
@@ -186,7 +190,10 @@ impl PriceTable {
         })?;
         let text = String::from_utf8(bytes).map_err(|e| PriceFileError::Parse {
             path: Some(path.to_owned()),
-            message: format!("not UTF-8 (invalid byte at offset {})", e.utf8_error().valid_up_to()),
+            message: format!(
+                "not UTF-8 (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ),
         })?;
         Self::parse(&text, Some(path))
     }
