@@ -34,6 +34,14 @@ fn anthropic(question: &str) -> Value {
            "stop_reason": "end_turn", "usage": {"input_tokens": 1, "cache_creation_input_tokens": 2, "output_tokens": 1}})
 }
 
+#[llm_call(provider = "openai", model = "gpt-4o", capture = true)]
+fn streamed(question: &str) -> impl futures_util::Stream<Item = Result<Value, String>> {
+    let _ = question;
+    futures_util::stream::iter([Ok(json!({"id": "s", "model": "gpt-4o",
+        "choices": [{"index": 0, "delta": {"content": "z"}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 2, "completion_tokens": 1}}))])
+}
+
 #[workflow(capture = true)]
 fn pipeline(n: u32) -> u32 {
     n
@@ -47,6 +55,7 @@ async fn everything() -> String {
         "messages": [{"role": "user", "content": "hi"}]});
     openai(&request);
     anthropic("why?");
+    futures_util::StreamExt::count(streamed("stream?")).await;
     pipeline(1);
     let _ = lookup("");
     lookup("k").unwrap()
@@ -89,6 +98,8 @@ fn every_declared_name_is_emitted_and_no_other() {
         sc::GEN_AI_REQUEST_SEED,
         sc::GEN_AI_REQUEST_FREQUENCY_PENALTY,
         sc::GEN_AI_REQUEST_PRESENCE_PENALTY,
+        sc::GEN_AI_REQUEST_STREAM,
+        sc::GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
         sc::GEN_AI_RESPONSE_ID,
         sc::GEN_AI_RESPONSE_MODEL,
         sc::GEN_AI_RESPONSE_FINISH_REASONS,

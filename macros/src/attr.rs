@@ -6,6 +6,7 @@ use quote::ToTokens;
 use syn::meta::ParseNestedMeta;
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
 use syn::{Expr, Ident, LitBool, LitStr, Token};
 
 /// Which macro is expanding.
@@ -38,7 +39,14 @@ impl Kind {
         match self {
             Kind::Agent => &["name", "description", "id", "version", "provider"],
             Kind::Workflow => &["name"],
-            Kind::LlmCall => &["provider", "model", "operation", "retry", "backoff"],
+            Kind::LlmCall => &[
+                "provider",
+                "model",
+                "operation",
+                "stream",
+                "retry",
+                "backoff",
+            ],
             Kind::Embeddings => &["provider", "model", "dimensions", "retry", "backoff"],
             Kind::Tool => &["name", "description", "call_id", "retry", "backoff"],
             Kind::Retrieval => &[
@@ -164,6 +172,9 @@ pub(crate) struct Options {
     pub(crate) skip: Vec<Ident>,
     pub(crate) skip_all: Option<Ident>,
     pub(crate) capture: Option<LitBool>,
+    /// `stream` or `stream = <bool>`: whether the function returns a stream of chunks (else
+    /// told from the return type).
+    pub(crate) stream: Option<LitBool>,
     pub(crate) fields: Vec<Field>,
     pub(crate) krate: Option<syn::Path>,
     seen: Vec<String>,
@@ -217,6 +228,13 @@ impl Options {
             "conversation" => self.conversation = Some(meta.value()?.parse()?),
             "parent" => self.parent = Some(meta.value()?.parse()?),
             "capture" => self.capture = Some(meta.value()?.parse()?),
+            "stream" => {
+                self.stream = Some(if meta.input.peek(Token![=]) {
+                    meta.value()?.parse()?
+                } else {
+                    LitBool::new(true, path.span())
+                });
+            }
             "crate" => {
                 let lit: LitStr = meta.value()?.parse()?;
                 self.krate = Some(lit.parse().map_err(|_| {

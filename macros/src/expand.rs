@@ -172,7 +172,36 @@ pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<
         };
         (policy, failure)
     });
+    let stream = stream_shape(kind, &options, &item.sig.output);
+    if let Some(stream) = &stream {
+        if let Some(retry) = &options.retry {
+            return Err(syn::Error::new_spanned(
+                retry,
+                "`retry` is not supported on a streaming #[llm_call]: a stream already handed to the caller cannot be run again",
+            ));
+        }
+        if let Body::AsyncTrait { .. } = body_of(&item) {
+            return Err(syn::Error::new_spanned(
+                &stream.ty,
+                "a streaming #[llm_call] cannot be an #[async_trait] method: return the stream from a plain or `async fn`",
+            ));
+        }
+    }
     let body = match (body_of(&item), retry) {
+        (Body::Async(block) | Body::Sync(block), None) if stream.is_some() => {
+            let wrap = stream.as_ref().map(|s| s.wrap(&krate));
+            let fake_return = fake_return(&item.sig.output);
+            let stmts = &block.stmts;
+            if item.sig.asyncness.is_some() {
+                quote! {
+                    __gt_call.streaming().stream_future(async move { #fake_return #(#stmts)* }, #wrap).await
+                }
+            } else {
+                quote! {
+                    __gt_call.streaming().run_stream(move || { #fake_return #(#stmts)* }, #wrap)
+                }
+            }
+        }
         (Body::AsyncTrait { pin, future }, None) => {
             let output = future_output(&item.sig.output);
             let finish = finish(&krate, kind, &output, capture_off, search);
@@ -234,6 +263,131 @@ pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<
             #body
         }
     })
+}
+
+/// How a streaming `#[llm_call]` returns its stream.
+struct StreamShape {
+    /// Inside a `Result<_, E>`.
+    in_result: bool,
+    /// `impl Stream<..>`: wrapped as it is. Else a named type, traced in its own type through
+    /// the runtime's `StreamReturn`.
+    opaque: bool,
+    /// The stream's type, for errors.
+    ty: Type,
+    /// `E` of `impl Stream<Item = Result<_, E>>`: an opaque stream's item error, named for the
+    /// closure that describes it (inference reaches the return type too late).
+    item_error: Option<Type>,
+}
+
+impl StreamShape {
+    /// The closure that moves the call into the stream the body returned (or ends it on `Err`).
+    fn wrap(&self, krate: &TokenStream) -> TokenStream {
+        let param = match &self.item_error {
+            Some(e) => quote!(__gt_error: &#e),
+            None => quote!(__gt_error),
+        };
+        let describe = quote!(|#param| #krate::__private::describe_error!(__gt_error));
+        let traced = if self.opaque {
+            quote_spanned!(self.ty.span()=> __gt_call.stream(__gt_stream, #describe))
+        } else {
+            quote_spanned!(self.ty.span()=> #krate::__private::StreamReturn::traced(__gt_stream, __gt_call, #describe))
+        };
+        if self.in_result {
+            quote! {
+                |__gt_call: #krate::__private::Call, __gt_result| match __gt_result {
+                    ::core::result::Result::Ok(__gt_stream) => ::core::result::Result::Ok(#traced),
+                    ::core::result::Result::Err(__gt_error) => {
+                        __gt_call.end_failed(#krate::__private::describe_error!(&__gt_error));
+                        ::core::result::Result::Err(__gt_error)
+                    }
+                }
+            }
+        } else {
+            quote!(|__gt_call: #krate::__private::Call, __gt_stream| #traced)
+        }
+    }
+}
+
+/// Whether an `#[llm_call]` streams, from `stream = ..` or its return type: `impl Stream<..>`, a
+/// `dyn Stream` (boxed), or a type named `…Stream` (`BoxStream`, async-openai's
+/// `ChatCompletionResponseStream`), alone or in a `Result`.
+fn stream_shape(kind: Kind, options: &Options, output: &ReturnType) -> Option<StreamShape> {
+    if kind != Kind::LlmCall || options.stream.as_ref().is_some_and(|b| !b.value) {
+        return None;
+    }
+    let ReturnType::Type(_, ty) = output else {
+        return None;
+    };
+    let (in_result, inner) = match ok_type(ty) {
+        Some(ok) => (true, ok),
+        None => (false, &**ty),
+    };
+    let opaque = matches!(inner, Type::ImplTrait(i) if bounds_stream(&i.bounds));
+    let named = matches!(inner, Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident.to_string().ends_with("Stream")));
+    let named = !opaque && (named || dyn_stream(inner));
+    let forced = options.stream.as_ref().is_some_and(|b| b.value);
+    let item_error = match inner {
+        Type::ImplTrait(i) if opaque => i.bounds.iter().find_map(|b| match b {
+            syn::TypeParamBound::Trait(t) => item_error(&t.path),
+            _ => None,
+        }),
+        _ => None,
+    };
+    (opaque || named || forced).then(|| StreamShape {
+        in_result,
+        opaque,
+        ty: inner.clone(),
+        item_error,
+    })
+}
+
+/// `E` of a `Stream<Item = Result<_, E>>` bound.
+fn item_error(stream: &syn::Path) -> Option<Type> {
+    let PathArguments::AngleBracketed(args) = &stream.segments.last()?.arguments else {
+        return None;
+    };
+    let item = args.args.iter().find_map(|a| match a {
+        GenericArgument::AssocType(t) if t.ident == "Item" => Some(&t.ty),
+        _ => None,
+    })?;
+    let Type::Path(result) = item else {
+        return None;
+    };
+    let last = result.path.segments.last()?;
+    let PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    match args.args.iter().nth(1)? {
+        GenericArgument::Type(e) if last.ident == "Result" => Some(e.clone()),
+        _ => None,
+    }
+}
+
+/// Whether `bounds` name a trait called `Stream`.
+fn bounds_stream(
+    bounds: &syn::punctuated::Punctuated<syn::TypeParamBound, syn::Token![+]>,
+) -> bool {
+    bounds.iter().any(|b| {
+        matches!(b, syn::TypeParamBound::Trait(t)
+            if t.path.segments.last().is_some_and(|s| s.ident == "Stream"))
+    })
+}
+
+/// Whether a type is or holds a `dyn Stream` (`Pin<Box<dyn Stream<..> + Send>>`).
+fn dyn_stream(ty: &Type) -> bool {
+    match ty {
+        Type::TraitObject(o) => bounds_stream(&o.bounds),
+        Type::Path(p) => p.path.segments.iter().any(|s| match &s.arguments {
+            PathArguments::AngleBracketed(a) => a
+                .args
+                .iter()
+                .any(|g| matches!(g, GenericArgument::Type(t) if dyn_stream(t))),
+            _ => false,
+        }),
+        Type::Paren(p) => dyn_stream(&p.elem),
+        Type::Group(g) => dyn_stream(&g.elem),
+        _ => false,
+    }
 }
 
 /// Rejects what cannot run inside a span: `const fn`, and `#[track_caller]` (the body runs in a

@@ -9,6 +9,7 @@ pub use crate::failure::{
 };
 pub use crate::retry::{backoff, Attempts, RetryPolicy};
 pub use crate::spans::{check_user_field, declared, SpanName};
+pub use crate::stream::{Described, StreamReturn, TracedStream};
 pub use tracing;
 
 use crate::request::ModelRequest;

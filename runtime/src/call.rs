@@ -18,6 +18,7 @@ use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
+use std::time::Instant;
 
 use opentelemetry::{Array, StringValue, Value as OtelValue};
 use serde_json::Value;
@@ -70,10 +71,11 @@ pub struct State {
     rollup: bool,
 }
 
-/// The provider and requested model of a model call.
+/// The provider and requested model of a model call, and when it started.
 struct ModelCall {
     provider: String,
     model: Option<String>,
+    started: Instant,
 }
 
 static INERT: State = State {
@@ -187,6 +189,7 @@ impl Call {
             state.model = Some(Box::new(ModelCall {
                 provider: provider.to_owned(),
                 model: model.map(str::to_owned),
+                started: Instant::now(),
             }));
         }
         self
@@ -219,23 +222,97 @@ impl Call {
         let Some(state) = self.0.as_mut() else {
             return body();
         };
-        let outcome = {
-            let _attributes = state.attributes.clone().map(|a| enter(Some(a)));
-            let _entered = state.span.enter();
-            catch_unwind(AssertUnwindSafe(body))
-        };
-        match outcome {
-            Ok(value) => {
-                state.ended = true;
-                if self.is_recording() {
-                    finish(&self, &value);
-                }
-                value
+        let value = state.in_span(body);
+        state.ended = true;
+        if self.is_recording() {
+            finish(&self, &value);
+        }
+        value
+    }
+
+    /// A streaming model call (see `stream.rs`): records `gen_ai.request.stream`.
+    pub fn streaming(self) -> Self {
+        if self.is_recording() {
+            self.span.record(sc::GEN_AI_REQUEST_STREAM, true);
+        }
+        self
+    }
+
+    /// Runs the sync body of a streaming call inside the span, then hands the call to `wrap`,
+    /// which moves it into the returned stream (or ends it on an error).
+    pub fn run_stream<R, T>(
+        mut self,
+        body: impl FnOnce() -> R,
+        wrap: impl FnOnce(Self, R) -> T,
+    ) -> T {
+        let value = self.in_span(body);
+        wrap(self, value)
+    }
+
+    /// The async form of [`Call::run_stream`].
+    pub async fn stream_future<F: Future, T>(
+        mut self,
+        future: F,
+        wrap: impl FnOnce(Self, F::Output) -> T,
+    ) -> T {
+        let value = InSpan {
+            call: &mut self,
+            future,
+        }
+        .await;
+        wrap(self, value)
+    }
+
+    /// Runs `f` inside the span, with the call's trace attributes in force; a panic ends the call
+    /// as panicked and keeps unwinding.
+    pub(crate) fn in_span<R>(&mut self, f: impl FnOnce() -> R) -> R {
+        match self.0.as_mut() {
+            Some(state) => state.in_span(f),
+            None => f(),
+        }
+    }
+
+    /// Ends the call with the failure `described` (a streaming call whose stream never came).
+    pub fn end_failed(mut self, (error_type, description): crate::stream::Described) {
+        if let Some(state) = self.0.as_mut() {
+            state.ended = true;
+            if state.is_recording() {
+                state.fail(&error_type, description);
             }
-            Err(payload) => {
-                state.panicked(&*payload);
-                resume_unwind(payload)
-            }
+        }
+    }
+
+    /// Ends a streaming call whose stream ran to its end, with what it assembled.
+    pub(crate) fn end_stream(mut self, response: &impl ModelResponse) {
+        if let Some(state) = self.0.as_mut() {
+            state.ended = true;
+            state.model_response(response);
+        }
+    }
+
+    /// Ends a streaming call whose stream was dropped before its end: what arrived is recorded,
+    /// and the call is marked cancelled.
+    pub(crate) fn abandon_stream(mut self, response: &impl ModelResponse, chunks: u64) {
+        // A stream that panicked while polled has ended as panicked.
+        if let Some(state) = self.0.as_mut().filter(|s| !s.ended) {
+            state.ended = true;
+            state.model_response(response);
+            state.fail(
+                CANCELLED,
+                Some(format!(
+                    "stream dropped after {chunks} chunks, before its end"
+                )),
+            );
+        }
+    }
+
+    /// Records the time from the call's start to its first chunk.
+    pub(crate) fn first_chunk(&self) {
+        if let Some(call) = self.model.as_deref() {
+            self.span.record(
+                sc::GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
+                call.started.elapsed().as_secs_f64(),
+            );
         }
     }
 
@@ -254,6 +331,21 @@ impl Call {
 }
 
 impl State {
+    fn in_span<R>(&mut self, f: impl FnOnce() -> R) -> R {
+        let outcome = {
+            let _attributes = self.attributes.clone().map(|a| enter(Some(a)));
+            let _entered = self.span.enter();
+            catch_unwind(AssertUnwindSafe(f))
+        };
+        match outcome {
+            Ok(value) => value,
+            Err(payload) => {
+                self.panicked(&*payload);
+                resume_unwind(payload)
+            }
+        }
+    }
+
     fn adopt(&mut self, parent: Option<opentelemetry::Context>) {
         let (context, remote) = adopt(parent);
         if let Some(context) = context {
@@ -679,14 +771,9 @@ where
         let Some(state) = this.call.0.as_mut() else {
             return inner.poll(cx);
         };
-        let polled = {
-            let _attributes = state.attributes.clone().map(|a| enter(Some(a)));
-            let _entered = state.span.enter();
-            catch_unwind(AssertUnwindSafe(|| inner.poll(cx)))
-        };
-        match polled {
-            Ok(Poll::Pending) => Poll::Pending,
-            Ok(Poll::Ready(output)) => {
+        match state.in_span(|| inner.poll(cx)) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(output) => {
                 state.ended = true;
                 if let Some(finish) = this.finish.take() {
                     if this.call.is_recording() {
@@ -695,10 +782,25 @@ where
                 }
                 Poll::Ready(output)
             }
-            Err(payload) => {
-                state.panicked(&*payload);
-                resume_unwind(payload)
-            }
         }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// A future polled inside a call's span (the body of a streaming call).
+    struct InSpan<'a, F> {
+        call: &'a mut Call,
+        #[pin]
+        future: F,
+    }
+}
+
+impl<F: Future> Future for InSpan<'_, F> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let this = self.project();
+        let future = this.future;
+        this.call.in_span(|| future.poll(cx))
     }
 }

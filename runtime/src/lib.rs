@@ -31,6 +31,7 @@
 
 mod call;
 pub mod capture;
+mod chunk;
 pub mod cost;
 mod failure;
 mod hosted;
@@ -47,6 +48,7 @@ mod rollup;
 mod scope;
 pub mod semconv;
 mod spans;
+mod stream;
 mod task;
 mod usage;
 
@@ -58,6 +60,7 @@ pub use capture::{
     to_json, Capture, CaptureLimits, CapturePolicy, InvalidAttributeLimit, InvalidCapturePolicy,
     CAPTURE_ENV, REDACTED,
 };
+pub use chunk::{Delta, DeltaPart, ModelChunk};
 pub use cost::{Cost, Price, PriceFileError, PriceTable};
 pub use failure::{ErrorType, CANCELLED, PANIC};
 pub use genai_tracing_macros::{agent, embeddings, llm_call, memory, retrieval, tool, workflow};

@@ -135,3 +135,17 @@ impl MessagePart {
         }
     }
 }
+
+/// A provider's finish reason in the conventions' terms (`stop`, `length`, `tool_call`,
+/// `content_filter`), for OpenAI's and Anthropic's spellings alike; any other reason as it is.
+pub(crate) fn finish_reason(raw: Option<&str>) -> String {
+    match raw {
+        Some("end_turn" | "stop_sequence") => "stop",
+        Some("max_tokens") => "length",
+        Some("tool_calls" | "function_call" | "tool_use") => "tool_call",
+        Some("refusal") => "content_filter",
+        Some(other) => other,
+        None => "unknown",
+    }
+    .to_owned()
+}

@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use super::messages::{content_parts, str_field};
-use crate::message::OutputMessage;
+use crate::message::{finish_reason, OutputMessage};
 use crate::usage::Usage;
 
 pub(super) fn finish_reasons(v: &Value) -> Vec<String> {
@@ -39,18 +39,100 @@ pub(super) fn output_messages(v: &Value) -> Vec<OutputMessage> {
     vec![OutputMessage {
         role: str_field(v, "role").unwrap_or_else(|| "assistant".to_owned()),
         parts: content_parts(v.get("content")),
-        finish_reason: normalise(v.get("stop_reason").and_then(Value::as_str)),
+        finish_reason: finish_reason(v.get("stop_reason").and_then(Value::as_str)),
     }]
 }
 
-fn normalise(reason: Option<&str>) -> String {
-    match reason {
-        Some("end_turn" | "stop_sequence") => "stop",
-        Some("max_tokens") => "length",
-        Some("tool_use") => "tool_call",
-        Some("refusal") => "content_filter",
-        Some(other) => other,
-        None => "unknown",
+/// The events of a streamed message (`message_start`, `content_block_delta`, `message_delta`, …).
+pub(super) mod event {
+    use serde_json::Value;
+
+    use crate::chunk::{Delta, DeltaPart};
+    use crate::provider::messages::str_field;
+    use crate::usage::Usage;
+
+    fn kind(v: &Value) -> Option<&str> {
+        v.get("type").and_then(Value::as_str)
     }
-    .to_owned()
+
+    /// The message `message_start` opens.
+    pub(in crate::provider) fn message(v: &Value) -> Option<&Value> {
+        (kind(v) == Some("message_start")).then(|| v.get("message"))?
+    }
+
+    /// `message_start` carries the input counts, `message_delta` the running output count.
+    pub(in crate::provider) fn usage(v: &Value) -> Usage {
+        match kind(v) {
+            Some("message_start") => message(v).map(super::usage).unwrap_or_default(),
+            Some("message_delta") => super::usage(v),
+            _ => Usage::default(),
+        }
+    }
+
+    pub(in crate::provider) fn finish_reasons(v: &Value) -> Vec<(u32, String)> {
+        match kind(v) {
+            Some("message_delta") => v
+                .get("delta")
+                .and_then(|d| str_field(d, "stop_reason"))
+                .map(|r| (0, r))
+                .into_iter()
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    pub(in crate::provider) fn deltas(v: &Value) -> Vec<Delta> {
+        let index = v
+            .get("index")
+            .and_then(Value::as_u64)
+            .map_or(0, |i| u32::try_from(i).unwrap_or(u32::MAX));
+        let part = match kind(v) {
+            Some("content_block_start") => {
+                let block = v.get("content_block").unwrap_or(&Value::Null);
+                match kind(block) {
+                    Some("tool_use") => Some(DeltaPart::ToolCall {
+                        index,
+                        id: str_field(block, "id"),
+                        name: str_field(block, "name"),
+                        arguments: String::new(),
+                    }),
+                    Some("text") => str_field(block, "text").map(DeltaPart::Text),
+                    Some("thinking") => str_field(block, "thinking").map(DeltaPart::Reasoning),
+                    _ => None,
+                }
+            }
+            Some("content_block_delta") => {
+                let delta = v.get("delta").unwrap_or(&Value::Null);
+                match kind(delta) {
+                    Some("text_delta") => str_field(delta, "text").map(DeltaPart::Text),
+                    Some("thinking_delta") => {
+                        str_field(delta, "thinking").map(DeltaPart::Reasoning)
+                    }
+                    Some("input_json_delta") => Some(DeltaPart::ToolCall {
+                        index,
+                        id: None,
+                        name: None,
+                        arguments: str_field(delta, "partial_json").unwrap_or_default(),
+                    }),
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        part.map(|part| Delta { choice: 0, part })
+            .into_iter()
+            .collect()
+    }
+
+    /// The `error` event: `{"type": "error", "error": {"type": "overloaded_error", …}}`.
+    pub(in crate::provider) fn error(v: &Value) -> Option<(String, String)> {
+        if kind(v) != Some("error") {
+            return None;
+        }
+        let e = v.get("error").unwrap_or(&Value::Null);
+        Some((
+            str_field(e, "type").unwrap_or_else(|| "error".to_owned()),
+            str_field(e, "message").unwrap_or_default(),
+        ))
+    }
 }

@@ -23,6 +23,7 @@ mod openai;
 
 use serde_json::Value;
 
+use crate::chunk::{Delta, ModelChunk};
 use crate::message::{ChatMessage, MessagePart, OutputMessage};
 use crate::request::{ModelRequest, RequestParameters};
 use crate::response::ModelResponse;
@@ -77,6 +78,76 @@ impl ModelResponse for Value {
             Shape::OpenAi => openai::output_messages(self),
             Shape::Anthropic => anthropic::output_messages(self),
             Shape::Unknown => Vec::new(),
+        }
+    }
+}
+
+/// Anthropic's stream events are told apart by their `type`; anything else is read as an OpenAI
+/// chat-completion chunk.
+fn anthropic_event(v: &Value) -> bool {
+    matches!(
+        v.get("type").and_then(Value::as_str),
+        Some(
+            "message_start"
+                | "content_block_start"
+                | "content_block_delta"
+                | "content_block_stop"
+                | "message_delta"
+                | "message_stop"
+                | "ping"
+                | "error"
+        )
+    )
+}
+
+impl ModelChunk for Value {
+    fn response_id(&self) -> Option<&str> {
+        let source = match anthropic::event::message(self) {
+            Some(message) => message,
+            None if anthropic_event(self) => return None,
+            None => self,
+        };
+        source.get("id").and_then(Value::as_str)
+    }
+
+    fn response_model(&self) -> Option<&str> {
+        let source = match anthropic::event::message(self) {
+            Some(message) => message,
+            None if anthropic_event(self) => return None,
+            None => self,
+        };
+        source.get("model").and_then(Value::as_str)
+    }
+
+    fn usage(&self) -> Usage {
+        if anthropic_event(self) {
+            anthropic::event::usage(self)
+        } else {
+            openai::usage(self)
+        }
+    }
+
+    fn finish_reasons(&self) -> Vec<(u32, String)> {
+        if anthropic_event(self) {
+            anthropic::event::finish_reasons(self)
+        } else {
+            openai::chunk::finish_reasons(self)
+        }
+    }
+
+    fn deltas(&self) -> Vec<Delta> {
+        if anthropic_event(self) {
+            anthropic::event::deltas(self)
+        } else {
+            openai::chunk::deltas(self)
+        }
+    }
+
+    fn error(&self) -> Option<(String, String)> {
+        if anthropic_event(self) {
+            anthropic::event::error(self)
+        } else {
+            openai::chunk::error(self)
         }
     }
 }

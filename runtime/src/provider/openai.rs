@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use super::messages::{content_parts, openai_tool_calls, str_field};
-use crate::message::{MessagePart, OutputMessage};
+use crate::message::{finish_reason, MessagePart, OutputMessage};
 use crate::usage::Usage;
 
 fn choices(v: &Value) -> &[Value] {
@@ -55,17 +55,67 @@ pub(super) fn output_messages(v: &Value) -> Vec<OutputMessage> {
             OutputMessage {
                 role: str_field(m, "role").unwrap_or_else(|| "assistant".to_owned()),
                 parts,
-                finish_reason: normalise(choice.get("finish_reason").and_then(Value::as_str)),
+                finish_reason: finish_reason(choice.get("finish_reason").and_then(Value::as_str)),
             }
         })
         .collect()
 }
 
-fn normalise(reason: Option<&str>) -> String {
-    match reason {
-        Some("tool_calls" | "function_call") => "tool_call",
-        Some(other) => other,
-        None => "unknown",
+/// The chunks of a streamed chat completion (`"object": "chat.completion.chunk"`).
+pub(super) mod chunk {
+    use serde_json::Value;
+
+    use super::choices;
+    use crate::chunk::{Delta, DeltaPart};
+    use crate::provider::messages::str_field;
+
+    fn index(v: &Value) -> u32 {
+        v.get("index")
+            .and_then(Value::as_u64)
+            .map_or(0, |i| u32::try_from(i).unwrap_or(u32::MAX))
     }
-    .to_owned()
+
+    pub(in crate::provider) fn finish_reasons(v: &Value) -> Vec<(u32, String)> {
+        choices(v)
+            .iter()
+            .filter_map(|c| Some((index(c), str_field(c, "finish_reason")?)))
+            .collect()
+    }
+
+    pub(in crate::provider) fn deltas(v: &Value) -> Vec<Delta> {
+        let mut deltas = Vec::new();
+        for c in choices(v) {
+            let (choice, delta) = (index(c), c.get("delta").unwrap_or(&Value::Null));
+            let mut push = |part| deltas.push(Delta { choice, part });
+            // OpenAI-compatible servers (vLLM, DeepSeek, OpenRouter) stream reasoning beside it.
+            for key in ["reasoning_content", "reasoning"] {
+                if let Some(r) = str_field(delta, key) {
+                    push(DeltaPart::Reasoning(r));
+                }
+            }
+            if let Some(text) = str_field(delta, "content") {
+                push(DeltaPart::Text(text));
+            }
+            let calls = delta.get("tool_calls").and_then(Value::as_array);
+            for call in calls.map(Vec::as_slice).unwrap_or_default() {
+                let function = call.get("function").unwrap_or(&Value::Null);
+                push(DeltaPart::ToolCall {
+                    index: index(call),
+                    id: str_field(call, "id"),
+                    name: str_field(function, "name"),
+                    arguments: str_field(function, "arguments").unwrap_or_default(),
+                });
+            }
+        }
+        deltas
+    }
+
+    /// An error object sent inside the stream, as OpenAI-compatible servers do.
+    pub(in crate::provider) fn error(v: &Value) -> Option<(String, String)> {
+        let e = v.get("error").filter(|e| e.is_object())?;
+        let kind = str_field(e, "type")
+            .or_else(|| str_field(e, "code"))
+            .unwrap_or_else(|| "error".to_owned());
+        Some((kind, str_field(e, "message").unwrap_or_default()))
+    }
 }

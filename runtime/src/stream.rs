@@ -1,0 +1,395 @@
+//! Streaming model calls: one span that lasts until the stream ends.
+//!
+//! A streaming `#[llm_call]` returns its stream wrapped in a [`TracedStream`], which carries the
+//! call. Each chunk is read as it passes ([`ModelChunk`]): the first sets
+//! `gen_ai.response.time_to_first_chunk`; ids, model, usage and finish reasons are kept (a few
+//! bytes); the content is assembled only when capture is on, and only up to the capture limit.
+//! The span ends when the stream does:
+//!
+//! - at its end: what the chunks said is recorded, as for a whole response (usage, cost, output
+//!   messages);
+//! - on an `Err` item or an in-band error event: status ERROR with the error's type (the stream
+//!   goes on; the span ends with it);
+//! - dropped before its end: what arrived is recorded and the call is marked `cancelled`, with the
+//!   number of chunks read;
+//! - a panic while polling: ERROR `panic`, and the panic goes on.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use futures_core::Stream;
+
+use crate::call::Call;
+use crate::capture::capture_limits;
+use crate::chunk::{Delta, DeltaPart, ModelChunk};
+use crate::message::{finish_reason, MessagePart, OutputMessage};
+use crate::response::ModelResponse;
+use crate::usage::Usage;
+
+/// An error described for the span: `(error.type, status description)`.
+#[doc(hidden)]
+pub type Described = (Cow<'static, str>, Option<String>);
+
+pin_project_lite::pin_project! {
+    /// A model response stream traced as one call (used by the macros' expansion): it yields the
+    /// inner stream's items unchanged.
+    #[doc(hidden)]
+    pub struct TracedStream<S, D> {
+        #[pin]
+        inner: S,
+        progress: Progress<D>,
+    }
+}
+
+/// The call in progress; `None` once it ended (or when nothing records it).
+struct Progress<D> {
+    call: Option<Call>,
+    describe: D,
+    streamed: Streamed,
+}
+
+impl<S, D> TracedStream<S, D> {
+    pub(crate) fn new(inner: S, call: Call, describe: D) -> Self {
+        let capture = call.captures();
+        Self {
+            inner,
+            progress: Progress {
+                call: call.is_recording().then_some(call),
+                describe,
+                streamed: Streamed::new(capture, capture_limits().max_bytes),
+            },
+        }
+    }
+}
+
+impl Call {
+    /// Moves a streaming call into the stream its function returned (used by the macros'
+    /// expansion): the span ends when the stream does. `describe` describes an `Err` item.
+    pub fn stream<S, C, E, D>(self, stream: S, describe: D) -> TracedStream<S, D>
+    where
+        S: Stream<Item = Result<C, E>>,
+        C: ModelChunk,
+        D: Fn(&E) -> Described,
+    {
+        TracedStream::new(stream, self, describe)
+    }
+}
+
+impl<S, C, E, D> Stream for TracedStream<S, D>
+where
+    S: Stream<Item = Result<C, E>>,
+    C: ModelChunk,
+    D: Fn(&E) -> Described,
+{
+    type Item = S::Item;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<S::Item>> {
+        let this = self.project();
+        let (inner, progress) = (this.inner, this.progress);
+        let Some(call) = progress.call.as_mut() else {
+            return inner.poll_next(cx);
+        };
+        let polled = call.in_span(|| inner.poll_next(cx));
+        match &polled {
+            Poll::Pending => {}
+            Poll::Ready(Some(Ok(chunk))) => {
+                if progress.streamed.chunks == 0 {
+                    call.first_chunk();
+                }
+                progress.streamed.apply(chunk);
+                if let Some((error_type, message)) = chunk.error() {
+                    call.fail(&error_type, Some(message));
+                }
+            }
+            Poll::Ready(Some(Err(error))) => {
+                progress.streamed.chunks += 1;
+                let (error_type, description) = (progress.describe)(error);
+                call.fail(&error_type, description);
+            }
+            Poll::Ready(None) => {
+                if let Some(call) = progress.call.take() {
+                    call.end_stream(&progress.streamed);
+                }
+            }
+        }
+        polled
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint()
+    }
+}
+
+impl<D> Drop for Progress<D> {
+    fn drop(&mut self) {
+        if let Some(call) = self.call.take() {
+            call.abandon_stream(&self.streamed, self.streamed.chunks);
+        }
+    }
+}
+
+/// A return type a streaming `#[llm_call]` can trace besides `impl Stream` (used by the macros'
+/// expansion): a boxed stream, traced inside a new box of the same type.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a stream of model chunks that #[llm_call] can trace",
+    label = "a streaming #[llm_call] returns `impl Stream<Item = Result<Chunk, E>>` or a boxed `dyn Stream` of them",
+    note = "return `impl Stream<Item = Result<Chunk, E>>` or `Pin<Box<dyn Stream<Item = Result<Chunk, E>> + Send>>`; if this function does not stream, write `#[llm_call(stream = false, ..)]`"
+)]
+pub trait StreamReturn: Sized {
+    /// The error of the stream's items.
+    type Error;
+    /// This stream, traced by `call`.
+    fn traced<D>(self, call: Call, describe: D) -> Self
+    where
+        D: Fn(&Self::Error) -> Described + Send + 'static;
+}
+
+impl<'a, C: ModelChunk + 'a, E: 'a> StreamReturn
+    for Pin<Box<dyn Stream<Item = Result<C, E>> + Send + 'a>>
+{
+    type Error = E;
+    fn traced<D>(self, call: Call, describe: D) -> Self
+    where
+        D: Fn(&E) -> Described + Send + 'static,
+    {
+        Box::pin(call.stream(self, describe))
+    }
+}
+
+impl<'a, C: ModelChunk + 'a, E: 'a> StreamReturn
+    for Pin<Box<dyn Stream<Item = Result<C, E>> + 'a>>
+{
+    type Error = E;
+    fn traced<D>(self, call: Call, describe: D) -> Self
+    where
+        D: Fn(&E) -> Described + Send + 'static,
+    {
+        Box::pin(call.stream(self, describe))
+    }
+}
+
+/// What the chunks said so far: a response assembled from a stream.
+struct Streamed {
+    chunks: u64,
+    id: Option<String>,
+    model: Option<String>,
+    usage: Usage,
+    /// The provider's finish reason of each choice.
+    finished: BTreeMap<u32, String>,
+    /// The content of each choice; only when capturing.
+    choices: Option<BTreeMap<u32, Choice>>,
+    /// Content bytes still kept, and bytes not kept past that.
+    room: usize,
+    dropped: usize,
+}
+
+#[derive(Default)]
+struct Choice {
+    reasoning: String,
+    text: String,
+    tool_calls: BTreeMap<u32, ToolCall>,
+}
+
+#[derive(Default)]
+struct ToolCall {
+    id: Option<String>,
+    name: String,
+    arguments: String,
+}
+
+impl Streamed {
+    /// `room`: how many bytes of content to keep when capturing.
+    fn new(capture: bool, room: usize) -> Self {
+        Self {
+            chunks: 0,
+            id: None,
+            model: None,
+            usage: Usage::default(),
+            finished: BTreeMap::new(),
+            choices: capture.then(BTreeMap::new),
+            room,
+            dropped: 0,
+        }
+    }
+
+    fn apply(&mut self, chunk: &impl ModelChunk) {
+        self.chunks += 1;
+        if self.id.is_none() {
+            self.id = chunk.response_id().map(str::to_owned);
+        }
+        if self.model.is_none() {
+            self.model = chunk.response_model().map(str::to_owned);
+        }
+        let usage = chunk.usage();
+        let latest = |old: &mut Option<i64>, new: Option<i64>| {
+            if new.is_some() {
+                *old = new;
+            }
+        };
+        latest(&mut self.usage.input_tokens, usage.input_tokens);
+        latest(&mut self.usage.output_tokens, usage.output_tokens);
+        latest(
+            &mut self.usage.cache_read_input_tokens,
+            usage.cache_read_input_tokens,
+        );
+        latest(
+            &mut self.usage.cache_creation_input_tokens,
+            usage.cache_creation_input_tokens,
+        );
+        latest(
+            &mut self.usage.reasoning_output_tokens,
+            usage.reasoning_output_tokens,
+        );
+        self.finished.extend(chunk.finish_reasons());
+        if self.choices.is_some() {
+            for delta in chunk.deltas() {
+                self.add(delta);
+            }
+        }
+    }
+
+    fn add(&mut self, Delta { choice, part }: Delta) {
+        let Some(choices) = self.choices.as_mut() else {
+            return;
+        };
+        let choice = choices.entry(choice).or_default();
+        let (target, piece) = match part {
+            DeltaPart::Text(text) => (&mut choice.text, text),
+            DeltaPart::Reasoning(text) => (&mut choice.reasoning, text),
+            DeltaPart::ToolCall {
+                index,
+                id,
+                name,
+                arguments,
+            } => {
+                let call = choice.tool_calls.entry(index).or_default();
+                if id.is_some() {
+                    call.id = id;
+                }
+                if let Some(name) = name {
+                    call.name.push_str(&name);
+                }
+                (&mut call.arguments, arguments)
+            }
+        };
+        // Kept up to the capture limit; the rest is counted, not buffered.
+        let mut cut = piece.len().min(self.room);
+        while !piece.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        target.push_str(&piece[..cut]);
+        self.room -= cut;
+        self.dropped += piece.len() - cut;
+    }
+}
+
+impl ModelResponse for Streamed {
+    fn response_id(&self) -> Option<&str> {
+        self.id.as_deref()
+    }
+
+    fn response_model(&self) -> Option<&str> {
+        self.model.as_deref()
+    }
+
+    fn finish_reasons(&self) -> Vec<String> {
+        self.finished.values().cloned().collect()
+    }
+
+    fn usage(&self) -> Usage {
+        self.usage
+    }
+
+    fn output_messages(&self) -> Vec<OutputMessage> {
+        let Some(choices) = &self.choices else {
+            return Vec::new();
+        };
+        let mut indexes: Vec<u32> = choices
+            .keys()
+            .chain(self.finished.keys())
+            .copied()
+            .collect();
+        indexes.sort_unstable();
+        indexes.dedup();
+        let empty = Choice::default();
+        let mut messages: Vec<OutputMessage> = indexes
+            .into_iter()
+            .map(|index| {
+                let choice = choices.get(&index).unwrap_or(&empty);
+                let mut parts = Vec::new();
+                if !choice.reasoning.is_empty() {
+                    parts.push(MessagePart::Reasoning {
+                        content: choice.reasoning.clone(),
+                    });
+                }
+                if !choice.text.is_empty() {
+                    parts.push(MessagePart::text(choice.text.clone()));
+                }
+                parts.extend(choice.tool_calls.values().map(|call| {
+                    MessagePart::ToolCall {
+                        id: call.id.clone(),
+                        name: call.name.clone(),
+                        arguments: serde_json::from_str(&call.arguments)
+                            .unwrap_or_else(|_| serde_json::Value::String(call.arguments.clone())),
+                    }
+                }));
+                OutputMessage {
+                    role: "assistant".to_owned(),
+                    parts,
+                    finish_reason: finish_reason(self.finished.get(&index).map(String::as_str)),
+                }
+            })
+            .collect();
+        if self.dropped > 0 {
+            if let Some(last) = messages.last_mut() {
+                last.parts.push(MessagePart::text(format!(
+                    "…[truncated: {} more bytes streamed]",
+                    self.dropped
+                )));
+            }
+        }
+        messages
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn text(piece: &str) -> serde_json::Value {
+        json!({"choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": null}]})
+    }
+
+    #[test]
+    fn content_is_kept_up_to_the_room_and_the_rest_only_counted() {
+        let mut streamed = Streamed::new(true, 1_000);
+        for _ in 0..10_000 {
+            streamed.apply(&text("héllo wörld "));
+        }
+        let kept = &streamed.choices.as_ref().unwrap()[&0].text;
+        assert!(kept.len() <= 1_000 && kept.len() > 990, "{}", kept.len());
+        assert_eq!(kept.len() + streamed.dropped, 10_000 * "héllo wörld ".len());
+        let messages = streamed.output_messages();
+        let MessagePart::Text { content } = messages[0].parts.last().unwrap() else {
+            panic!("a text part");
+        };
+        assert!(content.starts_with("…[truncated: "), "{content}");
+    }
+
+    #[test]
+    fn without_capture_no_content_is_kept() {
+        let mut streamed = Streamed::new(false, 1_000);
+        for _ in 0..100 {
+            streamed.apply(&text("secret"));
+        }
+        assert!(streamed.choices.is_none());
+        assert_eq!(streamed.dropped, 0);
+        assert!(streamed.output_messages().is_empty());
+        assert_eq!(streamed.chunks, 100);
+    }
+}
