@@ -18,6 +18,8 @@
 //! ```
 
 mod anthropic;
+#[cfg(feature = "async-openai")]
+mod async_openai;
 mod messages;
 mod openai;
 
