@@ -3,29 +3,9 @@
 //! Five questions to a ReAct agent, each printed with its answer and trace tree. No keys, no
 //! network; with `OTEL_EXPORTER_OTLP_ENDPOINT` set, the traces are also exported over OTLP.
 //! `--buggy-calculator` makes the calculator off by one: confident wrong answers, no error.
-
-use genai_tracing_examples::demo::{self, DemoOptions};
+//! With `OPENAI_BASE_URL` set, a real model plans instead of the scripted one (`--model`,
+//! `--stream`, `--question`); see `--help`.
 
 fn main() -> std::process::ExitCode {
-    let mut options = DemoOptions::default();
-    for arg in std::env::args().skip(1) {
-        match arg.as_str() {
-            "--buggy-calculator" => options.buggy_calculator = true,
-            "-h" | "--help" => {
-                println!("usage: react_agent [--buggy-calculator]");
-                return std::process::ExitCode::SUCCESS;
-            }
-            other => {
-                eprintln!("unknown argument {other:?}; usage: react_agent [--buggy-calculator]");
-                return std::process::ExitCode::from(2);
-            }
-        }
-    }
-    match demo::run(options, &mut std::io::stdout().lock()) {
-        Ok(_) => std::process::ExitCode::SUCCESS,
-        Err(err) => {
-            eprintln!("react_agent: {err}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+    genai_tracing_examples::demo::main()
 }

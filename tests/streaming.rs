@@ -53,9 +53,7 @@ fn chat(chunks: Vec<Result<Value, Reset>>) -> impl Stream<Item = Result<Value, R
     capture = true,
     skip(chunks)
 )]
-async fn chat_async(
-    chunks: Vec<Result<Value, Reset>>,
-) -> Result<ChunkStream, Reset> {
+async fn chat_async(chunks: Vec<Result<Value, Reset>>) -> Result<ChunkStream, Reset> {
     Ok(Box::pin(stream::iter(chunks)))
 }
 
@@ -259,9 +257,7 @@ fn an_error_event_inside_the_stream_sets_error_with_its_type() {
 type Chunks = Pin<Box<dyn Stream<Item = Result<Value, Reset>> + Send>>;
 
 #[llm_call(provider = "openai", model = "gpt-4o-mini", stream)]
-async fn refused(
-    status: u16,
-) -> Result<Chunks, String> {
+async fn refused(status: u16) -> Result<Chunks, String> {
     Err(format!("HTTP {status}: rate limited"))
 }
 

@@ -216,5 +216,8 @@ impl SpanDataExt for SpanData {
     }
 }
 
+#[path = "openai_server.rs"]
+pub mod openai_server;
+
 /// The OTLP/HTTP receiver the tests export to (the examples' collector).
 pub use genai_tracing_examples::collector as otlp_receiver;

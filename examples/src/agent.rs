@@ -6,6 +6,7 @@ use genai_tracing::agent;
 use serde_json::{json, Value};
 
 use crate::model::{ModelError, ScriptedModel, MODEL};
+use crate::openai::OpenAiModel;
 use crate::tools::{web_search, Calculator};
 
 /// Why the agent gave up.
@@ -22,11 +23,36 @@ pub enum AgentError {
 const SYSTEM_PROMPT: &str = "You are a careful research assistant. Think step by step. Use the \
 calculator for every arithmetic operation and web_search for facts. Answer in one sentence.";
 
-/// A ReAct agent over the scripted model and the two tools.
+/// The model the agent plans with.
+#[derive(Debug, Clone)]
+pub enum Model {
+    /// The scripted model: no keys, no network.
+    Scripted(ScriptedModel),
+    /// A real model behind an OpenAI-compatible server.
+    OpenAi(Box<OpenAiModel>),
+}
+
+impl Default for Model {
+    fn default() -> Self {
+        Self::Scripted(ScriptedModel::default())
+    }
+}
+
+impl Model {
+    /// Sends a chat-completions request (OpenAI JSON) and returns the response in the same shape.
+    pub async fn chat(&self, request: &Value) -> Result<Value, ModelError> {
+        match self {
+            Self::Scripted(model) => model.chat(request).await,
+            Self::OpenAi(model) => Ok(model.chat(request).await?),
+        }
+    }
+}
+
+/// A ReAct agent over a model and the two tools.
 #[derive(Debug, Clone, Default)]
 pub struct ReactAgent {
     /// The model.
-    pub model: ScriptedModel,
+    pub model: Model,
     /// The calculator tool.
     pub calculator: Calculator,
 }

@@ -9,6 +9,7 @@ pub mod demo;
 pub mod mcp_agent;
 pub mod model;
 pub mod multi_agent;
+pub mod openai;
 pub mod processes;
 pub mod tools;
 pub mod tree;

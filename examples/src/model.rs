@@ -123,6 +123,9 @@ pub enum ModelError {
     /// The request has no user message to answer.
     #[error("the request has no user message")]
     NoQuestion,
+    /// The real model's call failed.
+    #[error(transparent)]
+    OpenAi(#[from] crate::openai::OpenAiError),
 }
 
 /// The scripted model; `latency` is added to every call to look like a network round trip.

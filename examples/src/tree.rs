@@ -1,4 +1,4 @@
-//! A readable trace tree: one line per span with duration, model, tokens and status.
+//! A readable trace tree: one line per span with duration, model, tokens, cost and status.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -12,8 +12,8 @@ use opentelemetry_sdk::trace::SpanData;
 /// process differs from its parent's is marked `[service]`.
 ///
 /// ```text
-/// invoke_agent react-agent  52.1 ms  ok
-/// ├─ chat gpt-4o-mini  22.0 ms  gpt-4o-mini-2024-07-18  115→31 tokens  ok
+/// invoke_agent react-agent  52.1 ms  146→31 tokens  $0.000040  ok
+/// ├─ chat gpt-4o-mini  22.0 ms  gpt-4o-mini-2024-07-18  115→31 tokens  $0.000036  ok
 /// └─ execute_tool calculator  0.0 ms  ok
 /// ```
 pub fn render(spans: &[SpanData]) -> String {
@@ -103,6 +103,12 @@ fn line(span: &SpanData) -> String {
         int("gen_ai.usage.output_tokens"),
     ) {
         let _ = write!(text, "  {input}→{output} tokens");
+    }
+    if let Some(Value::F64(usd)) = attr("genai_tracing.cost.usd") {
+        let _ = write!(text, "  ${usd:.6}");
+    }
+    if let Some(Value::F64(first)) = attr("gen_ai.response.time_to_first_chunk") {
+        let _ = write!(text, "  streamed, first chunk {:.1} ms", first * 1000.0);
     }
     let exceptions: Vec<String> = span
         .events

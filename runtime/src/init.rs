@@ -205,7 +205,8 @@ impl Builder {
     }
 
     /// Builds the tracer provider and installs it as the global `tracing` subscriber and the
-    /// global OpenTelemetry tracer provider.
+    /// global OpenTelemetry tracer provider. Loads the bundled price data (see
+    /// [`crate::cost::preload`]), so that no model call waits for it.
     pub fn install(self) -> Result<TracingGuard, InitError> {
         let mut builder = self.processors;
         if let Some(protocol) = self.otlp {
@@ -230,8 +231,8 @@ impl Builder {
         }
         opentelemetry::global::set_tracer_provider(provider.clone());
         opentelemetry::global::set_text_map_propagator(crate::propagation::w3c());
-        // Off the first model call's path.
-        std::thread::spawn(crate::cost::preload);
+        // Here rather than in the first priced model call (tens of milliseconds).
+        crate::cost::preload();
         Ok(TracingGuard { provider })
     }
 }

@@ -131,8 +131,10 @@ pub fn is_priced(provider: Option<&str>, model: &str) -> bool {
     cost_of(provider, model, &one).is_some()
 }
 
-/// Loads the bundled price data now rather than on the first priced call (it takes tens of
-/// milliseconds).
+/// Loads the bundled price data now rather than in the first priced model call: about 60 ms in
+/// a release build (measured here), spent after the call's span has ended, so it would show as a
+/// gap in the trace. [`Builder::install`](crate::Builder::install) calls it; call it at startup
+/// when you install your own subscriber.
 pub fn preload() {
     let _ = genai_prices::Calculator::bundled();
 }

@@ -180,9 +180,13 @@ mod tests {
             "choices": [{"index": 0, "finish_reason": "stop", "delta": {"content": "hi",
                 "tool_calls": [{"index": 0, "id": "call_1", "type": "function", "function": {"name": "f", "arguments": "{}"}}]}}],
             "usage": {"prompt_tokens": 3, "completion_tokens": 1, "total_tokens": 4}});
-        let typed: CreateChatCompletionStreamResponse = serde_json::from_value(wire.clone()).unwrap();
+        let typed: CreateChatCompletionStreamResponse =
+            serde_json::from_value(wire.clone()).unwrap();
         assert_eq!(ModelChunk::usage(&typed), ModelChunk::usage(&wire));
-        assert_eq!(ModelChunk::finish_reasons(&typed), ModelChunk::finish_reasons(&wire));
+        assert_eq!(
+            ModelChunk::finish_reasons(&typed),
+            ModelChunk::finish_reasons(&wire)
+        );
         assert_eq!(typed.deltas(), wire.deltas());
     }
 
