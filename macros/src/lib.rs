@@ -104,12 +104,34 @@ pub fn workflow(args: TokenStream, item: TokenStream) -> TokenStream {
 /// The return type (`T` or `Result<T, E>`) must implement `genai_tracing::ModelResponse`: it
 /// gives the response id and model, finish reasons and token usage. An argument implementing
 /// `genai_tracing::ModelRequest` gives the request parameters and, with capture on, the input
-/// messages; `serde_json::Value` implements both for the OpenAI and Anthropic shapes.
+/// messages; `serde_json::Value` implements both for the OpenAI and Anthropic shapes (and, with
+/// the `async-openai` feature, so do async-openai's chat-completion types). The usage is priced
+/// (see `genai_tracing::cost`).
 ///
 /// ```
 /// #[genai_tracing::llm_call(provider = "openai")]
 /// async fn plan(request: &serde_json::Value) -> Result<serde_json::Value, std::io::Error> {
 ///     Ok(serde_json::json!({"choices": [], "usage": {"prompt_tokens": 3, "completion_tokens": 1}}))
+/// }
+/// ```
+///
+/// **Streaming.** A function returning a stream of chunks — `impl Stream<Item = Result<C, E>>`,
+/// a boxed `dyn Stream` of them, or a type named `…Stream` (async-openai's
+/// `ChatCompletionResponseStream`), alone or in a `Result`, from a plain or `async fn` — gets one
+/// span that lasts until the stream ends: `gen_ai.request.stream = true`,
+/// `gen_ai.response.time_to_first_chunk`, and the usage, finish reasons and (with capture on,
+/// bounded) assembled output read from the chunks, which must implement
+/// `genai_tracing::ModelChunk`. A stream dropped early ends its span as `cancelled`; an `Err`
+/// item or an error event sets ERROR. `stream` marks a stream type under another name;
+/// `stream = false` turns the detection off.
+///
+/// ```
+/// use futures_util::Stream;
+/// use serde_json::Value;
+///
+/// #[genai_tracing::llm_call(provider = "openai", model = "gpt-4o-mini")]
+/// fn chat(chunks: Vec<Value>) -> impl Stream<Item = Result<Value, std::io::Error>> {
+///     futures_util::stream::iter(chunks.into_iter().map(Ok))
 /// }
 /// ```
 #[proc_macro_attribute]

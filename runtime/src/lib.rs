@@ -23,6 +23,12 @@
 //! - Spans go through `tracing` and `tracing-opentelemetry`: [`init`] sets up OTLP export from the
 //!   standard environment, or add `tracing_opentelemetry::layer()` to your own subscriber.
 //! - Content (arguments, messages, results) is recorded only when capture is on: see [`capture`].
+//! - Every model call carries its cost in US dollars, and every agent the tokens and cost of the
+//!   calls beneath it: see [`cost`].
+//! - An `#[llm_call]` returning a stream of chunks ([`ModelChunk`]) is one span that lasts until
+//!   the stream ends, with time to first chunk and the usage read from the chunks.
+//! - With the cargo feature `async-openai`, async-openai's chat-completion request, response and
+//!   stream chunk types need nothing else.
 //! - Across processes, [`inject`] the current context into a request's headers and [`extract`]
 //!   it on the other side, for `parent = ..`: one trace over an HTTP handoff (see [`propagation`]).
 //! - With the cargo feature `mcp`, `mcp` traces MCP clients and servers built on `rmcp`, the

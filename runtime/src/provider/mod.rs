@@ -1,8 +1,10 @@
-//! `serde_json::Value` as a model request and response, in the shapes providers send on the wire.
+//! `serde_json::Value` as a model request, response and stream chunk, in the shapes providers send
+//! on the wire (and, with the `async-openai` feature, async-openai's typed forms).
 //!
 //! A response is read by its shape: `choices` means OpenAI chat completions, `"object": "list"`
 //! with `usage` OpenAI embeddings, `"type": "message"` Anthropic messages; any other value reports
-//! nothing. Requests of both providers share one
+//! nothing. A stream chunk is an Anthropic event when its `type` is one of the message-stream
+//! events, else an OpenAI chat-completion chunk. Requests of both providers share one
 //! reader: it understands either's message and content-block forms.
 //!
 //! ```
