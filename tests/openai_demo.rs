@@ -132,9 +132,9 @@ fn streamed_responses_are_one_span_each_with_time_to_first_chunk() {
     assert!(stdout.contains(", streamed"), "{stdout}");
     for call in spans.all("chat gpt-4o-mini") {
         assert_eq!(
-            call.attr(sc::GEN_AI_REQUEST_STREAM)
-                .map(|v| v.as_str().into_owned()),
-            Some("true".into())
+            call.attr(sc::GEN_AI_REQUEST_STREAM),
+            Some(&opentelemetry::Value::Bool(true)),
+            "a boolean"
         );
         let first = call
             .f64_attr(sc::GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK)

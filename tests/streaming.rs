@@ -71,9 +71,9 @@ fn an_openai_stream_is_one_span_with_usage_cost_and_the_assembled_answer() {
     assert_eq!(spans.0.len(), 2);
     for span in &spans.0 {
         assert_eq!(
-            span.attr(sc::GEN_AI_REQUEST_STREAM)
-                .map(|v| v.as_str().into_owned()),
-            Some("true".into())
+            span.attr(sc::GEN_AI_REQUEST_STREAM),
+            Some(&opentelemetry::Value::Bool(true)),
+            "a boolean"
         );
         assert!(
             span.f64_attr(sc::GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK)
@@ -343,4 +343,19 @@ fn an_agent_sums_the_usage_of_the_streams_beneath_it() {
             Some("invoke_agent streamer")
         );
     }
+}
+
+fn assert_send<T: Send>(_: &T) {}
+
+#[test]
+fn streaming_calls_and_their_streams_can_cross_threads() {
+    let future = chat_async(openai_chunks());
+    assert_send(&future);
+    assert_send(&chat(openai_chunks()));
+    let (count, spans) = record_async(|| async {
+        let stream = chat_async(openai_chunks()).await.unwrap();
+        tokio::spawn(stream.count()).await.unwrap()
+    });
+    assert_eq!(count, 5);
+    assert_eq!(spans.0.len(), 1);
 }

@@ -4,7 +4,8 @@
 //! that ends with a response adds its usage and cost to every agent above it, found through the
 //! span tree (so calls made in spawned tasks count, as long as their spans have the agent as an
 //! ancestor). The agent records its totals when it ends. A total that a call below could not
-//! give (no count, or a model with no known price) is left off rather than undercounted.
+//! give (no count, or a model with no known price) is left off rather than undercounted. A call
+//! that ends after its agent (a stream handed out of the agent and read later) is in no total.
 
 use std::sync::{Mutex, PoisonError};
 
