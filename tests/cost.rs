@@ -118,17 +118,100 @@ fn prices_of_your_own_win_and_price_reasoning_apart() {
         (700.0 * 1.0 + 300.0 * 0.5) / 1e6,
         (40.0 * 2.0 + 60.0 * 4.0) / 1e6,
     );
-    // An override replaces the bundled price of a known model too.
-    cost::set_price("gpt-4o-mini-overridden", Price::per_million(10.0, 10.0));
+    // An override replaces the bundled price of a known model too (o3-mini: $1.10 / M input).
     let usage = Usage {
         input_tokens: Some(100_000),
         output_tokens: Some(0),
         ..Usage::default()
     };
     close(
-        cost::cost_of(None, "GPT-4O-MINI-OVERRIDDEN", &usage).map(|c| c.total),
+        cost::cost_of(Some("openai"), "o3-mini", &usage).map(|c| c.total),
+        0.11,
+    );
+    cost::set_price("o3-mini", Price::per_million(10.0, 10.0));
+    close(
+        cost::cost_of(Some("openai"), "O3-MINI", &usage).map(|c| c.total),
         1.0,
     );
+}
+
+#[test]
+fn bundled_reasoning_tokens_are_output_tokens_priced_once() {
+    // o4-mini: $1.10 / M input, $0.275 / M cached, $4.40 / M output; reasoning is output.
+    let usage = Usage {
+        input_tokens: Some(2_000),
+        cache_read_input_tokens: Some(1_000),
+        output_tokens: Some(900),
+        reasoning_output_tokens: Some(700),
+        ..Usage::default()
+    };
+    let c = cost::cost_of(Some("openai"), "o4-mini", &usage).expect("priced");
+    close(Some(c.input), (1_000.0 * 1.1 + 1_000.0 * 0.275) / 1e6);
+    close(Some(c.output), 900.0 * 4.4 / 1e6);
+}
+
+#[test]
+fn a_model_is_priced_only_from_its_providers_list() {
+    let usage = Usage {
+        input_tokens: Some(1_000),
+        output_tokens: Some(100),
+        ..Usage::default()
+    };
+    // Behind an OpenAI-compatible endpoint, a model named like Anthropic's is not Anthropic's.
+    assert!(cost::cost_of(Some("openai"), "claude-3-5-haiku-20241022", &usage).is_none());
+    assert!(cost::cost_of(Some("anthropic"), "claude-3-5-haiku-20241022", &usage).is_some());
+    assert!(cost::cost_of(Some("my-own-vllm"), "gpt-4o-mini", &usage).is_none());
+}
+
+#[test]
+fn absurd_counts_get_no_cost_and_no_panic() {
+    let price = Price::per_million(1.0, 1.0);
+    for usage in [
+        Usage {
+            input_tokens: Some(0),
+            cache_read_input_tokens: Some(i64::MIN),
+            ..Usage::default()
+        },
+        Usage {
+            input_tokens: Some(i64::MIN),
+            cache_creation_input_tokens: Some(1),
+            ..Usage::default()
+        },
+        Usage {
+            output_tokens: Some(-5),
+            ..Usage::default()
+        },
+    ] {
+        assert!(price.cost(&usage).is_none(), "{usage:?}");
+        assert!(
+            cost::cost_of(Some("openai"), "gpt-4o-mini", &usage).is_none(),
+            "{usage:?}"
+        );
+    }
+}
+
+#[llm_call(provider = "openai", model = "gpt-4o-mini")]
+fn without_usage(question: &str) -> Value {
+    json!({"id": "x", "model": "gpt-4o-mini", "choices": [{"index": 0, "message": {"role": "assistant", "content": question}, "finish_reason": "stop"}]})
+}
+
+#[agent(name = "half-known")]
+async fn half_known() {
+    step(openai_response("gpt-4o-mini", 10, 0, 10, 0)).await;
+    without_usage("no usage reported");
+}
+
+#[test]
+fn a_call_without_usage_leaves_its_agents_totals_unknown() {
+    let (_, spans) = record_async(half_known);
+    let agent = spans.one("invoke_agent half-known");
+    for name in [
+        sc::GEN_AI_USAGE_INPUT_TOKENS,
+        sc::GEN_AI_USAGE_OUTPUT_TOKENS,
+        sc::COST_USD,
+    ] {
+        assert!(agent.attr(name).is_none(), "{name} would be an undercount");
+    }
 }
 
 #[test]

@@ -19,7 +19,7 @@ type ChunkStream = Pin<Box<dyn Stream<Item = Result<Value, Reset>> + Send>>;
 fn openai_chunks() -> Vec<Result<Value, Reset>> {
     let chunk = |delta: Value, finish: Value| {
         json!({"id": "chatcmpl-9", "object": "chat.completion.chunk", "model": "gpt-4o-mini-2024-07-18",
-               "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]})
+               "choices": [{"index": 0, "delta": delta, "finish_reason": finish}], "usage": null})
     };
     vec![
         Ok(chunk(
@@ -358,4 +358,130 @@ fn streaming_calls_and_their_streams_can_cross_threads() {
     });
     assert_eq!(count, 5);
     assert_eq!(spans.0.len(), 1);
+}
+
+/// Reads a stream the way most callers do: `?` on every item, so the first error drops it.
+async fn read_all(s: impl Stream<Item = Result<Value, Reset>>) -> Result<usize, Reset> {
+    let mut s = std::pin::pin!(s);
+    let mut n = 0;
+    while let Some(chunk) = s.next().await {
+        chunk?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+#[test]
+fn an_error_that_makes_the_caller_drop_the_stream_stays_the_calls_error() {
+    let mut chunks = openai_chunks();
+    chunks.insert(2, Err(Reset));
+    chunks.insert(3, Err(Reset));
+    let (result, spans) = record_async(|| read_all(chat(chunks)));
+    assert!(result.is_err());
+    let span = &spans.0[0];
+    assert_eq!(
+        span.error_description(),
+        Some("connection reset mid-stream")
+    );
+    let error_types: Vec<_> = span
+        .attributes
+        .iter()
+        .filter(|kv| kv.key.as_str() == sc::ERROR_TYPE)
+        .collect();
+    assert_eq!(error_types.len(), 1, "recorded once: {error_types:?}");
+    assert_eq!(span.str_attr(sc::ERROR_TYPE), Some("streaming::Reset"));
+}
+
+#[test]
+fn anthropic_running_totals_replace_earlier_counts_only_where_given() {
+    let delta = |usage: Value| json!({"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": usage});
+    let mut partial = anthropic_events();
+    partial[12] = Ok(delta(
+        json!({"input_tokens": 100, "cache_read_input_tokens": null,
+        "cache_creation_input_tokens": null, "output_tokens": 42}),
+    ));
+    let mut whole = anthropic_events();
+    whole[12] = Ok(delta(
+        json!({"input_tokens": 120, "cache_read_input_tokens": 1000,
+        "cache_creation_input_tokens": 30, "output_tokens": 44}),
+    ));
+    let (_, spans) = record_async(|| async {
+        claude(partial).count().await;
+        claude(whole).count().await;
+    });
+    let (first, second) = (&spans.0[0], &spans.0[1]);
+    // Null parts: the input total of `message_start` stands (100 fresh + 1,000 read).
+    assert_eq!(first.int_attr(sc::GEN_AI_USAGE_INPUT_TOKENS), Some(1_100));
+    assert_eq!(
+        first.int_attr(sc::GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS),
+        Some(1_000)
+    );
+    assert_eq!(first.int_attr(sc::GEN_AI_USAGE_OUTPUT_TOKENS), Some(42));
+    // All three parts: the new total.
+    assert_eq!(second.int_attr(sc::GEN_AI_USAGE_INPUT_TOKENS), Some(1_150));
+    assert_eq!(second.int_attr(sc::GEN_AI_USAGE_OUTPUT_TOKENS), Some(44));
+}
+
+#[genai_tracing::agent(name = "impatient")]
+async fn impatient() {
+    let mut s = Box::pin(claude(anthropic_events()));
+    s.next().await; // message_start: input counts and a placeholder output count of 1
+}
+
+#[test]
+fn a_dropped_stream_is_not_priced_and_leaves_its_agents_cost_unknown() {
+    let (_, spans) = record_async(impatient);
+    let call = spans.0.iter().find(|s| s.name.starts_with("chat")).unwrap();
+    assert_eq!(call.str_attr(sc::ERROR_TYPE), Some("cancelled"));
+    assert_eq!(call.int_attr(sc::GEN_AI_USAGE_INPUT_TOKENS), Some(1_100));
+    assert!(
+        call.attr(sc::COST_USD).is_none(),
+        "counts so far are not what it cost"
+    );
+    let agent = spans.one("invoke_agent impatient");
+    assert!(agent.attr(sc::COST_USD).is_none());
+}
+
+#[test]
+fn an_empty_id_and_model_on_the_first_chunk_are_not_kept() {
+    let mut chunks = openai_chunks();
+    chunks.insert(
+        0,
+        Ok(json!({"id": "", "object": "", "model": "", "choices": [],
+        "prompt_filter_results": [{"prompt_index": 0}]})),
+    );
+    let (_, spans) = record_async(|| chat(chunks).count());
+    let span = &spans.0[0];
+    assert_eq!(span.str_attr(sc::GEN_AI_RESPONSE_ID), Some("chatcmpl-9"));
+    assert_eq!(
+        span.str_attr(sc::GEN_AI_RESPONSE_MODEL),
+        Some("gpt-4o-mini-2024-07-18")
+    );
+}
+
+/// A chunk type whose reading panics (a bug in a user's `ModelChunk`).
+struct Broken;
+
+impl genai_tracing::ModelChunk for Broken {
+    fn usage(&self) -> genai_tracing::Usage {
+        panic!("usage reader bug")
+    }
+}
+
+#[llm_call(provider = "openai", model = "gpt-4o-mini")]
+fn broken() -> impl Stream<Item = Result<Broken, Reset>> {
+    stream::iter([Ok(Broken)])
+}
+
+#[test]
+fn a_panic_while_reading_a_chunk_ends_the_span_as_panicked() {
+    let (result, spans) = genai_tracing_tests::record_unwind(|| {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(broken().count())
+    });
+    assert!(result.is_err());
+    assert_eq!(spans.0[0].str_attr(sc::ERROR_TYPE), Some("panic"));
+    assert_eq!(spans.0[0].error_description(), Some("usage reader bug"));
 }

@@ -42,6 +42,9 @@ pub enum OpenAiError {
     /// The agent's request does not fit the chat-completions schema.
     #[error("the request does not fit the chat-completions schema: {0}")]
     Request(#[source] serde_json::Error),
+    /// The response could not be put back into JSON for the agent.
+    #[error("the response cannot be read back as JSON: {0}")]
+    Response(#[source] serde_json::Error),
     /// The server or the connection failed.
     #[error(transparent)]
     Api(#[from] OpenAIError),
@@ -86,7 +89,7 @@ impl OpenAiModel {
         request.model.clone_from(&self.model);
         if !self.stream {
             let response = self.complete(request).await?;
-            return serde_json::to_value(response).map_err(OpenAiError::Request);
+            return serde_json::to_value(response).map_err(OpenAiError::Response);
         }
         request.stream_options = Some(ChatCompletionStreamOptions {
             include_usage: Some(true),

@@ -172,7 +172,7 @@ pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<
         };
         (policy, failure)
     });
-    let stream = stream_shape(kind, &options, &item.sig.output);
+    let stream = stream_shape(kind, &options, &item.sig.output)?;
     if let Some(stream) = &stream {
         if let Some(retry) = &options.retry {
             return Err(syn::Error::new_spanned(
@@ -311,12 +311,16 @@ impl StreamShape {
 /// Whether an `#[llm_call]` streams, from `stream = ..` or its return type: `impl Stream<..>`, a
 /// `dyn Stream` (boxed), or a type named `…Stream` (`BoxStream`, async-openai's
 /// `ChatCompletionResponseStream`), alone or in a `Result`.
-fn stream_shape(kind: Kind, options: &Options, output: &ReturnType) -> Option<StreamShape> {
+fn stream_shape(
+    kind: Kind,
+    options: &Options,
+    output: &ReturnType,
+) -> syn::Result<Option<StreamShape>> {
     if kind != Kind::LlmCall || options.stream.as_ref().is_some_and(|b| !b.value) {
-        return None;
+        return Ok(None);
     }
     let ReturnType::Type(_, ty) = output else {
-        return None;
+        return Ok(None);
     };
     let (in_result, inner) = match ok_type(ty) {
         Some(ok) => (true, ok),
@@ -326,30 +330,41 @@ fn stream_shape(kind: Kind, options: &Options, output: &ReturnType) -> Option<St
     let named = matches!(inner, Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident.to_string().ends_with("Stream")));
     let named = !opaque && (named || dyn_stream(inner));
     let forced = options.stream.as_ref().is_some_and(|b| b.value);
-    let item_error = match inner {
+    let item = match inner {
         Type::ImplTrait(i) if opaque => i.bounds.iter().find_map(|b| match b {
-            syn::TypeParamBound::Trait(t) => item_error(&t.path),
+            syn::TypeParamBound::Trait(t) => stream_item(&t.path),
             _ => None,
         }),
         _ => None,
     };
-    (opaque || named || forced).then(|| StreamShape {
+    let is_result = |ty: &Type| matches!(ty, Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Result"));
+    if let Some(item) = item.filter(|item| !is_result(item)) {
+        return Err(syn::Error::new_spanned(
+            item,
+            "a streaming #[llm_call] yields `Result<Chunk, E>` items, so that a failed chunk can end the span in error: wrap the chunks in `Ok` (e.g. `.map(Ok::<_, std::convert::Infallible>)`), or write `stream = false` if this function does not stream",
+        ));
+    }
+    Ok((opaque || named || forced).then(|| StreamShape {
         in_result,
         opaque,
         ty: inner.clone(),
-        item_error,
-    })
+        item_error: item.and_then(item_error),
+    }))
 }
 
-/// `E` of a `Stream<Item = Result<_, E>>` bound.
-fn item_error(stream: &syn::Path) -> Option<Type> {
+/// `T` of a `Stream<Item = T>` bound.
+fn stream_item(stream: &syn::Path) -> Option<&Type> {
     let PathArguments::AngleBracketed(args) = &stream.segments.last()?.arguments else {
         return None;
     };
-    let item = args.args.iter().find_map(|a| match a {
+    args.args.iter().find_map(|a| match a {
         GenericArgument::AssocType(t) if t.ident == "Item" => Some(&t.ty),
         _ => None,
-    })?;
+    })
+}
+
+/// `E` of an item type `Result<_, E>`.
+fn item_error(item: &Type) -> Option<Type> {
     let Type::Path(result) = item else {
         return None;
     };

@@ -71,6 +71,13 @@ pub struct State {
     rollup: bool,
 }
 
+/// Whether a response's usage is what the call cost (not for a stream dropped halfway).
+#[derive(Clone, Copy, PartialEq)]
+enum Priced {
+    Yes,
+    No,
+}
+
 /// The provider and requested model of a model call, and when it started.
 struct ModelCall {
     provider: String,
@@ -286,23 +293,31 @@ impl Call {
     pub(crate) fn end_stream(mut self, response: &impl ModelResponse) {
         if let Some(state) = self.0.as_mut() {
             state.ended = true;
-            state.model_response(response);
+            state.response(response, Priced::Yes);
         }
     }
 
     /// Ends a streaming call whose stream was dropped before its end: what arrived is recorded,
-    /// and the call is marked cancelled.
-    pub(crate) fn abandon_stream(mut self, response: &impl ModelResponse, chunks: u64) {
+    /// unpriced (the counts so far are not what the call cost), and the call is marked cancelled
+    /// unless it already failed (`failure`: the stream's own error is the better story).
+    pub(crate) fn abandon_stream(
+        mut self,
+        response: &impl ModelResponse,
+        chunks: u64,
+        failed: bool,
+    ) {
         // A stream that panicked while polled has ended as panicked.
         if let Some(state) = self.0.as_mut().filter(|s| !s.ended) {
             state.ended = true;
-            state.model_response(response);
-            state.fail(
-                CANCELLED,
-                Some(format!(
-                    "stream dropped after {chunks} chunks, before its end"
-                )),
-            );
+            state.response(response, Priced::No);
+            if !failed {
+                state.fail(
+                    CANCELLED,
+                    Some(format!(
+                        "stream dropped after {chunks} chunks, before its end"
+                    )),
+                );
+            }
         }
     }
 
@@ -623,6 +638,10 @@ impl State {
     /// Records what a model response says: id, model, finish reasons, usage and, when capturing,
     /// the output messages.
     pub fn model_response<T: ModelResponse + ?Sized>(&self, response: &T) {
+        self.response(response, Priced::Yes);
+    }
+
+    fn response<T: ModelResponse + ?Sized>(&self, response: &T, priced: Priced) {
         let span = &self.span;
         if let Some(id) = response.response_id() {
             span.record(sc::GEN_AI_RESPONSE_ID, id);
@@ -656,10 +675,13 @@ impl State {
                 span.record(name, n);
             }
         }
-        if !usage.is_empty() {
-            let cost = self.record_cost(response.response_model(), &usage);
-            rollup::add(span, &usage, cost.map(|c| c.total));
-        }
+        // Every response counts towards the agents above: one without counts or a price leaves
+        // their totals unknown rather than short.
+        let cost = match priced {
+            Priced::Yes if !usage.is_empty() => self.record_cost(response.response_model(), &usage),
+            _ => None,
+        };
+        rollup::add(span, &usage, cost.map(|c| c.total));
         if self.capture {
             let messages = response.output_messages();
             if !messages.is_empty() {

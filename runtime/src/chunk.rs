@@ -55,6 +55,12 @@ pub trait ModelChunk {
 }
 
 /// A piece of content a chunk adds to one choice.
+///
+/// ```
+/// use genai_tracing::{Delta, DeltaPart, ModelChunk};
+/// let chunk = serde_json::json!({"choices": [{"index": 0, "delta": {"content": "Hel"}}]});
+/// assert_eq!(chunk.deltas(), [Delta { choice: 0, part: DeltaPart::Text("Hel".into()) }]);
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Delta {
     /// The choice (OpenAI's `index`; always 0 for Anthropic).

@@ -37,14 +37,9 @@ impl Default for Totals {
 impl Totals {
     fn add(&mut self, usage: &Usage, cost: Option<f64>) {
         self.calls += 1;
-        self.input_tokens = self
-            .input_tokens
-            .zip(usage.input_tokens)
-            .map(|(a, b)| a + b);
-        self.output_tokens = self
-            .output_tokens
-            .zip(usage.output_tokens)
-            .map(|(a, b)| a + b);
+        let sum = |a: Option<i64>, b: Option<i64>| a?.checked_add(b.filter(|n| *n >= 0)?);
+        self.input_tokens = sum(self.input_tokens, usage.input_tokens);
+        self.output_tokens = sum(self.output_tokens, usage.output_tokens);
         self.cost = self.cost.zip(cost).map(|(a, b)| a + b);
     }
 }

@@ -48,6 +48,8 @@ struct Progress<D> {
     call: Option<Call>,
     describe: D,
     streamed: Streamed,
+    /// Whether an error item or event was recorded: the first one describes the call.
+    failed: bool,
 }
 
 impl<S, D> TracedStream<S, D> {
@@ -59,6 +61,7 @@ impl<S, D> TracedStream<S, D> {
                 call: call.is_recording().then_some(call),
                 describe,
                 streamed: Streamed::new(capture, capture_limits().max_bytes),
+                failed: false,
             },
         }
     }
@@ -87,31 +90,44 @@ where
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<S::Item>> {
         let this = self.project();
-        let (inner, progress) = (this.inner, this.progress);
-        let Some(call) = progress.call.as_mut() else {
+        let Progress {
+            call,
+            describe,
+            streamed,
+            failed,
+        } = this.progress;
+        let inner = this.inner;
+        let Some(live) = call.as_mut() else {
             return inner.poll_next(cx);
         };
-        let polled = call.in_span(|| inner.poll_next(cx));
-        match &polled {
-            Poll::Pending => {}
-            Poll::Ready(Some(Ok(chunk))) => {
-                if progress.streamed.chunks == 0 {
-                    call.first_chunk();
+        // The chunk is read inside the span too, so that a panicking `ModelChunk` ends the call
+        // as panicked.
+        let (polled, first, failure) = live.in_span(|| {
+            let polled = inner.poll_next(cx);
+            let first = streamed.chunks == 0;
+            let failure = match &polled {
+                Poll::Ready(Some(Ok(chunk))) => {
+                    streamed.apply(chunk);
+                    chunk.error().map(|(t, m)| (Cow::Owned(t), Some(m)))
                 }
-                progress.streamed.apply(chunk);
-                if let Some((error_type, message)) = chunk.error() {
-                    call.fail(&error_type, Some(message));
+                Poll::Ready(Some(Err(error))) => {
+                    streamed.chunks += 1;
+                    Some(describe(error))
                 }
-            }
-            Poll::Ready(Some(Err(error))) => {
-                progress.streamed.chunks += 1;
-                let (error_type, description) = (progress.describe)(error);
-                call.fail(&error_type, description);
-            }
-            Poll::Ready(None) => {
-                if let Some(call) = progress.call.take() {
-                    call.end_stream(&progress.streamed);
-                }
+                _ => None,
+            };
+            (polled, first, failure)
+        });
+        if first && matches!(polled, Poll::Ready(Some(Ok(_)))) {
+            live.first_chunk();
+        }
+        if let (Some((error_type, description)), false) = (failure, *failed) {
+            *failed = true;
+            live.fail(&error_type, description);
+        }
+        if let Poll::Ready(None) = polled {
+            if let Some(call) = call.take() {
+                call.end_stream(streamed);
             }
         }
         polled
@@ -125,7 +141,7 @@ where
 impl<D> Drop for Progress<D> {
     fn drop(&mut self) {
         if let Some(call) = self.call.take() {
-            call.abandon_stream(&self.streamed, self.streamed.chunks);
+            call.abandon_stream(&self.streamed, self.streamed.chunks, self.failed);
         }
     }
 }
@@ -136,7 +152,7 @@ impl<D> Drop for Progress<D> {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a stream of model chunks that #[llm_call] can trace",
     label = "a streaming #[llm_call] returns `impl Stream<Item = Result<Chunk, E>>` or a boxed `dyn Stream` of them",
-    note = "return `impl Stream<Item = Result<Chunk, E>>` or `Pin<Box<dyn Stream<Item = Result<Chunk, E>> + Send>>`; if this function does not stream, write `#[llm_call(stream = false, ..)]`"
+    note = "return `impl Stream<Item = Result<Chunk, E>>` or `Pin<Box<dyn Stream<Item = Result<Chunk, E>> + Send>>`; if this function does not stream, drop `stream` or write `stream = false`"
 )]
 pub trait StreamReturn: Sized {
     /// The error of the stream's items.
@@ -144,32 +160,33 @@ pub trait StreamReturn: Sized {
     /// This stream, traced by `call`.
     fn traced<D>(self, call: Call, describe: D) -> Self
     where
-        D: Fn(&Self::Error) -> Described + Send + 'static;
+        D: Fn(&Self::Error) -> Described + Send + Sync + 'static;
 }
 
-impl<'a, C: ModelChunk + 'a, E: 'a> StreamReturn
-    for Pin<Box<dyn Stream<Item = Result<C, E>> + Send + 'a>>
-{
-    type Error = E;
-    fn traced<D>(self, call: Call, describe: D) -> Self
-    where
-        D: Fn(&E) -> Described + Send + 'static,
-    {
-        Box::pin(call.stream(self, describe))
-    }
+/// `StreamReturn` for boxed `dyn Stream`s with these auto traits.
+macro_rules! boxed_stream_return {
+    ($($bounds:tt)*) => {
+        impl<'a, C: ModelChunk + 'a, E: 'a> StreamReturn
+            for Pin<Box<dyn Stream<Item = Result<C, E>> $($bounds)* + 'a>>
+        {
+            type Error = E;
+            fn traced<D>(self, call: Call, describe: D) -> Self
+            where
+                D: Fn(&E) -> Described + Send + Sync + 'static,
+            {
+                // Not boxed again when nothing records the call.
+                if !call.is_recording() {
+                    return self;
+                }
+                Box::pin(call.stream(self, describe))
+            }
+        }
+    };
 }
 
-impl<'a, C: ModelChunk + 'a, E: 'a> StreamReturn
-    for Pin<Box<dyn Stream<Item = Result<C, E>> + 'a>>
-{
-    type Error = E;
-    fn traced<D>(self, call: Call, describe: D) -> Self
-    where
-        D: Fn(&E) -> Described + Send + 'static,
-    {
-        Box::pin(call.stream(self, describe))
-    }
-}
+boxed_stream_return!();
+boxed_stream_return!(+ Send);
+boxed_stream_return!(+ Send + Sync);
 
 /// What the chunks said so far: a response assembled from a stream.
 struct Streamed {
@@ -217,11 +234,13 @@ impl Streamed {
 
     fn apply(&mut self, chunk: &impl ModelChunk) {
         self.chunks += 1;
+        // Some servers (Azure OpenAI) open with a chunk whose id and model are empty.
+        let given = |s: Option<&str>| s.filter(|s| !s.is_empty()).map(str::to_owned);
         if self.id.is_none() {
-            self.id = chunk.response_id().map(str::to_owned);
+            self.id = given(chunk.response_id());
         }
         if self.model.is_none() {
-            self.model = chunk.response_model().map(str::to_owned);
+            self.model = given(chunk.response_model());
         }
         let usage = chunk.usage();
         let latest = |old: &mut Option<i64>, new: Option<i64>| {
@@ -269,21 +288,27 @@ impl Streamed {
                 if id.is_some() {
                     call.id = id;
                 }
-                if let Some(name) = name {
-                    call.name.push_str(&name);
+                // Sent once by OpenAI and Anthropic; some servers repeat it.
+                if let (Some(name), true) = (name, call.name.is_empty()) {
+                    keep(&mut call.name, &name, &mut self.room, &mut self.dropped);
                 }
                 (&mut call.arguments, arguments)
             }
         };
-        // Kept up to the capture limit; the rest is counted, not buffered.
-        let mut cut = piece.len().min(self.room);
-        while !piece.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        target.push_str(&piece[..cut]);
-        self.room -= cut;
-        self.dropped += piece.len() - cut;
+        keep(target, &piece, &mut self.room, &mut self.dropped);
     }
+}
+
+/// Appends `piece` to `target` up to `room` bytes (on a character boundary); the rest is counted
+/// in `dropped`, not buffered.
+fn keep(target: &mut String, piece: &str, room: &mut usize, dropped: &mut usize) {
+    let mut cut = piece.len().min(*room);
+    while !piece.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    target.push_str(&piece[..cut]);
+    *room -= cut;
+    *dropped += piece.len() - cut;
 }
 
 impl ModelResponse for Streamed {

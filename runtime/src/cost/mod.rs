@@ -42,6 +42,11 @@ pub const PRICES_ENV: &str = "GENAI_TRACING_PRICES";
 const MAX_WARNED_MODELS: usize = 256;
 
 /// The cost of one model call (or of a subtree of calls), in US dollars.
+///
+/// ```
+/// let c = genai_tracing::Cost::new(0.25, 0.5);
+/// assert_eq!(c.total, 0.75);
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Cost {
     /// Input tokens, cached ones included.
@@ -107,8 +112,10 @@ pub(crate) fn load_from_env() -> Result<(), PriceFileError> {
 }
 
 /// The cost of `usage` on `model`, or `None` when no price is known for it or the usage counts
-/// no token. `provider` is `gen_ai.provider.name` (`openai`, `anthropic`, `aws.bedrock`, …): it
-/// picks among providers that serve models of the same name.
+/// no token (or does not add up). `provider` is `gen_ai.provider.name` (`openai`, `anthropic`,
+/// `aws.bedrock`, …): only that provider's bundled prices apply, so a model of the same name
+/// served elsewhere is not priced by another's list; `None` matches the model by name among all
+/// providers.
 pub fn cost_of(provider: Option<&str>, model: &str, usage: &Usage) -> Option<Cost> {
     let own = OVERRIDES
         .read()
@@ -122,6 +129,12 @@ pub fn cost_of(provider: Option<&str>, model: &str, usage: &Usage) -> Option<Cos
 }
 
 /// Whether a price is known for `model` (in your prices or the bundled data).
+///
+/// ```
+/// use genai_tracing::cost::is_priced;
+/// assert!(is_priced(Some("anthropic"), "claude-sonnet-4-5"));
+/// assert!(!is_priced(Some("openai"), "my-finetune-nobody-priced"));
+/// ```
 pub fn is_priced(provider: Option<&str>, model: &str) -> bool {
     let one = Usage {
         input_tokens: Some(1),
@@ -135,6 +148,10 @@ pub fn is_priced(provider: Option<&str>, model: &str) -> bool {
 /// a release build (measured here), spent after the call's span has ended, so it would show as a
 /// gap in the trace. [`Builder::install`](crate::Builder::install) calls it; call it at startup
 /// when you install your own subscriber.
+///
+/// ```
+/// genai_tracing::cost::preload(); // once, at startup
+/// ```
 pub fn preload() {
     let _ = genai_prices::Calculator::bundled();
 }
@@ -173,12 +190,9 @@ fn bundled(provider: Option<&str>, model: &str, usage: &Usage) -> Option<Cost> {
         };
         genai_prices::calculate(&request)
     };
-    let price = match provider.and_then(provider_id) {
-        // The provider's own models first; a model it serves but the data lists elsewhere next.
-        Some(id) => calculate(Some(id)).or_else(|_| calculate(None)),
-        None => calculate(None),
-    }
-    .ok()?;
+    // Only the provider's own prices: a model of the same name served elsewhere (self-hosted, or
+    // behind a gateway speaking another provider's API) may cost something else entirely.
+    let price = calculate(provider.map(provider_id)).ok()?;
     Some(Cost {
         input: price.input_price,
         output: price.output_price,
@@ -186,9 +200,10 @@ fn bundled(provider: Option<&str>, model: &str, usage: &Usage) -> Option<Cost> {
     })
 }
 
-/// `gen_ai.provider.name` as genai-prices' provider id.
-fn provider_id(provider: &str) -> Option<&'static str> {
-    Some(match provider {
+/// `gen_ai.provider.name` as genai-prices' provider id (the conventions' well-known names; any
+/// other is taken as the id itself, e.g. `together`, `fireworks`, `openrouter`).
+fn provider_id(provider: &str) -> &str {
+    match provider {
         "openai" => "openai",
         "anthropic" => "anthropic",
         "aws.bedrock" => "aws",
@@ -200,8 +215,8 @@ fn provider_id(provider: &str) -> Option<&'static str> {
         "groq" => "groq",
         "cohere" => "cohere",
         "perplexity" => "perplexity",
-        _ => return None,
-    })
+        other => other,
+    }
 }
 
 /// Whether `model` is warned about for the first time (and remembers it).

@@ -90,9 +90,14 @@ impl Price {
             n(usage.cache_read_input_tokens),
             n(usage.cache_creation_input_tokens),
         );
-        let fresh = n(usage.input_tokens) - read - write;
         let reasoning = n(usage.reasoning_output_tokens);
-        let visible = n(usage.output_tokens) - reasoning;
+        let fresh = n(usage.input_tokens)
+            .checked_sub(read)
+            .and_then(|f| f.checked_sub(write));
+        let visible = n(usage.output_tokens).checked_sub(reasoning);
+        let (Some(fresh), Some(visible)) = (fresh, visible) else {
+            return None;
+        };
         if [read, write, fresh, reasoning, visible]
             .iter()
             .any(|c| *c < 0)
@@ -182,6 +187,13 @@ impl PriceTable {
     }
 
     /// Reads a JSON price file.
+    ///
+    /// ```
+    /// let path = std::env::temp_dir().join("genai-tracing-doc-prices.json");
+    /// std::fs::write(&path, r#"{"acme-ft-7b": {"input": 0.5, "output": 1.5}}"#).unwrap();
+    /// let table = genai_tracing::PriceTable::load(&path).unwrap();
+    /// assert_eq!(table.get("acme-ft-7b").unwrap().input, 0.5);
+    /// ```
     pub fn load(path: impl AsRef<Path>) -> Result<Self, PriceFileError> {
         let path = path.as_ref();
         let bytes = std::fs::read(path).map_err(|source| PriceFileError::Read {
@@ -218,6 +230,11 @@ impl PriceTable {
 }
 
 /// Why a price file could not be used.
+///
+/// ```
+/// let err = genai_tracing::PriceTable::from_json(r#"{"m": {"input": "cheap", "output": 1}}"#).unwrap_err();
+/// assert!(err.to_string().starts_with("malformed price file: invalid type"));
+/// ```
 #[derive(Debug, thiserror::Error)]
 pub enum PriceFileError {
     /// The file could not be read.

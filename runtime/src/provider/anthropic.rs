@@ -24,7 +24,10 @@ pub(super) fn usage(v: &Value) -> Usage {
     );
     let input = match (fresh, read, write) {
         (None, None, None) => None,
-        _ => Some(fresh.unwrap_or(0) + read.unwrap_or(0) + write.unwrap_or(0)),
+        _ => fresh
+            .unwrap_or(0)
+            .checked_add(read.unwrap_or(0))
+            .and_then(|n| n.checked_add(write.unwrap_or(0))),
     };
     Usage {
         input_tokens: input,
@@ -60,11 +63,34 @@ pub(super) mod event {
         (kind(v) == Some("message_start")).then(|| v.get("message"))?
     }
 
-    /// `message_start` carries the input counts, `message_delta` the running output count.
+    /// `message_start` carries the input counts, `message_delta` running totals, in which a
+    /// count may be missing or null (not reported: the earlier one stands). The input total is
+    /// reported only when all three of its parts are (fresh, cache read, cache write), since
+    /// Anthropic counts them apart and the conventions count them together.
     pub(in crate::provider) fn usage(v: &Value) -> Usage {
         match kind(v) {
             Some("message_start") => message(v).map(super::usage).unwrap_or_default(),
-            Some("message_delta") => super::usage(v),
+            Some("message_delta") => {
+                let Some(u) = v.get("usage") else {
+                    return Usage::default();
+                };
+                let n = |k: &str| u.get(k).and_then(Value::as_i64);
+                let (fresh, read, write) = (
+                    n("input_tokens"),
+                    n("cache_read_input_tokens"),
+                    n("cache_creation_input_tokens"),
+                );
+                Usage {
+                    input_tokens: fresh
+                        .zip(read)
+                        .zip(write)
+                        .and_then(|((f, r), w)| f.checked_add(r)?.checked_add(w)),
+                    output_tokens: n("output_tokens"),
+                    cache_read_input_tokens: read,
+                    cache_creation_input_tokens: write,
+                    reasoning_output_tokens: None,
+                }
+            }
             _ => Usage::default(),
         }
     }

@@ -109,12 +109,13 @@ impl ModelResponse for CreateChatCompletionResponse {
 }
 
 impl ModelChunk for CreateChatCompletionStreamResponse {
+    // Azure OpenAI's first chunk has an empty id and model.
     fn response_id(&self) -> Option<&str> {
-        Some(&self.id)
+        Some(self.id.as_str()).filter(|s| !s.is_empty())
     }
 
     fn response_model(&self) -> Option<&str> {
-        Some(&self.model)
+        Some(self.model.as_str()).filter(|s| !s.is_empty())
     }
 
     fn usage(&self) -> Usage {
