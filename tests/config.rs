@@ -80,7 +80,9 @@ fn the_price_file_variable_is_read_and_a_bad_file_is_an_error_naming_it() {
     assert!(matches!(err, InitError::Prices(_)));
     let message = err.to_string();
     assert!(
-        message.contains("bad.json") && message.contains("line 2"),
+        message.starts_with("GENAI_TRACING_PRICES: malformed price file")
+            && message.contains("bad.json")
+            && message.contains("line 2"),
         "{message}"
     );
     std::fs::remove_dir_all(&dir).ok();

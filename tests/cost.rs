@@ -305,6 +305,9 @@ fn agents_carry_the_tokens_and_cost_of_their_subtree() {
         outer.f64_attr(sc::COST_USD),
         mini(1_000.0, 200.0) + mini(500.0, 50.0) + four_o,
     );
+    // Recorded to the nearest 10^-12 USD: a sum prints as the decimal it is, without float noise.
+    let recorded = outer.f64_attr(sc::COST_USD).unwrap().to_string();
+    assert!(recorded.len() <= 14, "{recorded}");
     // Only the model calls are priced under Phoenix's and Langfuse's names: those platforms sum
     // children themselves (and Langfuse drops usage and cost on agent spans).
     assert!(outer.attr(sc::LLM_COST_TOTAL).is_none());

@@ -485,3 +485,30 @@ fn a_panic_while_reading_a_chunk_ends_the_span_as_panicked() {
     assert_eq!(spans.0[0].str_attr(sc::ERROR_TYPE), Some("panic"));
     assert_eq!(spans.0[0].error_description(), Some("usage reader bug"));
 }
+
+#[llm_call(provider = "openai", model = "gpt-4o-mini-no-usage", skip(chunks))]
+fn no_usage(chunks: Vec<Result<Value, Reset>>) -> impl Stream<Item = Result<Value, Reset>> {
+    stream::iter(chunks)
+}
+
+#[test]
+fn a_stream_without_usage_says_so_once() {
+    let without_usage = || {
+        let mut chunks = openai_chunks();
+        chunks.pop(); // no include_usage: no final usage chunk
+        chunks
+    };
+    let (_, spans) = record_async(|| async {
+        no_usage(without_usage()).count().await;
+        no_usage(without_usage()).count().await;
+    });
+    let warnings: Vec<_> = spans
+        .0
+        .iter()
+        .flat_map(|s| s.events.iter())
+        .filter(|e| e.name.contains("ended without reporting its usage"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "once per model");
+    assert!(warnings[0].name.contains("stream_options.include_usage"));
+    assert!(spans.0.iter().all(|s| s.attr(sc::COST_USD).is_none()));
+}

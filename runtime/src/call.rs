@@ -294,6 +294,9 @@ impl Call {
         if let Some(state) = self.0.as_mut() {
             state.ended = true;
             state.response(response, Priced::Yes);
+            if response.usage().is_empty() {
+                state.warn_no_stream_usage(response.response_model());
+            }
         }
     }
 
@@ -716,14 +719,36 @@ impl State {
             return None;
         };
         let span = &self.span;
-        span.record(sc::COST_USD, cost.total);
-        span.record(sc::LLM_COST_PROMPT, cost.input);
-        span.record(sc::LLM_COST_COMPLETION, cost.output);
-        span.record(sc::LLM_COST_TOTAL, cost.total);
-        let details =
-            serde_json::json!({"input": cost.input, "output": cost.output, "total": cost.total});
+        let (input, output, total) = (
+            cost::recorded(cost.input),
+            cost::recorded(cost.output),
+            cost::recorded(cost.total),
+        );
+        span.record(sc::COST_USD, total);
+        span.record(sc::LLM_COST_PROMPT, input);
+        span.record(sc::LLM_COST_COMPLETION, output);
+        span.record(sc::LLM_COST_TOTAL, total);
+        let details = serde_json::json!({"input": input, "output": output, "total": total});
         span.record(sc::LANGFUSE_COST_DETAILS, details.to_string().as_str());
         Some(cost)
+    }
+
+    /// Warns, once per model, that a stream ended without reporting its usage.
+    #[cold]
+    fn warn_no_stream_usage(&self, response_model: Option<&str>) {
+        let requested = self.model.as_deref().and_then(|m| m.model.as_deref());
+        let model = response_model.or(requested).unwrap_or("an unnamed model");
+        if cost::first_warning(&format!("stream usage: {model}")) {
+            self.span.in_scope(|| {
+                tracing::warn!(
+                    target: "genai_tracing::cost",
+                    model,
+                    "a stream of {model:?} ended without reporting its usage: its calls carry no \
+                     token counts and no cost (OpenAI sends them only when the request sets \
+                     stream_options.include_usage = true)"
+                )
+            });
+        }
     }
 
     /// Records an agent's totals (see `rollup.rs`) as it ends.
@@ -738,7 +763,7 @@ impl State {
             self.span.record(sc::GEN_AI_USAGE_OUTPUT_TOKENS, n);
         }
         if let Some(usd) = totals.cost {
-            self.span.record(sc::COST_USD, usd);
+            self.span.record(sc::COST_USD, cost::recorded(usd));
         }
     }
 

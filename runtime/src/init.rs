@@ -51,7 +51,7 @@ pub enum InitError {
     #[error("OTLP over grpc needs a running multi-thread Tokio runtime: call init() inside one, or use http/protobuf")]
     GrpcNeedsTokio,
     /// The price file named by `GENAI_TRACING_PRICES` cannot be used.
-    #[error(transparent)]
+    #[error("{var}: {0}", var = crate::cost::PRICES_ENV)]
     Prices(#[from] crate::cost::PriceFileError),
     /// A global `tracing` subscriber is already installed.
     #[error("a global tracing subscriber is already installed: add tracing_opentelemetry's layer to it instead")]
@@ -189,14 +189,20 @@ impl Builder {
         self
     }
 
-    /// Adds a span processor, e.g. a `SimpleSpanProcessor` over an in-memory exporter.
+    /// Adds a span processor, e.g. a `SimpleSpanProcessor` over an in-memory exporter (read it
+    /// while the guard lives: dropping the guard shuts the exporters down, and the in-memory one
+    /// forgets its spans).
     ///
     /// ```
     /// use opentelemetry_sdk::trace::{InMemorySpanExporter, SimpleSpanProcessor};
     /// let spans = InMemorySpanExporter::default();
-    /// let _guard = genai_tracing::Builder::from_env()?
+    /// let guard = genai_tracing::Builder::from_env()?
     ///     .with_span_processor(SimpleSpanProcessor::new(spans.clone()))
     ///     .install()?;
+    /// # #[genai_tracing::tool] fn noop() {}
+    /// noop();
+    /// assert_eq!(spans.get_finished_spans().unwrap().len(), 1);
+    /// drop(guard);
     /// # Ok::<(), genai_tracing::InitError>(())
     /// ```
     pub fn with_span_processor(mut self, processor: impl SpanProcessor + 'static) -> Self {

@@ -25,7 +25,7 @@ use crate::usage::Usage;
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a model response that #[llm_call] or #[embeddings] can read",
     label = "usage, model and finish reasons are read from this type",
-    note = "implement `genai_tracing::ModelResponse` for `{Self}` (every method has a default), or return a `serde_json::Value` in the OpenAI or Anthropic shape"
+    note = "implement `genai_tracing::ModelResponse` for `{Self}` (every method has a default), or return a `serde_json::Value` in the OpenAI or Anthropic shape; if this is a stream of chunks under another name, write `#[llm_call(stream, ..)]`"
 )]
 pub trait ModelResponse {
     /// The provider's completion id.

@@ -219,9 +219,16 @@ fn provider_id(provider: &str) -> &str {
     }
 }
 
-/// Whether `model` is warned about for the first time (and remembers it).
-pub(crate) fn first_warning(model: &str) -> bool {
+/// Whether `key` (a model, or a kind of warning about one) is warned about for the first time
+/// (and remembers it).
+pub(crate) fn first_warning(key: &str) -> bool {
     let mut warned = WARNED.lock().unwrap_or_else(PoisonError::into_inner);
     let warned = warned.get_or_insert_with(HashSet::new);
-    warned.len() < MAX_WARNED_MODELS && warned.insert(model.to_owned())
+    warned.len() < MAX_WARNED_MODELS && warned.insert(key.to_owned())
+}
+
+/// A dollar figure as recorded: to the nearest 10⁻¹² USD, so that sums print as the decimals
+/// they are (`0.0000405`, not `0.000040499999999999995`).
+pub(crate) fn recorded(usd: f64) -> f64 {
+    (usd * 1e12).round() / 1e12
 }

@@ -254,7 +254,7 @@ pub enum PriceFileError {
         message: String,
     },
     /// A price is negative or not a number.
-    #[error("bad price for model {model:?}{}: {reason}", at(path))]
+    #[error("bad price for model {model:?}{}: {reason}", in_file(path))]
     Invalid {
         /// The file, when read from one.
         path: Option<PathBuf>,
@@ -263,6 +263,12 @@ pub enum PriceFileError {
         /// What is wrong.
         reason: String,
     },
+}
+
+fn in_file(path: &Option<PathBuf>) -> String {
+    path.as_ref()
+        .map(|p| format!(" in {}", p.display()))
+        .unwrap_or_default()
 }
 
 fn at(path: &Option<PathBuf>) -> String {
