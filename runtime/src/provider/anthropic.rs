@@ -11,8 +11,21 @@ pub(super) fn finish_reasons(v: &Value) -> Vec<String> {
 }
 
 /// Anthropic's `input_tokens` exclude cache reads and writes; the conventions count all input
-/// tokens, so the three are added (semconv §2.2).
+/// tokens, so the three are added (semconv §2.2). A part the response leaves out counts 0.
 pub(super) fn usage(v: &Value) -> Usage {
+    counts(v, Missing::Zero)
+}
+
+/// How a part of the input (fresh, cache read, cache write) that is not reported counts.
+#[derive(Clone, Copy, PartialEq)]
+enum Missing {
+    /// As 0: a whole response reports what it has.
+    Zero,
+    /// As unknown, and the input total with it: a running total leaves out what has not changed.
+    Unknown,
+}
+
+fn counts(v: &Value, missing: Missing) -> Usage {
     let Some(u) = v.get("usage") else {
         return Usage::default();
     };
@@ -22,13 +35,16 @@ pub(super) fn usage(v: &Value) -> Usage {
         n("cache_read_input_tokens"),
         n("cache_creation_input_tokens"),
     );
-    let input = match (fresh, read, write) {
-        (None, None, None) => None,
-        _ => fresh
-            .unwrap_or(0)
-            .checked_add(read.unwrap_or(0))
-            .and_then(|n| n.checked_add(write.unwrap_or(0))),
+    let part = |count: Option<i64>| match missing {
+        Missing::Zero => Some(count.unwrap_or(0)),
+        Missing::Unknown => count,
     };
+    let total = || {
+        part(fresh)?
+            .checked_add(part(read)?)?
+            .checked_add(part(write)?)
+    };
+    let input = fresh.or(read).or(write).and_then(|_| total());
     Usage {
         input_tokens: input,
         output_tokens: n("output_tokens"),
@@ -70,27 +86,7 @@ pub(super) mod event {
     pub(in crate::provider) fn usage(v: &Value) -> Usage {
         match kind(v) {
             Some("message_start") => message(v).map(super::usage).unwrap_or_default(),
-            Some("message_delta") => {
-                let Some(u) = v.get("usage") else {
-                    return Usage::default();
-                };
-                let n = |k: &str| u.get(k).and_then(Value::as_i64);
-                let (fresh, read, write) = (
-                    n("input_tokens"),
-                    n("cache_read_input_tokens"),
-                    n("cache_creation_input_tokens"),
-                );
-                Usage {
-                    input_tokens: fresh
-                        .zip(read)
-                        .zip(write)
-                        .and_then(|((f, r), w)| f.checked_add(r)?.checked_add(w)),
-                    output_tokens: n("output_tokens"),
-                    cache_read_input_tokens: read,
-                    cache_creation_input_tokens: write,
-                    reasoning_output_tokens: None,
-                }
-            }
+            Some("message_delta") => super::counts(v, super::Missing::Unknown),
             _ => Usage::default(),
         }
     }
