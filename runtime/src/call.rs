@@ -293,9 +293,17 @@ impl Call {
     pub(crate) fn end_stream(mut self, response: &impl ModelResponse) {
         if let Some(state) = self.0.as_mut() {
             state.ended = true;
-            state.response(response, Priced::Yes);
-            if response.usage().is_empty() {
-                state.warn_no_stream_usage(response.response_model());
+            if state.response(response, Priced::Yes).is_empty() {
+                let model = state.model_name(response.response_model());
+                state.warn_once(
+                    format!("stream usage: {model}"),
+                    model,
+                    format_args!(
+                        "a stream of {model:?} ended without reporting its usage: its calls carry \
+                         no token counts and no cost (OpenAI sends them only when the request sets \
+                         stream_options.include_usage = true)"
+                    ),
+                );
             }
         }
     }
@@ -644,7 +652,8 @@ impl State {
         self.response(response, Priced::Yes);
     }
 
-    fn response<T: ModelResponse + ?Sized>(&self, response: &T, priced: Priced) {
+    /// Records a response (see [`State::model_response`]) and returns its usage.
+    fn response<T: ModelResponse + ?Sized>(&self, response: &T, priced: Priced) -> Usage {
         let span = &self.span;
         if let Some(id) = response.response_id() {
             span.record(sc::GEN_AI_RESPONSE_ID, id);
@@ -691,6 +700,24 @@ impl State {
                 self.record_json(sc::GEN_AI_OUTPUT_MESSAGES, &messages);
             }
         }
+        usage
+    }
+
+    /// The model a response names, else the one the call asked for.
+    fn model_name<'a>(&'a self, response_model: Option<&'a str>) -> &'a str {
+        let requested = self.model.as_deref().and_then(|m| m.model.as_deref());
+        response_model.or(requested).unwrap_or("an unnamed model")
+    }
+
+    /// A `tracing` warning about `model`, once per `key` in the process, recorded as an event
+    /// of this call's span (so it shows in the trace too).
+    #[cold]
+    fn warn_once(&self, key: String, model: &str, message: std::fmt::Arguments<'_>) {
+        if cost::first_warning(&key) {
+            self.span.in_scope(|| {
+                tracing::warn!(target: "genai_tracing::cost", model, "{message}");
+            });
+        }
     }
 
     /// Prices a model call's usage (by the model that answered, else the one asked for) and records
@@ -705,17 +732,15 @@ impl State {
             cost::cost_of(provider, other, usage)
         });
         let Some(cost) = cost else {
-            if cost::first_warning(model) {
-                self.span.in_scope(|| {
-                    tracing::warn!(
-                        target: "genai_tracing::cost",
-                        model,
-                        "no price known for model {model:?}: its calls carry no cost; add one with \
-                         genai_tracing::cost::set_price or a price file named by {}",
-                        cost::PRICES_ENV
-                    )
-                });
-            }
+            self.warn_once(
+                model.to_owned(),
+                model,
+                format_args!(
+                    "no price known for model {model:?}: its calls carry no cost; add one with \
+                     genai_tracing::cost::set_price or a price file named by {}",
+                    cost::PRICES_ENV
+                ),
+            );
             return None;
         };
         let span = &self.span;
@@ -731,24 +756,6 @@ impl State {
         let details = serde_json::json!({"input": input, "output": output, "total": total});
         span.record(sc::LANGFUSE_COST_DETAILS, details.to_string().as_str());
         Some(cost)
-    }
-
-    /// Warns, once per model, that a stream ended without reporting its usage.
-    #[cold]
-    fn warn_no_stream_usage(&self, response_model: Option<&str>) {
-        let requested = self.model.as_deref().and_then(|m| m.model.as_deref());
-        let model = response_model.or(requested).unwrap_or("an unnamed model");
-        if cost::first_warning(&format!("stream usage: {model}")) {
-            self.span.in_scope(|| {
-                tracing::warn!(
-                    target: "genai_tracing::cost",
-                    model,
-                    "a stream of {model:?} ended without reporting its usage: its calls carry no \
-                     token counts and no cost (OpenAI sends them only when the request sets \
-                     stream_options.include_usage = true)"
-                )
-            });
-        }
     }
 
     /// Records an agent's totals (see `rollup.rs`) as it ends.

@@ -242,26 +242,7 @@ impl Streamed {
         if self.model.is_none() {
             self.model = given(chunk.response_model());
         }
-        let usage = chunk.usage();
-        let latest = |old: &mut Option<i64>, new: Option<i64>| {
-            if new.is_some() {
-                *old = new;
-            }
-        };
-        latest(&mut self.usage.input_tokens, usage.input_tokens);
-        latest(&mut self.usage.output_tokens, usage.output_tokens);
-        latest(
-            &mut self.usage.cache_read_input_tokens,
-            usage.cache_read_input_tokens,
-        );
-        latest(
-            &mut self.usage.cache_creation_input_tokens,
-            usage.cache_creation_input_tokens,
-        );
-        latest(
-            &mut self.usage.reasoning_output_tokens,
-            usage.reasoning_output_tokens,
-        );
+        self.usage.overlay(chunk.usage());
         self.finished.extend(chunk.finish_reasons());
         if self.choices.is_some() {
             for delta in chunk.deltas() {

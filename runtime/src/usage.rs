@@ -32,6 +32,39 @@ impl Usage {
         Some(self.input_tokens? + self.output_tokens?)
     }
 
+    /// Lays a later report over this one: each count it gives replaces the earlier (providers
+    /// stream running totals), the others stand.
+    ///
+    /// ```
+    /// use genai_tracing::Usage;
+    /// let mut u = Usage { input_tokens: Some(10), output_tokens: Some(1), ..Usage::default() };
+    /// u.overlay(Usage { output_tokens: Some(42), ..Usage::default() });
+    /// assert_eq!((u.input_tokens, u.output_tokens), (Some(10), Some(42)));
+    /// ```
+    pub fn overlay(&mut self, later: Usage) {
+        let counts = [
+            (&mut self.input_tokens, later.input_tokens),
+            (&mut self.output_tokens, later.output_tokens),
+            (
+                &mut self.cache_read_input_tokens,
+                later.cache_read_input_tokens,
+            ),
+            (
+                &mut self.cache_creation_input_tokens,
+                later.cache_creation_input_tokens,
+            ),
+            (
+                &mut self.reasoning_output_tokens,
+                later.reasoning_output_tokens,
+            ),
+        ];
+        for (count, later) in counts {
+            if later.is_some() {
+                *count = later;
+            }
+        }
+    }
+
     /// Whether no count is known.
     pub fn is_empty(&self) -> bool {
         *self == Self::default()

@@ -29,7 +29,7 @@
 mod table;
 
 use std::collections::HashSet;
-use std::sync::{Mutex, PoisonError, RwLock};
+use std::sync::{LazyLock, Mutex, PoisonError, RwLock};
 
 pub use table::{Price, PriceFileError, PriceTable};
 
@@ -68,7 +68,7 @@ impl Cost {
     }
 }
 
-static OVERRIDES: RwLock<Option<PriceTable>> = RwLock::new(None);
+static OVERRIDES: LazyLock<RwLock<PriceTable>> = LazyLock::new(Default::default);
 static WARNED: Mutex<Option<HashSet<String>>> = Mutex::new(None);
 
 /// Replaces the prices of your own (an empty table removes them).
@@ -80,7 +80,7 @@ static WARNED: Mutex<Option<HashSet<String>>> = Mutex::new(None);
 /// assert_eq!(cost::cost_of(None, "acme-ft-7b", &usage).unwrap().total, 1.0);
 /// ```
 pub fn set_prices(table: PriceTable) {
-    *OVERRIDES.write().unwrap_or_else(PoisonError::into_inner) = Some(table);
+    *OVERRIDES.write().unwrap_or_else(PoisonError::into_inner) = table;
 }
 
 /// Adds (or replaces) the price of one model in the prices of your own.
@@ -93,7 +93,6 @@ pub fn set_price(model: impl AsRef<str>, price: Price) {
     OVERRIDES
         .write()
         .unwrap_or_else(PoisonError::into_inner)
-        .get_or_insert_with(PriceTable::new)
         .insert(model, price);
 }
 
@@ -103,11 +102,10 @@ pub(crate) fn load_from_env() -> Result<(), PriceFileError> {
         return Ok(());
     };
     let file = PriceTable::load(path)?;
-    let mut overrides = OVERRIDES.write().unwrap_or_else(PoisonError::into_inner);
-    let table = overrides.get_or_insert_with(PriceTable::new);
-    for (model, price) in file.prices_iter() {
-        table.insert(model, *price);
-    }
+    OVERRIDES
+        .write()
+        .unwrap_or_else(PoisonError::into_inner)
+        .merge(file);
     Ok(())
 }
 
@@ -120,8 +118,8 @@ pub fn cost_of(provider: Option<&str>, model: &str, usage: &Usage) -> Option<Cos
     let own = OVERRIDES
         .read()
         .unwrap_or_else(PoisonError::into_inner)
-        .as_ref()
-        .and_then(|t| t.get(model).copied());
+        .get(model)
+        .copied();
     match own {
         Some(price) => price.cost(usage),
         None => bundled(provider, model, usage),

@@ -172,8 +172,16 @@ impl PriceTable {
         self.prices.get(&model.to_ascii_lowercase())
     }
 
-    pub(crate) fn prices_iter(&self) -> impl Iterator<Item = (&String, &Price)> {
-        self.prices.iter()
+    /// Adds (or replaces) every price of `other`.
+    ///
+    /// ```
+    /// use genai_tracing::{Price, PriceTable};
+    /// let mut table = PriceTable::new().with("a", Price::per_million(1.0, 2.0));
+    /// table.merge(PriceTable::new().with("a", Price::per_million(3.0, 4.0)));
+    /// assert_eq!(table.get("a").unwrap().input, 3.0);
+    /// ```
+    pub fn merge(&mut self, other: PriceTable) {
+        self.prices.extend(other.prices);
     }
 
     /// Whether the table has no price.

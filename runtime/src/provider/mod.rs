@@ -104,23 +104,24 @@ fn anthropic_event(v: &Value) -> bool {
     )
 }
 
+/// A chunk's `key` (`id`, `model`): on the message of Anthropic's `message_start` (no other
+/// event has one), on the chunk itself for OpenAI.
+fn chunk_field<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
+    let source = match anthropic::event::message(v) {
+        Some(message) => message,
+        None if anthropic_event(v) => return None,
+        None => v,
+    };
+    source.get(key).and_then(Value::as_str)
+}
+
 impl ModelChunk for Value {
     fn response_id(&self) -> Option<&str> {
-        let source = match anthropic::event::message(self) {
-            Some(message) => message,
-            None if anthropic_event(self) => return None,
-            None => self,
-        };
-        source.get("id").and_then(Value::as_str)
+        chunk_field(self, "id")
     }
 
     fn response_model(&self) -> Option<&str> {
-        let source = match anthropic::event::message(self) {
-            Some(message) => message,
-            None if anthropic_event(self) => return None,
-            None => self,
-        };
-        source.get("model").and_then(Value::as_str)
+        chunk_field(self, "model")
     }
 
     fn usage(&self) -> Usage {
