@@ -347,6 +347,24 @@ fn an_agent_sums_the_usage_of_the_streams_beneath_it() {
 
 fn assert_send<T: Send>(_: &T) {}
 
+/// A boxed stream that is `Sync` too: traced in its own type.
+type SyncChunkStream = Pin<Box<dyn Stream<Item = Result<Value, Reset>> + Send + Sync>>;
+
+#[llm_call(provider = "openai", model = "gpt-4o-mini", skip(chunks))]
+fn shared(chunks: Vec<Result<Value, Reset>>) -> SyncChunkStream {
+    Box::pin(stream::iter(chunks))
+}
+
+#[test]
+fn a_send_and_sync_boxed_stream_is_traced_in_its_own_type() {
+    let (count, spans) = record_async(|| shared(openai_chunks()).count());
+    assert_eq!(count, 5);
+    assert_eq!(
+        spans.0[0].int_attr(sc::GEN_AI_USAGE_INPUT_TOKENS),
+        Some(1000)
+    );
+}
+
 #[test]
 fn streaming_calls_and_their_streams_can_cross_threads() {
     let future = chat_async(openai_chunks());

@@ -189,6 +189,12 @@ mod tests {
             ModelChunk::finish_reasons(&wire)
         );
         assert_eq!(typed.deltas(), wire.deltas());
+        // Azure OpenAI opens with an empty id and model: not an id nor a model.
+        let azure: CreateChatCompletionStreamResponse = serde_json::from_value(
+            json!({"id": "", "object": "", "created": 0, "model": "", "choices": []}),
+        )
+        .unwrap();
+        assert_eq!((azure.response_id(), azure.response_model()), (None, None));
     }
 
     #[test]
