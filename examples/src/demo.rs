@@ -1,9 +1,12 @@
-//! The demo run: five questions to the ReAct agent, each answer printed with its trace tree, and
-//! the traces exported over OTLP when `OTEL_EXPORTER_OTLP_ENDPOINT` is set. With
-//! `OPENAI_BASE_URL` set, the agent plans with a real model on that OpenAI-compatible server.
+//! The demo run: five questions to the ReAct agent. With no export configured, each answer is
+//! followed by its trace tree (the console exporter) and the traces are appended to
+//! [`TRACE_FILE`] as OTLP-JSON (the file exporter); with `OTEL_EXPORTER_OTLP_ENDPOINT` or a
+//! platform preset (`GENAI_TRACING_BACKEND`) set, they go there instead. With `OPENAI_BASE_URL`
+//! set, the agent plans with a real model on that OpenAI-compatible server.
 
 use std::io::Write;
 
+use genai_tracing::export::ConsoleExporter;
 use genai_tracing::{Builder, TraceAttributes};
 use opentelemetry::trace::TraceId;
 use opentelemetry_sdk::trace::{InMemorySpanExporter, SimpleSpanProcessor};
@@ -13,7 +16,6 @@ use crate::model::questions;
 use crate::openai::{OpenAiModel, OpenAiSettings};
 use crate::processes::{configured_endpoint, traced_runtime, SetupError};
 use crate::tools::Calculator;
-use crate::tree;
 
 /// The `session.id` of the demo's runs.
 pub const SESSION: &str = "react-agent-demo";
@@ -28,6 +30,10 @@ pub struct DemoOptions {
     /// The questions to ask; empty means the scripted model's five.
     pub questions: Vec<String>,
 }
+
+/// Where the demo appends its traces when no export is configured (relative to the working
+/// directory).
+pub const TRACE_FILE: &str = "genai-traces/react-agent-demo.jsonl";
 
 /// The demo's command line.
 pub const USAGE: &str =
@@ -96,7 +102,8 @@ pub fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
-    match run(options, &mut std::io::stdout().lock()) {
+    // Not locked: the console exporter prints the trace trees to stdout too.
+    match run(options, &mut std::io::stdout()) {
         Ok(_) => std::process::ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("react_agent: {err}");
@@ -130,10 +137,14 @@ pub enum DemoError {
 /// Runs the demo, writing answers and trace trees to `out`. Installs the global subscriber, so it
 /// runs once per process.
 pub fn run(options: DemoOptions, out: &mut dyn Write) -> Result<Vec<Outcome>, DemoError> {
+    // Only to learn each run's trace id.
     let spans = InMemorySpanExporter::default();
-    let mut builder = Builder::from_env()
-        .map_err(SetupError::from)?
-        .with_span_processor(SimpleSpanProcessor::new(spans.clone()));
+    let mut builder = Builder::from_env().map_err(SetupError::from)?;
+    let local = !builder.exports();
+    if local {
+        builder = builder.console(ConsoleExporter::stdout()).file(TRACE_FILE);
+    }
+    builder = builder.with_span_processor(SimpleSpanProcessor::new(spans.clone()));
     if std::env::var_os("OTEL_SERVICE_NAME").is_none() {
         builder = builder.service_name("react-agent-demo");
     }
@@ -180,21 +191,32 @@ pub fn run(options: DemoOptions, out: &mut dyn Write) -> Result<Vec<Outcome>, De
             Ok(text) => writeln!(out, "A: {text}")?,
             Err(err) => writeln!(out, "A: (failed) {err}")?,
         }
-        writeln!(out, "trace {trace_id}")?;
-        writeln!(out, "{}", tree::render(&finished))?;
+        if guard.exporters().contains(&"console") {
+            // The console exporter prints `trace {id}` and the tree once the queue is flushed.
+            out.flush()?;
+            if let Err(err) = guard.flush() {
+                writeln!(out, "(the trace tree did not print: {err})")?;
+            }
+            writeln!(out)?;
+        } else {
+            writeln!(out, "trace {trace_id}\n")?;
+        }
         outcomes.push(Outcome {
             question,
             answer,
             trace_id,
         });
     }
-    drop(guard); // flushes the OTLP batch
+    drop(guard); // exports what is queued
     match configured_endpoint() {
         Some(e) => writeln!(out, "Exported {} traces over OTLP to {e}.", outcomes.len())?,
-        None => writeln!(
+        None if local => writeln!(
             out,
-            "Set OTEL_EXPORTER_OTLP_ENDPOINT to export these traces over OTLP."
+            "Appended {} traces to {TRACE_FILE} (OTLP-JSON, one trace per line). Set \
+             OTEL_EXPORTER_OTLP_ENDPOINT or GENAI_TRACING_BACKEND to send them to a backend.",
+            outcomes.len()
         )?,
+        None => writeln!(out, "Exported {} traces.", outcomes.len())?,
     }
     Ok(outcomes)
 }

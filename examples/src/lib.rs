@@ -12,4 +12,3 @@ pub mod multi_agent;
 pub mod openai;
 pub mod processes;
 pub mod tools;
-pub mod tree;

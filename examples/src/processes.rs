@@ -13,7 +13,6 @@ use tokio::runtime::Runtime;
 use tracing_opentelemetry::OpenTelemetrySpanExt as _;
 
 use crate::collector::OtlpReceiver;
-use crate::tree;
 
 /// The OTLP trace endpoint the environment configures, if any (as `genai_tracing::init` reads
 /// it: the traces-specific variable first, empty values ignored).
@@ -110,7 +109,7 @@ impl SpanSink {
             spans.len(),
             traces.len()
         )?;
-        writeln!(out, "{}", tree::render(&spans))
+        writeln!(out, "{}", genai_tracing::export::render_tree(&spans))
     }
 }
 

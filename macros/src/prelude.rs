@@ -199,7 +199,7 @@ fn model(cx: &Cx, kind: Kind) -> syn::Result<TokenStream> {
         #model
         #provider
         #call
-        let __gt_call = __gt_call.model_call(__gt_provider, __gt_model);
+        let __gt_call = __gt_call.model_call(#operation, __gt_provider, __gt_model);
         if __gt_call.is_recording() {
             match __gt_request {
                 ::core::option::Option::Some((request, content)) => __gt_call.model_request(request, content),

@@ -16,7 +16,7 @@ use std::any::Any;
 use std::future::Future;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Instant;
 
@@ -30,6 +30,7 @@ use crate::capture::{
     text_or_json, Capture, Captured, REDACTED,
 };
 use crate::cost::{self, Cost};
+use crate::metrics;
 use crate::failure::{exception_event, panic_message, CANCELLED, PANIC};
 use crate::hosted::claim;
 use crate::propagation::{adopt, Parent};
@@ -78,11 +79,40 @@ enum Priced {
     No,
 }
 
-/// The provider and requested model of a model call, and when it started.
+/// The provider and requested model of a model call, when it started, and what it came to (for
+/// its metrics, see `metrics.rs`).
 struct ModelCall {
+    operation: &'static str,
     provider: String,
     model: Option<String>,
     started: Instant,
+    outcome: Mutex<Outcome>,
+}
+
+/// What a model call reported and how it ended, as far as known.
+#[derive(Default)]
+struct Outcome {
+    response_model: Option<String>,
+    usage: Usage,
+    cost: Option<f64>,
+    error_type: Option<String>,
+}
+
+impl ModelCall {
+    fn labels<'a>(&'a self, outcome: &'a Outcome) -> metrics::CallLabels<'a> {
+        metrics::CallLabels {
+            operation: self.operation,
+            provider: &self.provider,
+            request_model: self.model.as_deref(),
+            response_model: outcome.response_model.as_deref(),
+        }
+    }
+
+    fn outcome(&self) -> std::sync::MutexGuard<'_, Outcome> {
+        self.outcome
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
 }
 
 static INERT: State = State {
@@ -189,14 +219,17 @@ impl Call {
         })))
     }
 
-    /// A model call (`#[llm_call]`, `#[embeddings]`) of `provider`, asking for `model`: its
-    /// response is priced (see [`crate::cost`]).
-    pub fn model_call(mut self, provider: &str, model: Option<&str>) -> Self {
+    /// A model call (`#[llm_call]`, `#[embeddings]`) doing `operation` with `provider`, asking
+    /// for `model`: its response is priced (see [`crate::cost`]) and its metrics recorded as it
+    /// ends (see [`crate::metrics`]).
+    pub fn model_call(mut self, operation: &'static str, provider: &str, model: Option<&str>) -> Self {
         if let Some(state) = self.0.as_mut().filter(|s| s.is_recording()) {
             state.model = Some(Box::new(ModelCall {
+                operation,
                 provider: provider.to_owned(),
                 model: model.map(str::to_owned),
                 started: Instant::now(),
+                outcome: Mutex::default(),
             }));
         }
         self
@@ -335,10 +368,10 @@ impl Call {
     /// Records the time from the call's start to its first chunk.
     pub(crate) fn first_chunk(&self) {
         if let Some(call) = self.model.as_deref() {
-            self.span.record(
-                sc::GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
-                call.started.elapsed().as_secs_f64(),
-            );
+            let after = call.started.elapsed();
+            self.span
+                .record(sc::GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK, after.as_secs_f64());
+            metrics::record_first_chunk(&call.labels(&Outcome::default()), after);
         }
     }
 
@@ -448,6 +481,9 @@ impl State {
             return;
         }
         self.span.record(sc::ERROR_TYPE, error_type);
+        if let Some(call) = self.model.as_deref() {
+            call.outcome().error_type = Some(error_type.to_owned());
+        }
         match description.filter(|d| !d.is_empty()) {
             Some(d) => self.span.record(
                 sc::OTEL_STATUS_DESCRIPTION,
@@ -694,6 +730,12 @@ impl State {
             _ => None,
         };
         rollup::add(span, &usage, cost.map(|c| c.total));
+        if let Some(call) = self.model.as_deref() {
+            let mut outcome = call.outcome();
+            outcome.response_model = response.response_model().map(str::to_owned);
+            outcome.usage = usage;
+            outcome.cost = cost.map(|c| c.total);
+        }
         if self.capture {
             let messages = response.output_messages();
             if !messages.is_empty() {
@@ -790,6 +832,16 @@ impl Drop for State {
             self.fail(
                 CANCELLED,
                 Some("future dropped before completion".to_owned()),
+            );
+        }
+        if let Some(call) = self.model.as_deref() {
+            let outcome = call.outcome();
+            metrics::record_call(
+                &call.labels(&outcome),
+                call.started.elapsed(),
+                &outcome.usage,
+                outcome.cost,
+                outcome.error_type.as_deref(),
             );
         }
     }

@@ -33,18 +33,24 @@
 //!   it on the other side, for `parent = ..`: one trace over an HTTP handoff (see [`propagation`]).
 //! - With the cargo feature `mcp`, `mcp` traces MCP clients and servers built on `rmcp`, the
 //!   context riding in `params._meta`.
+//! - Export never blocks the agent and counts what it loses; tail sampling keeps every error
+//!   trace; console and file exporters work with no server; platform presets for Phoenix,
+//!   MLflow, Langfuse and LangSmith: see [`export`]. Token, duration and cost metrics are recorded
+//!   for every call: see [`metrics`].
 //! - Attribute names are in [`semconv`].
 
 mod call;
 pub mod capture;
 mod chunk;
 pub mod cost;
+pub mod export;
 mod failure;
 mod hosted;
 mod init;
 #[cfg(feature = "mcp")]
 pub mod mcp;
 pub mod message;
+pub mod metrics;
 pub mod propagation;
 mod provider;
 mod request;
@@ -70,7 +76,9 @@ pub use chunk::{Delta, DeltaPart, ModelChunk};
 pub use cost::{Cost, Price, PriceFileError, PriceTable};
 pub use failure::{ErrorType, CANCELLED, PANIC};
 pub use genai_tracing_macros::{agent, embeddings, llm_call, memory, retrieval, tool, workflow};
-pub use init::{init, Builder, InitError, OtlpProtocol, TracingGuard};
+pub use init::{
+    init, Builder, InitError, OtlpProtocol, TracingGuard, CONSOLE_ENV, FILE_ENV, TAIL_RATIO_ENV,
+};
 pub use message::{ChatMessage, MessagePart, OutputMessage};
 pub use propagation::{extract, extract_from, inject, inject_into, Parent, RemoteContext};
 pub use request::{ModelRequest, RequestParameters};

@@ -204,6 +204,36 @@ pub const EXCEPTION_TYPE: &str = "exception.type";
 /// On the exception event: the error's message (scrubbed of secrets).
 pub const EXCEPTION_MESSAGE: &str = "exception.message";
 
+// --- Sampling (this crate's own name) -------------------------------------------------------------
+
+/// Set to `true` on a span by [`crate::export::keep_trace`]: the tail sampler keeps its trace.
+pub const SAMPLING_KEEP: &str = "genai_tracing.sampling.keep";
+
+// --- Metrics (semconv v1.41, section 5.1 of the reference) ---------------------------------------
+
+/// Histogram of the tokens a model call used, in `{token}`, by [`GEN_AI_TOKEN_TYPE`].
+pub const GEN_AI_CLIENT_TOKEN_USAGE: &str = "gen_ai.client.token.usage";
+/// Histogram of a model call's duration, in seconds.
+pub const GEN_AI_CLIENT_OPERATION_DURATION: &str = "gen_ai.client.operation.duration";
+/// Histogram of a streaming call's time to its first chunk, in seconds.
+pub const GEN_AI_CLIENT_OPERATION_TIME_TO_FIRST_CHUNK: &str =
+    "gen_ai.client.operation.time_to_first_chunk";
+/// On [`GEN_AI_CLIENT_TOKEN_USAGE`]: `input` or `output`.
+pub const GEN_AI_TOKEN_TYPE: &str = "gen_ai.token.type";
+/// Counter of what model calls cost, in US dollars (this crate's name: the conventions have no
+/// cost metric). Attributes as on [`GEN_AI_CLIENT_OPERATION_DURATION`].
+pub const CLIENT_COST: &str = "genai_tracing.client.cost";
+
+/// Explicit bucket boundaries of the duration histograms, in seconds.
+pub const DURATION_BUCKETS: [f64; 14] = [
+    0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92,
+];
+/// Explicit bucket boundaries of the token histogram.
+pub const TOKEN_BUCKETS: [f64; 14] = [
+    1.0, 4.0, 16.0, 64.0, 256.0, 1024.0, 4096.0, 16384.0, 65536.0, 262144.0, 1048576.0,
+    4194304.0, 16777216.0, 67108864.0,
+];
+
 // --- OpenInference -----------------------------------------------------------------------------
 
 /// OpenInference span kind (`AGENT`, `CHAIN`, `LLM`, `EMBEDDING`, `TOOL`): Phoenix, Langfuse and

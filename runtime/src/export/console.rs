@@ -1,11 +1,77 @@
-//! A readable trace tree: one line per span with duration, model, tokens, cost and status.
+//! The console exporter: each trace printed as a GenAI-aware tree, one line per span with its
+//! duration, model, tokens, cost, time to first chunk, status and error.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::io::Write;
+use std::sync::{Mutex, PoisonError};
 
-use opentelemetry::trace::{SpanId, Status};
+use opentelemetry::trace::{SpanId, Status, TraceId};
 use opentelemetry::Value;
-use opentelemetry_sdk::trace::SpanData;
+use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
+use opentelemetry_sdk::trace::{SpanData, SpanExporter};
+
+use crate::semconv as sc;
+
+/// Prints every trace it exports as a tree (see [`render_tree`]), headed by its trace id.
+/// [`Builder::console`](crate::Builder::console) puts it behind the tail sampler's assembly, so
+/// each trace arrives whole and prints once.
+///
+/// ```
+/// use genai_tracing::export::ConsoleExporter;
+/// let to_stderr = ConsoleExporter::new(std::io::stderr());
+/// let to_stdout = ConsoleExporter::stdout();
+/// ```
+pub struct ConsoleExporter {
+    out: Mutex<Box<dyn Write + Send>>,
+}
+
+impl std::fmt::Debug for ConsoleExporter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConsoleExporter").finish_non_exhaustive()
+    }
+}
+
+impl ConsoleExporter {
+    /// Prints to `out`.
+    pub fn new(out: impl Write + Send + 'static) -> Self {
+        Self {
+            out: Mutex::new(Box::new(out)),
+        }
+    }
+
+    /// Prints to standard output.
+    pub fn stdout() -> Self {
+        Self::new(std::io::stdout())
+    }
+}
+
+impl SpanExporter for ConsoleExporter {
+    async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
+        let mut text = String::new();
+        for (trace_id, spans) in by_trace(batch) {
+            let _ = writeln!(text, "trace {trace_id}");
+            text.push_str(&render_tree(&spans));
+        }
+        let mut out = self.out.lock().unwrap_or_else(PoisonError::into_inner);
+        out.write_all(text.as_bytes())
+            .and_then(|()| out.flush())
+            .map_err(|e| OTelSdkError::InternalFailure(format!("console: {e}")))
+    }
+}
+
+/// Splits a batch into its traces, in the order they first appear.
+pub(crate) fn by_trace(batch: Vec<SpanData>) -> Vec<(TraceId, Vec<SpanData>)> {
+    let mut traces: Vec<(TraceId, Vec<SpanData>)> = Vec::new();
+    for span in batch {
+        let id = span.span_context.trace_id();
+        match traces.iter_mut().find(|(t, _)| *t == id) {
+            Some((_, spans)) => spans.push(span),
+            None => traces.push((id, vec![span])),
+        }
+    }
+    traces
+}
 
 /// Renders every trace in `spans` as an indented tree, children in start order. Where spans come
 /// from several processes (a `service.name` attribute, as the collector adds), a span whose
@@ -16,7 +82,11 @@ use opentelemetry_sdk::trace::SpanData;
 /// ├─ chat gpt-4o-mini  22.0 ms  gpt-4o-mini-2024-07-18  115→31 tokens  $0.000036  ok
 /// └─ execute_tool calculator  0.0 ms  ok
 /// ```
-pub fn render(spans: &[SpanData]) -> String {
+///
+/// ```
+/// assert_eq!(genai_tracing::export::render_tree(&[]), "");
+/// ```
+pub fn render_tree(spans: &[SpanData]) -> String {
     let ids: Vec<SpanId> = spans.iter().map(|s| s.span_context.span_id()).collect();
     let mut children: HashMap<SpanId, Vec<&SpanData>> = HashMap::new();
     let mut roots = Vec::new();
@@ -95,19 +165,19 @@ fn line(span: &SpanData) -> String {
         .duration_since(span.start_time)
         .unwrap_or_default();
     let mut text = format!("{}  {:.1} ms", span.name, took.as_secs_f64() * 1000.0);
-    if let Some(model) = attr("gen_ai.response.model").or_else(|| attr("gen_ai.request.model")) {
+    if let Some(model) = attr(sc::GEN_AI_RESPONSE_MODEL).or_else(|| attr(sc::GEN_AI_REQUEST_MODEL)) {
         let _ = write!(text, "  {}", model.as_str());
     }
     if let (Some(input), Some(output)) = (
-        int("gen_ai.usage.input_tokens"),
-        int("gen_ai.usage.output_tokens"),
+        int(sc::GEN_AI_USAGE_INPUT_TOKENS),
+        int(sc::GEN_AI_USAGE_OUTPUT_TOKENS),
     ) {
         let _ = write!(text, "  {input}→{output} tokens");
     }
-    if let Some(Value::F64(usd)) = attr("genai_tracing.cost.usd") {
+    if let Some(Value::F64(usd)) = attr(sc::COST_USD) {
         let _ = write!(text, "  ${usd:.6}");
     }
-    if let Some(Value::F64(first)) = attr("gen_ai.response.time_to_first_chunk") {
+    if let Some(Value::F64(first)) = attr(sc::GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK) {
         let _ = write!(text, "  streamed, first chunk {:.1} ms", first * 1000.0);
     }
     let exceptions: Vec<String> = span
@@ -126,7 +196,7 @@ fn line(span: &SpanData) -> String {
     }
     match &span.status {
         Status::Error { description } => {
-            let kind = attr("error.type")
+            let kind = attr(sc::ERROR_TYPE)
                 .map(|v| v.as_str().into_owned())
                 .unwrap_or_default();
             let _ = write!(text, "  ERROR {kind}: {description}");

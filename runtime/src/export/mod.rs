@@ -1,0 +1,170 @@
+//! Where spans go once they end: a pipeline that never blocks the agent and never loses a span
+//! without counting it.
+//!
+//! [`Builder::install`](crate::Builder::install) puts one [`SpanProcessor`] in front of every
+//! exporter it is given (OTLP, [`FileExporter`], [`ConsoleExporter`], or your own):
+//!
+//! 1. **Tail sampling** (optional, [`TailSampling`]): a trace's spans are held until its root
+//!    ends, then the whole trace is kept or let go. Every trace with an error is kept. The file
+//!    and console exporters also get whole traces this way (they keep all).
+//! 2. **A bounded queue per exporter**, drained by a thread of its own. An instrumented call only
+//!    pushes: with the backend dead, hanging or failing, calls take no longer, and what cannot be
+//!    queued or delivered is counted in [`stats`] and warned about once on stderr. Export resumes
+//!    by itself when the backend comes back. Shutdown (dropping the guard) exports what is queued,
+//!    waiting at most [`Builder::shutdown_timeout`](crate::Builder::shutdown_timeout).
+//!
+//! The queue reads the standard `OTEL_BSP_MAX_QUEUE_SIZE` (default 2048 spans),
+//! `OTEL_BSP_MAX_EXPORT_BATCH_SIZE` (512), `OTEL_BSP_SCHEDULE_DELAY` (5000 ms) and
+//! `OTEL_BSP_EXPORT_TIMEOUT` (30000 ms); the sampler `GENAI_TRACING_TAIL_SAMPLE_RATIO`. Metrics
+//! (see [`crate::metrics`]) are recorded for every call, whatever sampling decides.
+//!
+//! ```no_run
+//! use genai_tracing::export::TailSampling;
+//! let guard = genai_tracing::Builder::from_env()?
+//!     .tail_sampling(TailSampling::keep_errors_and(0.1))
+//!     .install()?;
+//! // … run agents …
+//! println!("{:?}", genai_tracing::export::stats());
+//! drop(guard); // exports what is left, within the shutdown timeout
+//! # Ok::<(), genai_tracing::InitError>(())
+//! ```
+
+mod backend;
+mod console;
+mod file;
+mod queue;
+mod stats;
+mod tail;
+
+use std::time::Duration;
+
+use opentelemetry::Context;
+use opentelemetry_sdk::error::OTelSdkResult;
+use opentelemetry_sdk::trace::{Span, SpanData, SpanProcessor};
+use opentelemetry_sdk::Resource;
+use tracing_opentelemetry::OpenTelemetrySpanExt as _;
+
+pub use backend::{Backend, BackendError};
+pub use console::{render_tree, ConsoleExporter};
+pub use file::FileExporter;
+pub use stats::{stats, ExportStats};
+pub(crate) use stats::install as install_counters;
+pub use tail::{KeepHook, TailSampling};
+
+pub(crate) use queue::ExportQueue;
+pub(crate) use stats::Counters;
+pub(crate) use tail::TailSampler;
+
+use crate::semconv as sc;
+
+/// Marks the current span's trace to be kept by the tail sampler, whatever the draw (e.g. when
+/// a check inside the agent fails without an error). Without a current span it does nothing.
+///
+/// ```
+/// # #[genai_tracing::agent] fn run() {
+/// genai_tracing::export::keep_trace();
+/// # }
+/// ```
+pub fn keep_trace() {
+    let span = tracing::Span::current();
+    if !span.is_disabled() {
+        span.set_attribute(sc::SAMPLING_KEEP, true);
+    }
+}
+
+/// The export queue's bounds, from the standard `OTEL_BSP_*` variables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct QueueSettings {
+    pub(crate) max_queue_size: usize,
+    pub(crate) max_export_batch_size: usize,
+    pub(crate) scheduled_delay: Duration,
+    pub(crate) export_timeout: Duration,
+}
+
+impl Default for QueueSettings {
+    fn default() -> Self {
+        Self {
+            max_queue_size: 2048,
+            max_export_batch_size: 512,
+            scheduled_delay: Duration::from_millis(5000),
+            export_timeout: Duration::from_millis(30_000),
+        }
+    }
+}
+
+/// The span processor [`Builder::install`](crate::Builder::install) installs: tail sampling,
+/// then a queue per exporter.
+#[derive(Debug)]
+pub(crate) struct Pipeline {
+    tail: Option<TailSampler>,
+    queues: Vec<ExportQueue>,
+    shutdown_timeout: Duration,
+}
+
+impl Pipeline {
+    pub(crate) fn new(
+        tail: Option<TailSampler>,
+        queues: Vec<ExportQueue>,
+        shutdown_timeout: Duration,
+    ) -> Self {
+        Self {
+            tail,
+            queues,
+            shutdown_timeout,
+        }
+    }
+
+    fn send(&self, unit: Vec<SpanData>) {
+        if let Some((last, rest)) = self.queues.split_last() {
+            for queue in rest {
+                queue.push(unit.clone());
+            }
+            last.push(unit);
+        }
+    }
+}
+
+impl SpanProcessor for Pipeline {
+    fn on_start(&self, _span: &mut Span, _cx: &Context) {}
+
+    fn on_end(&self, span: SpanData) {
+        if !span.span_context.is_sampled() {
+            return;
+        }
+        match &self.tail {
+            Some(tail) => {
+                for trace in tail.offer(span) {
+                    self.send(trace);
+                }
+            }
+            None => self.send(vec![span]),
+        }
+    }
+
+    /// Exports what is queued; traces the tail sampler holds stay held until their roots end.
+    fn force_flush(&self) -> OTelSdkResult {
+        self.queues
+            .iter()
+            .map(|q| q.flush(self.shutdown_timeout))
+            .fold(Ok(()), |all, one| all.and(one))
+    }
+
+    fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
+        if let Some(tail) = &self.tail {
+            for trace in tail.drain() {
+                self.send(trace);
+            }
+        }
+        let timeout = timeout.min(self.shutdown_timeout);
+        self.queues
+            .iter()
+            .map(|q| q.shutdown(timeout))
+            .fold(Ok(()), |all, one| all.and(one))
+    }
+
+    fn set_resource(&mut self, resource: &Resource) {
+        for queue in &self.queues {
+            queue.set_resource(resource);
+        }
+    }
+}

@@ -1,0 +1,260 @@
+//! The export worker: a bounded queue that a thread of its own drains into one exporter, so an
+//! instrumented call only ever pushes (or, when the queue is full, counts a drop).
+//!
+//! The SDK's `BatchSpanProcessor` does the same job but keeps its drop count to itself; this one
+//! counts every span it loses, and why, in [`ExportStats`](super::ExportStats), warns on the first
+//! loss of each kind, and says when a failing backend works again.
+
+use std::collections::VecDeque;
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
+use opentelemetry_sdk::trace::{SpanData, SpanExporter};
+use opentelemetry_sdk::Resource;
+
+use super::stats::Counters;
+use super::QueueSettings;
+
+/// A queue and its worker thread; the exporter lives on the worker.
+#[derive(Debug)]
+pub(crate) struct ExportQueue {
+    shared: Arc<Shared>,
+    worker: Mutex<Option<JoinHandle<()>>>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    /// What the exporter is called in warnings ("OTLP", "file", …).
+    name: &'static str,
+    settings: QueueSettings,
+    state: Mutex<State>,
+    /// Wakes the worker: a full batch, a flush, a resource, shutdown.
+    wake: Condvar,
+    /// Wakes flushers when the worker has exported what they wait for.
+    progress: Condvar,
+    counters: Arc<Counters>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    /// Units of spans that export together: one span, or one whole trace (never split).
+    units: VecDeque<Vec<SpanData>>,
+    spans: usize,
+    /// Units accepted so far, and units the worker has finished with (exported or failed).
+    accepted: u64,
+    finished: u64,
+    /// Flushers waiting: the worker exports at once rather than at the next interval.
+    flushers: usize,
+    resource: Option<Resource>,
+    shutdown: bool,
+}
+
+impl ExportQueue {
+    /// Starts the worker thread that owns `exporter`.
+    pub(crate) fn spawn<E: SpanExporter + 'static>(
+        name: &'static str,
+        exporter: E,
+        settings: QueueSettings,
+        counters: Arc<Counters>,
+    ) -> std::io::Result<Self> {
+        let shared = Arc::new(Shared {
+            name,
+            settings,
+            state: Mutex::new(State::default()),
+            wake: Condvar::new(),
+            progress: Condvar::new(),
+            counters,
+        });
+        let worker = {
+            let shared = shared.clone();
+            std::thread::Builder::new()
+                .name(format!("genai-tracing {name} export"))
+                .spawn(move || run(&shared, exporter))?
+        };
+        Ok(Self {
+            shared,
+            worker: Mutex::new(Some(worker)),
+        })
+    }
+
+    /// Queues `unit` (spans that export together) without waiting: when the queue is full, or
+    /// shut down, the spans are counted as dropped.
+    pub(crate) fn push(&self, unit: Vec<SpanData>) {
+        let n = unit.len();
+        let shared = &*self.shared;
+        let mut state = shared.lock();
+        if state.shutdown || state.spans + n > shared.settings.max_queue_size {
+            drop(state);
+            if shared.counters.dropped_queue_full.fetch_add(n as u64, Relaxed) == 0 {
+                eprintln!(
+                    "genai-tracing: the {} export queue is full ({} spans): spans are being \
+                     dropped and counted (genai_tracing::export::stats())",
+                    shared.name, shared.settings.max_queue_size
+                );
+            }
+            return;
+        }
+        state.units.push_back(unit);
+        state.spans += n;
+        state.accepted += 1;
+        let full_batch = state.spans >= shared.settings.max_export_batch_size;
+        drop(state);
+        if full_batch {
+            shared.wake.notify_one();
+        }
+    }
+
+    /// Hands the exporter the resource (`service.name`, …) before its next export.
+    pub(crate) fn set_resource(&self, resource: &Resource) {
+        self.shared.lock().resource = Some(resource.clone());
+        self.shared.wake.notify_one();
+    }
+
+    /// Waits until what was queued before this call is exported (or failed), at most `timeout`.
+    pub(crate) fn flush(&self, timeout: Duration) -> OTelSdkResult {
+        let shared = &*self.shared;
+        let deadline = Instant::now() + timeout;
+        let mut state = shared.lock();
+        let target = state.accepted;
+        state.flushers += 1;
+        shared.wake.notify_one();
+        while state.finished < target && !state.shutdown {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            state = shared
+                .progress
+                .wait_timeout(state, left)
+                .map_or_else(|e| e.into_inner().0, |(s, _)| s);
+        }
+        state.flushers -= 1;
+        if state.finished < target {
+            return Err(OTelSdkError::Timeout(timeout));
+        }
+        Ok(())
+    }
+
+    /// Exports what is queued, then shuts the exporter down; gives up after `timeout` (a backend
+    /// that hangs), counting what is still queued as dropped.
+    pub(crate) fn shutdown(&self, timeout: Duration) -> OTelSdkResult {
+        let flushed = self.flush(timeout);
+        let shared = &*self.shared;
+        {
+            let mut state = shared.lock();
+            if state.shutdown {
+                return Err(OTelSdkError::AlreadyShutdown);
+            }
+            state.shutdown = true;
+            let lost = state.spans as u64;
+            state.units.clear();
+            state.spans = 0;
+            if lost > 0 {
+                shared.counters.dropped_at_shutdown.fetch_add(lost, Relaxed);
+            }
+        }
+        shared.wake.notify_one();
+        shared.progress.notify_all();
+        let worker = self
+            .worker
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        // A worker stuck in an export to a hanging backend is left to the exporter's timeout.
+        if flushed.is_ok() {
+            if let Some(worker) = worker {
+                let _ = worker.join();
+            }
+        }
+        flushed
+    }
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock leaves the queue consistent (plain pushes and pops).
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// The worker: waits for a full batch, the interval, a flush or shutdown, then exports.
+fn run<E: SpanExporter>(shared: &Shared, mut exporter: E) {
+    let settings = &shared.settings;
+    let mut failing = false;
+    loop {
+        let mut state = shared.lock();
+        let deadline = Instant::now() + settings.scheduled_delay;
+        loop {
+            if let Some(resource) = state.resource.take() {
+                exporter.set_resource(&resource);
+            }
+            let ready = state.spans >= settings.max_export_batch_size
+                || (state.flushers > 0 && !state.units.is_empty());
+            if ready || state.shutdown {
+                break;
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            state = shared
+                .wake
+                .wait_timeout(state, left)
+                .map_or_else(|e| e.into_inner().0, |(s, _)| s);
+        }
+        if state.shutdown && state.units.is_empty() {
+            drop(state);
+            let _ = exporter.shutdown_with_timeout(settings.export_timeout);
+            shared.progress.notify_all();
+            return;
+        }
+        // Whole units, up to a batch (a unit bigger than a batch goes alone).
+        let mut batch = Vec::new();
+        let mut units = 0;
+        while let Some(unit) = state.units.front() {
+            if !batch.is_empty() && batch.len() + unit.len() > settings.max_export_batch_size {
+                break;
+            }
+            let unit = state.units.pop_front().expect("a front unit");
+            state.spans -= unit.len();
+            batch.extend(unit);
+            units += 1;
+        }
+        drop(state);
+        if !batch.is_empty() {
+            let n = batch.len() as u64;
+            match futures_executor::block_on(exporter.export(batch)) {
+                Ok(()) => {
+                    shared.counters.exported.fetch_add(n, Relaxed);
+                    if failing {
+                        failing = false;
+                        eprintln!(
+                            "genai-tracing: {} export works again ({} spans lost while it failed)",
+                            shared.name,
+                            shared.counters.failed.load(Relaxed)
+                        );
+                    }
+                }
+                Err(err) => {
+                    shared.counters.failed.fetch_add(n, Relaxed);
+                    shared.counters.set_last_error(format!("{}: {err}", shared.name));
+                    if !failing {
+                        failing = true;
+                        eprintln!(
+                            "genai-tracing: {} export failed, {n} spans lost (counted in \
+                             genai_tracing::export::stats()): {err}",
+                            shared.name
+                        );
+                    }
+                }
+            }
+        }
+        let mut state = shared.lock();
+        state.finished += units;
+        drop(state);
+        shared.progress.notify_all();
+    }
+}

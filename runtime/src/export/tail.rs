@@ -1,0 +1,265 @@
+//! Tail sampling in process: a trace's spans are held until its root ends, then the whole trace is
+//! kept (exported) or let go. Every trace with an error is kept, and every trace marked with
+//! [`keep_trace`](super::keep_trace) or chosen by a hook; the rest with a configured probability.
+//!
+//! Memory is bounded: past [`TailSampling::max_spans`] held spans, the oldest trace is decided at
+//! once, and so is any trace held longer than [`TailSampling::max_age`] (a root that never ends);
+//! both are counted in [`ExportStats::traces_decided_early`](super::ExportStats). A trace decided
+//! early is decided on what arrived: an error among it still keeps it. Spans of a trace that
+//! arrive after its decision (a spawned task outliving its root) follow that decision while it is
+//! remembered (the last 16,384 decisions).
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::fmt;
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use opentelemetry::trace::{Status, TraceId};
+use opentelemetry::Value;
+use opentelemetry_sdk::trace::SpanData;
+
+use super::stats::Counters;
+use crate::semconv as sc;
+
+/// How many decisions are remembered for spans that arrive after their trace was decided.
+const REMEMBERED: usize = 16_384;
+
+/// A hook deciding at the end of a trace whether to keep it (e.g. an online score that failed).
+pub type KeepHook = Arc<dyn Fn(&[SpanData]) -> bool + Send + Sync>;
+
+/// The tail sampling policy: which traces to keep once they end, and how much to hold meanwhile.
+///
+/// ```
+/// use genai_tracing::export::TailSampling;
+/// use std::time::Duration;
+/// // Keep every trace with an error, and one in ten of the others.
+/// let policy = TailSampling::keep_errors_and(0.1)
+///     .max_spans(50_000)
+///     .max_age(Duration::from_secs(120))
+///     .keep_if(|spans| spans.len() > 100); // and every unusually long run
+/// ```
+#[derive(Clone)]
+pub struct TailSampling {
+    ratio: f64,
+    max_spans: usize,
+    max_age: Duration,
+    hook: Option<KeepHook>,
+}
+
+impl fmt::Debug for TailSampling {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TailSampling")
+            .field("ratio", &self.ratio)
+            .field("max_spans", &self.max_spans)
+            .field("max_age", &self.max_age)
+            .field("hook", &self.hook.is_some())
+            .finish()
+    }
+}
+
+impl TailSampling {
+    /// Keeps every trace with an error span (or marked, or chosen by the hook), and each other
+    /// trace with probability `ratio` (clamped to 0..=1). The draw is a function of the trace id,
+    /// so every process of a distributed trace decides alike.
+    pub fn keep_errors_and(ratio: f64) -> Self {
+        Self {
+            ratio: if ratio.is_nan() {
+                1.0
+            } else {
+                ratio.clamp(0.0, 1.0)
+            },
+            max_spans: 20_000,
+            max_age: Duration::from_secs(300),
+            hook: None,
+        }
+    }
+
+    /// Keeps every trace: used to assemble whole traces for the file and console exporters.
+    pub fn keep_all() -> Self {
+        Self::keep_errors_and(1.0)
+    }
+
+    /// At most this many spans held at once (default 20,000); past it the oldest trace is decided
+    /// early.
+    pub fn max_spans(mut self, spans: usize) -> Self {
+        self.max_spans = spans.max(1);
+        self
+    }
+
+    /// A trace held longer than this is decided early (default 5 minutes).
+    pub fn max_age(mut self, age: Duration) -> Self {
+        self.max_age = age;
+        self
+    }
+
+    /// Also keeps a trace when `hook` says so, given all its spans as it ends.
+    pub fn keep_if(mut self, hook: impl Fn(&[SpanData]) -> bool + Send + Sync + 'static) -> Self {
+        self.hook = Some(Arc::new(hook));
+        self
+    }
+
+    /// The share of traces without errors that is kept.
+    pub fn ratio(&self) -> f64 {
+        self.ratio
+    }
+
+    /// Whether the draw keeps the trace: its low 64 bits (random in W3C trace ids) against the
+    /// ratio, as the SDK's `TraceIdRatioBased` sampler does.
+    fn draws(&self, trace_id: TraceId) -> bool {
+        if self.ratio >= 1.0 {
+            return true;
+        }
+        let low = u64::from_be_bytes(trace_id.to_bytes()[8..].try_into().expect("8 bytes"));
+        ((low >> 11) as f64 / (1u64 << 53) as f64) < self.ratio
+    }
+}
+
+/// A held trace.
+struct Held {
+    spans: Vec<SpanData>,
+    /// An error span, or one marked with `keep_trace`.
+    keep: bool,
+}
+
+#[derive(Default)]
+struct State {
+    traces: HashMap<TraceId, Held>,
+    /// Trace ids in the order their first span arrived, with when (entries of decided traces are
+    /// skipped when they come up).
+    arrivals: VecDeque<(TraceId, Instant)>,
+    held_spans: usize,
+    /// Recent decisions, for late spans: kept ids, and the order to forget them in.
+    kept: HashSet<TraceId>,
+    decided: HashSet<TraceId>,
+    decided_order: VecDeque<TraceId>,
+}
+
+/// The sampler's state and counters.
+pub(crate) struct TailSampler {
+    policy: TailSampling,
+    state: Mutex<State>,
+    counters: Arc<Counters>,
+}
+
+impl fmt::Debug for TailSampler {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TailSampler")
+            .field("policy", &self.policy)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Whether a span ends its trace in this process: it has no parent, or a parent elsewhere.
+fn is_root(span: &SpanData) -> bool {
+    span.parent_span_id == opentelemetry::trace::SpanId::INVALID || span.parent_span_is_remote
+}
+
+fn wants_keeping(span: &SpanData) -> bool {
+    matches!(span.status, Status::Error { .. })
+        || span
+            .attributes
+            .iter()
+            .any(|kv| kv.key.as_str() == sc::SAMPLING_KEEP && kv.value == Value::Bool(true))
+}
+
+impl TailSampler {
+    pub(crate) fn new(policy: TailSampling, counters: Arc<Counters>) -> Self {
+        Self {
+            policy,
+            state: Mutex::new(State::default()),
+            counters,
+        }
+    }
+
+    /// Takes an ended span; returns the traces to export now (each whole, in end order).
+    pub(crate) fn offer(&self, span: SpanData) -> Vec<Vec<SpanData>> {
+        let mut out = Vec::new();
+        let now = Instant::now();
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        let trace_id = span.span_context.trace_id();
+        if state.decided.contains(&trace_id) && !state.traces.contains_key(&trace_id) {
+            // A late span of a decided trace.
+            if state.kept.contains(&trace_id) {
+                out.push(vec![span]);
+            } else {
+                self.counters.spans_sampled_out.fetch_add(1, Relaxed);
+            }
+            return out;
+        }
+        let root = is_root(&span);
+        let keep = wants_keeping(&span);
+        if !state.traces.contains_key(&trace_id) {
+            state.arrivals.push_back((trace_id, now));
+        }
+        let held = state.traces.entry(trace_id).or_insert_with(|| Held {
+            spans: Vec::new(),
+            keep: false,
+        });
+        held.keep |= keep;
+        held.spans.push(span);
+        state.held_spans += 1;
+        if root {
+            self.decide(&mut state, trace_id, false, &mut out);
+        }
+        // The bounds: the oldest traces go first.
+        while let Some(&(oldest, since)) = state.arrivals.front() {
+            if !state.traces.contains_key(&oldest) {
+                state.arrivals.pop_front();
+                continue;
+            }
+            let over = state.held_spans > self.policy.max_spans;
+            let expired = now.duration_since(since) > self.policy.max_age;
+            if !(over || expired) {
+                break;
+            }
+            state.arrivals.pop_front();
+            self.decide(&mut state, oldest, true, &mut out);
+        }
+        out
+    }
+
+    /// Decides every held trace (at shutdown), on what arrived.
+    pub(crate) fn drain(&self) -> Vec<Vec<SpanData>> {
+        let mut out = Vec::new();
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        let ids: Vec<TraceId> = state.arrivals.drain(..).map(|(id, _)| id).collect();
+        for id in ids {
+            if state.traces.contains_key(&id) {
+                self.decide(&mut state, id, true, &mut out);
+            }
+        }
+        out
+    }
+
+    fn decide(&self, state: &mut State, id: TraceId, early: bool, out: &mut Vec<Vec<SpanData>>) {
+        let Some(held) = state.traces.remove(&id) else {
+            return;
+        };
+        state.held_spans -= held.spans.len();
+        if early {
+            self.counters.traces_decided_early.fetch_add(1, Relaxed);
+        }
+        let keep = held.keep
+            || self.policy.hook.as_ref().is_some_and(|h| h(&held.spans))
+            || self.policy.draws(id);
+        if state.decided_order.len() >= REMEMBERED {
+            if let Some(old) = state.decided_order.pop_front() {
+                state.decided.remove(&old);
+                state.kept.remove(&old);
+            }
+        }
+        state.decided.insert(id);
+        state.decided_order.push_back(id);
+        if keep {
+            state.kept.insert(id);
+            self.counters.traces_kept.fetch_add(1, Relaxed);
+            out.push(held.spans);
+        } else {
+            self.counters.traces_sampled_out.fetch_add(1, Relaxed);
+            self.counters
+                .spans_sampled_out
+                .fetch_add(held.spans.len() as u64, Relaxed);
+        }
+    }
+}
