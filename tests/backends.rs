@@ -180,7 +180,7 @@ fn phoenix_attr<'a>(span: &'a Value, key: &str) -> &'a Value {
     &span["attributes"][key]
 }
 
-/// The span of this kind and name; the model calls in start order.
+/// The spans of this kind and name, in start order.
 fn phoenix_kind<'a>(spans: &'a [Value], kind: &str, name: &str) -> Vec<&'a Value> {
     let mut found: Vec<&Value> = spans
         .iter()
