@@ -30,9 +30,9 @@ use crate::capture::{
     text_or_json, Capture, Captured, REDACTED,
 };
 use crate::cost::{self, Cost};
-use crate::metrics;
 use crate::failure::{exception_event, panic_message, CANCELLED, PANIC};
 use crate::hosted::claim;
+use crate::metrics;
 use crate::propagation::{adopt, Parent};
 use crate::request::ModelRequest;
 use crate::response::ModelResponse;
@@ -222,7 +222,12 @@ impl Call {
     /// A model call (`#[llm_call]`, `#[embeddings]`) doing `operation` with `provider`, asking
     /// for `model`: its response is priced (see [`crate::cost`]) and its metrics recorded as it
     /// ends (see [`crate::metrics`]).
-    pub fn model_call(mut self, operation: &'static str, provider: &str, model: Option<&str>) -> Self {
+    pub fn model_call(
+        mut self,
+        operation: &'static str,
+        provider: &str,
+        model: Option<&str>,
+    ) -> Self {
         if let Some(state) = self.0.as_mut().filter(|s| s.is_recording()) {
             state.model = Some(Box::new(ModelCall {
                 operation,

@@ -24,7 +24,6 @@ use opentelemetry_sdk::trace::{
 use opentelemetry_sdk::Resource;
 use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::layer::SubscriberExt as _;
-use tracing_subscriber::util::SubscriberInitExt as _;
 use tracing_subscriber::Layer as _;
 
 use crate::capture::{
@@ -91,7 +90,7 @@ pub enum InitError {
     Prices(#[from] crate::cost::PriceFileError),
     /// A global `tracing` subscriber is already installed.
     #[error("a global tracing subscriber is already installed: add tracing_opentelemetry's layer to it instead")]
-    SubscriberAlreadySet(#[from] tracing_subscriber::util::TryInitError),
+    SubscriberAlreadySet(#[from] tracing::dispatcher::SetGlobalDefaultError),
 }
 
 /// How spans leave the process.
@@ -184,7 +183,10 @@ impl std::fmt::Debug for Builder {
             .field("console", &self.console.is_some())
             .field("file", &self.file)
             .field("tail", &self.tail)
-            .field("exporters", &self.exporters.iter().map(|e| e.name).collect::<Vec<_>>())
+            .field(
+                "exporters",
+                &self.exporters.iter().map(|e| e.name).collect::<Vec<_>>(),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -233,8 +235,8 @@ impl QueueSettings {
         let d = Self::default();
         let count = "a whole number above 0";
         let millis = "a whole number of milliseconds above 0";
-        let max_queue_size =
-            parse_var("OTEL_BSP_MAX_QUEUE_SIZE", count, |n: &usize| *n > 0)?.unwrap_or(d.max_queue_size);
+        let max_queue_size = parse_var("OTEL_BSP_MAX_QUEUE_SIZE", count, |n: &usize| *n > 0)?
+            .unwrap_or(d.max_queue_size);
         let batch = parse_var("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", count, |n: &usize| *n > 0)?
             .unwrap_or(d.max_export_batch_size);
         let ms = |name, default: Duration| {
@@ -258,9 +260,11 @@ fn sampler_from_env() -> Result<Option<Sampler>, InitError> {
         return Ok(None);
     };
     let ratio = || {
-        parse_var("OTEL_TRACES_SAMPLER_ARG", "a number from 0 to 1", |r: &f64| {
-            (0.0..=1.0).contains(r)
-        })
+        parse_var(
+            "OTEL_TRACES_SAMPLER_ARG",
+            "a number from 0 to 1",
+            |r: &f64| (0.0..=1.0).contains(r),
+        )
         .map(|r| r.unwrap_or(1.0))
     };
     let sampler = match name.trim() {
@@ -445,7 +449,11 @@ impl Builder {
     /// assert_eq!(spans.get_finished_spans().unwrap().len(), 1);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn with_exporter(mut self, name: &'static str, exporter: impl SpanExporter + 'static) -> Self {
+    pub fn with_exporter(
+        mut self,
+        name: &'static str,
+        exporter: impl SpanExporter + 'static,
+    ) -> Self {
         self.exporters.push(Pending::new(name, exporter));
         self
     }
@@ -486,16 +494,54 @@ impl Builder {
         mut self,
         exporter: impl opentelemetry_sdk::metrics::exporter::PushMetricExporter,
     ) -> Self {
-        self.metric_readers.push(Box::new(move |b: MeterProviderBuilder| {
-            b.with_reader(PeriodicReader::builder(exporter).build())
-        }));
+        self.metric_readers
+            .push(Box::new(move |b: MeterProviderBuilder| {
+                b.with_reader(PeriodicReader::builder(exporter).build())
+            }));
         self
     }
 
     /// Builds the pipeline and installs it as the global `tracing` subscriber and the global
-    /// OpenTelemetry tracer (and meter) provider. Loads the bundled price data (see
-    /// [`crate::cost::preload`]), so that no model call waits for it.
-    pub fn install(self) -> Result<TracingGuard, InitError> {
+    /// OpenTelemetry tracer (and meter) provider, with the capture policy set by
+    /// [`Builder::capture`]. Loads the bundled price data (see [`crate::cost::preload`]), so that
+    /// no model call waits for it.
+    pub fn install(mut self) -> Result<TracingGuard, InitError> {
+        let capture = self.capture.take();
+        let (dispatch, guard) = self.build()?;
+        tracing::dispatcher::set_global_default(dispatch)?;
+        if let Some(policy) = capture {
+            set_content_capture(policy);
+        }
+        opentelemetry::global::set_tracer_provider(guard.provider.clone());
+        opentelemetry::global::set_text_map_propagator(crate::propagation::w3c());
+        if let Some(meters) = &guard.meters {
+            opentelemetry::global::set_meter_provider(meters.clone());
+            crate::metrics::use_meter(&meters.meter("genai-tracing"));
+        }
+        crate::export::install_counters(guard.counters.clone());
+        // Here rather than in the first priced model call (tens of milliseconds).
+        crate::cost::preload();
+        Ok(guard)
+    }
+
+    /// Builds the pipeline without installing anything global: a subscriber to use where you
+    /// choose (`tracing::subscriber::with_default`, a test, a second pipeline) and its guard.
+    /// The capture policy of [`Builder::capture`] and the metrics (see [`crate::metrics`]) are
+    /// applied only by [`Builder::install`].
+    ///
+    /// ```
+    /// use opentelemetry_sdk::trace::InMemorySpanExporter;
+    /// let spans = InMemorySpanExporter::default();
+    /// let (subscriber, guard) = genai_tracing::Builder::from_env()?
+    ///     .with_exporter("memory", spans.clone())
+    ///     .build()?;
+    /// # #[genai_tracing::tool] fn noop() {}
+    /// tracing::dispatcher::with_default(&subscriber, noop);
+    /// guard.flush()?;
+    /// assert_eq!(spans.get_finished_spans()?.len(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn build(self) -> Result<(tracing::Dispatch, TracingGuard), InitError> {
         let counters = Arc::new(Counters::default());
         let mut pending = self.exporters;
         let mut whole_traces = false;
@@ -535,7 +581,8 @@ impl Builder {
                 .tail
                 .or_else(|| whole_traces.then(TailSampling::keep_all))
                 .map(|policy| TailSampler::new(policy, counters.clone()));
-            builder = builder.with_span_processor(Pipeline::new(tail, queues, self.shutdown_timeout));
+            builder =
+                builder.with_span_processor(Pipeline::new(tail, queues, self.shutdown_timeout));
         }
         if let Some(sampler) = self.sampler {
             builder = builder.with_sampler(sampler);
@@ -557,28 +604,15 @@ impl Builder {
             .with_location(false)
             .with_threads(false)
             .with_tracked_inactivity(false);
-        tracing_subscriber::registry()
-            .with(layer.with_filter(export_filter()))
-            .try_init()?;
-        if let Some(policy) = self.capture {
-            set_content_capture(policy);
-        }
-        opentelemetry::global::set_tracer_provider(provider.clone());
-        opentelemetry::global::set_text_map_propagator(crate::propagation::w3c());
-        if let Some(meters) = &meters {
-            opentelemetry::global::set_meter_provider(meters.clone());
-            crate::metrics::use_meter(&meters.meter("genai-tracing"));
-        }
-        crate::export::install_counters(counters.clone());
-        // Here rather than in the first priced model call (tens of milliseconds).
-        crate::cost::preload();
-        Ok(TracingGuard {
+        let subscriber = tracing_subscriber::registry().with(layer.with_filter(export_filter()));
+        let guard = TracingGuard {
             provider,
             meters,
             counters,
             shutdown_timeout: self.shutdown_timeout,
             exporters,
-        })
+        };
+        Ok((tracing::Dispatch::new(subscriber), guard))
     }
 }
 
@@ -656,8 +690,9 @@ fn otlp_exporter(
         Some(b) => Some(b.traces_url()),
         None => endpoint.map(|base| format!("{}/v1/traces", base.trim_end_matches('/'))),
     };
-    let headers: HashMap<String, String> =
-        backend.map(|b| b.headers().into_iter().collect()).unwrap_or_default();
+    let headers: HashMap<String, String> = backend
+        .map(|b| b.headers().into_iter().collect())
+        .unwrap_or_default();
     let http = |format: Protocol| {
         let http = builder
             .clone()

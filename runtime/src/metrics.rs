@@ -120,7 +120,10 @@ pub(crate) fn record_call(
     if let Some(cost) = cost {
         i.cost.add(cost, &kv);
     }
-    for (kind, count) in [("input", usage.input_tokens), ("output", usage.output_tokens)] {
+    for (kind, count) in [
+        ("input", usage.input_tokens),
+        ("output", usage.output_tokens),
+    ] {
         if let Some(n) = count.and_then(|n| u64::try_from(n).ok()) {
             kv.push(KeyValue::new(sc::GEN_AI_TOKEN_TYPE, kind));
             i.token_usage.record(n, &kv);

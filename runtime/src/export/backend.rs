@@ -251,7 +251,10 @@ mod tests {
                 ("x-langfuse-ingestion-version".to_owned(), "4".to_owned()),
             ]
         );
-        assert!(!format!("{backend:?}").contains("sk-lf-2"), "no key in Debug");
+        assert!(
+            !format!("{backend:?}").contains("sk-lf-2"),
+            "no key in Debug"
+        );
     }
 
     #[test]

@@ -165,7 +165,8 @@ fn line(span: &SpanData) -> String {
         .duration_since(span.start_time)
         .unwrap_or_default();
     let mut text = format!("{}  {:.1} ms", span.name, took.as_secs_f64() * 1000.0);
-    if let Some(model) = attr(sc::GEN_AI_RESPONSE_MODEL).or_else(|| attr(sc::GEN_AI_REQUEST_MODEL)) {
+    if let Some(model) = attr(sc::GEN_AI_RESPONSE_MODEL).or_else(|| attr(sc::GEN_AI_REQUEST_MODEL))
+    {
         let _ = write!(text, "  {}", model.as_str());
     }
     if let (Some(input), Some(output)) = (

@@ -47,8 +47,8 @@ use tracing_opentelemetry::OpenTelemetrySpanExt as _;
 pub use backend::{Backend, BackendError};
 pub use console::{render_tree, ConsoleExporter};
 pub use file::FileExporter;
-pub use stats::{stats, ExportStats};
 pub(crate) use stats::install as install_counters;
+pub use stats::{stats, ExportStats};
 pub use tail::{KeepHook, TailSampling};
 
 pub(crate) use queue::ExportQueue;

@@ -88,7 +88,12 @@ impl ExportQueue {
         let mut state = shared.lock();
         if state.shutdown || state.spans + n > shared.settings.max_queue_size {
             drop(state);
-            if shared.counters.dropped_queue_full.fetch_add(n as u64, Relaxed) == 0 {
+            if shared
+                .counters
+                .dropped_queue_full
+                .fetch_add(n as u64, Relaxed)
+                == 0
+            {
                 eprintln!(
                     "genai-tracing: the {} export queue is full ({} spans): spans are being \
                      dropped and counted (genai_tracing::export::stats())",
@@ -158,11 +163,7 @@ impl ExportQueue {
         }
         shared.wake.notify_one();
         shared.progress.notify_all();
-        let worker = self
-            .worker
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .take();
+        let worker = self.worker.lock().unwrap_or_else(|e| e.into_inner()).take();
         // A worker stuck in an export to a hanging backend is left to the exporter's timeout.
         if flushed.is_ok() {
             if let Some(worker) = worker {
@@ -240,7 +241,9 @@ fn run<E: SpanExporter>(shared: &Shared, mut exporter: E) {
                 }
                 Err(err) => {
                     shared.counters.failed.fetch_add(n, Relaxed);
-                    shared.counters.set_last_error(format!("{}: {err}", shared.name));
+                    shared
+                        .counters
+                        .set_last_error(format!("{}: {err}", shared.name));
                     if !failing {
                         failing = true;
                         eprintln!(

@@ -20,7 +20,10 @@ pub(crate) struct Counters {
 
 impl Counters {
     pub(crate) fn set_last_error(&self, error: String) {
-        *self.last_error.lock().unwrap_or_else(PoisonError::into_inner) = Some(error);
+        *self
+            .last_error
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(error);
     }
 
     pub(crate) fn snapshot(&self) -> ExportStats {
