@@ -1,7 +1,8 @@
 //! A small OTLP/HTTP collector on 127.0.0.1: every process of a run exports to it, so one trace
 //! spread over several processes can be read back in one place (the multi-agent demo prints it;
-//! the tests assert on it). It accepts protobuf and JSON bodies, gzip or not, at any path, and
-//! turns what it received back into the SDK's `SpanData` ([`OtlpReceiver::spans`]).
+//! the tests assert on it). It accepts protobuf and JSON bodies, gzip or not: metrics at paths
+//! ending in `/v1/metrics` ([`OtlpReceiver::metrics`]), traces at any other path, turned back into
+//! the SDK's `SpanData` ([`OtlpReceiver::spans`]).
 
 use std::io::Read as _;
 use std::sync::{Arc, Mutex};
@@ -12,11 +13,11 @@ use opentelemetry::trace::{
     Event, SpanContext, SpanId, SpanKind, Status, TraceFlags, TraceId, TraceState,
 };
 use opentelemetry::{Array, InstrumentationScope, KeyValue, StringValue, Value};
+use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use opentelemetry_proto::tonic::common::v1::{any_value, AnyValue};
 use opentelemetry_proto::tonic::trace::v1::{span, status, Span};
 use opentelemetry_sdk::trace::{SpanData, SpanEvents, SpanLinks};
-use prost::Message as _;
 
 /// One export request as received.
 #[derive(Debug, Clone)]
@@ -25,6 +26,8 @@ pub struct Export {
     pub path: String,
     /// Its `content-type`.
     pub content_type: String,
+    /// Its headers, names in lower case.
+    pub headers: Vec<(String, String)>,
     /// The decoded body.
     pub request: ExportTraceServiceRequest,
 }
@@ -33,6 +36,7 @@ pub struct Export {
 pub struct OtlpReceiver {
     server: Arc<tiny_http::Server>,
     received: Arc<Mutex<Vec<Export>>>,
+    metrics: Arc<Mutex<Vec<ExportMetricsServiceRequest>>>,
     rejected: Arc<Mutex<Vec<String>>>,
     worker: Option<thread::JoinHandle<()>>,
     /// `http://127.0.0.1:PORT`.
@@ -47,7 +51,9 @@ impl OtlpReceiver {
         let addr = server.server_addr().to_ip().expect("ip address");
         let received = Arc::new(Mutex::new(Vec::new()));
         let rejected = Arc::new(Mutex::new(Vec::new()));
+        let metrics = Arc::new(Mutex::new(Vec::new()));
         let (srv, store, bad) = (server.clone(), received.clone(), rejected.clone());
+        let metric_store = metrics.clone();
         let worker = thread::spawn(move || {
             for mut request in srv.incoming_requests() {
                 let mut body = Vec::new();
@@ -67,21 +73,28 @@ impl OtlpReceiver {
                     let _ = flate2::read::GzDecoder::new(body.as_slice()).read_to_end(&mut plain);
                     body = plain;
                 }
-                let decoded = if content_type.starts_with("application/json") {
-                    serde_json::from_slice::<ExportTraceServiceRequest>(&body)
-                        .map_err(|e| e.to_string())
+                let json = content_type.starts_with("application/json");
+                let headers = request
+                    .headers()
+                    .iter()
+                    .map(|h| (h.field.as_str().as_str().to_ascii_lowercase(), h.value.to_string()))
+                    .collect();
+                let decoded = if request.url().ends_with("/v1/metrics") {
+                    decode::<ExportMetricsServiceRequest>(&body, json).map(|m| {
+                        metric_store.lock().unwrap().push(m);
+                    })
                 } else {
-                    ExportTraceServiceRequest::decode(body.as_slice()).map_err(|e| e.to_string())
-                };
-                let status = match decoded {
-                    Ok(decoded) => {
+                    decode::<ExportTraceServiceRequest>(&body, json).map(|decoded| {
                         store.lock().unwrap().push(Export {
                             path: request.url().to_owned(),
-                            content_type,
+                            content_type: content_type.clone(),
+                            headers,
                             request: decoded,
                         });
-                        200
-                    }
+                    })
+                };
+                let status = match decoded {
+                    Ok(()) => 200,
                     Err(err) => {
                         bad.lock()
                             .unwrap()
@@ -95,6 +108,7 @@ impl OtlpReceiver {
         Self {
             server,
             received,
+            metrics,
             rejected,
             worker: Some(worker),
             endpoint: format!("http://{addr}"),
@@ -109,6 +123,11 @@ impl OtlpReceiver {
             "requests that are not OTLP: {rejected:?}"
         );
         self.received.lock().unwrap().clone()
+    }
+
+    /// The metrics export requests received so far.
+    pub fn metrics(&self) -> Vec<ExportMetricsServiceRequest> {
+        self.metrics.lock().unwrap().clone()
     }
 
     /// The requests refused so far (path, content type, why).
@@ -163,6 +182,18 @@ impl OtlpReceiver {
             }
             thread::sleep(Duration::from_millis(50));
         }
+    }
+}
+
+/// An OTLP body in protobuf or (`json`) JSON.
+fn decode<M: prost::Message + Default + serde::de::DeserializeOwned>(
+    body: &[u8],
+    json: bool,
+) -> Result<M, String> {
+    if json {
+        serde_json::from_slice(body).map_err(|e| e.to_string())
+    } else {
+        M::decode(body).map_err(|e| e.to_string())
     }
 }
 

@@ -420,6 +420,23 @@ impl Builder {
         self
     }
 
+    /// Bounds each exporter's queue to `max_spans` (past it, spans are dropped and counted),
+    /// exports in batches of at most `batch` spans, and at least every `interval` (else the
+    /// `OTEL_BSP_*` variables', else 2048, 512 and 5 s).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let builder = genai_tracing::Builder::from_env()?
+    ///     .export_queue(10_000, 1_000, Duration::from_millis(500));
+    /// # Ok::<(), genai_tracing::InitError>(())
+    /// ```
+    pub fn export_queue(mut self, max_spans: usize, batch: usize, interval: Duration) -> Self {
+        self.queue.max_queue_size = max_spans.max(1);
+        self.queue.max_export_batch_size = batch.clamp(1, self.queue.max_queue_size);
+        self.queue.scheduled_delay = interval.max(Duration::from_millis(1));
+        self
+    }
+
     /// How long dropping the guard waits for the exporters to deliver what is queued (default
     /// 5 s); what is left after it is counted in [`ExportStats::dropped_at_shutdown`].
     pub fn shutdown_timeout(mut self, timeout: Duration) -> Self {
@@ -611,6 +628,7 @@ impl Builder {
             counters,
             shutdown_timeout: self.shutdown_timeout,
             exporters,
+            shut_down: false,
         };
         Ok((tracing::Dispatch::new(subscriber), guard))
     }
@@ -754,6 +772,7 @@ pub struct TracingGuard {
     counters: Arc<Counters>,
     shutdown_timeout: Duration,
     exporters: Vec<&'static str>,
+    shut_down: bool,
 }
 
 impl TracingGuard {
@@ -784,8 +803,24 @@ impl TracingGuard {
     }
 }
 
-impl Drop for TracingGuard {
-    fn drop(&mut self) {
+impl TracingGuard {
+    /// Shuts the pipeline down as dropping the guard does, and returns the final counts
+    /// (including what shutdown had to leave behind).
+    ///
+    /// ```
+    /// let (_subscriber, guard) = genai_tracing::Builder::from_env()?.build()?;
+    /// assert_eq!(guard.shutdown().lost(), 0);
+    /// # Ok::<(), genai_tracing::InitError>(())
+    /// ```
+    pub fn shutdown(mut self) -> ExportStats {
+        self.shut();
+        self.counters.snapshot()
+    }
+
+    fn shut(&mut self) {
+        if std::mem::replace(&mut self.shut_down, true) {
+            return;
+        }
         if let Some(meters) = &self.meters {
             // A dead metrics backend must not hold the exit up longer than the traces' one.
             let _ = meters.shutdown_with_timeout(self.shutdown_timeout);
@@ -805,5 +840,11 @@ impl Drop for TracingGuard {
                 stats.last_error.as_deref().unwrap_or("none")
             );
         }
+    }
+}
+
+impl Drop for TracingGuard {
+    fn drop(&mut self) {
+        self.shut();
     }
 }

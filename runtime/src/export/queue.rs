@@ -48,6 +48,11 @@ struct State {
     finished: u64,
     /// Flushers waiting: the worker exports at once rather than at the next interval.
     flushers: usize,
+    /// Spans of the batch being exported now.
+    in_flight: usize,
+    /// Shutdown gave up on the batch in flight (counted as dropped at shutdown): its outcome,
+    /// should the export ever return, is not counted again.
+    abandoned: bool,
     resource: Option<Resource>,
     shutdown: bool,
 }
@@ -154,7 +159,9 @@ impl ExportQueue {
                 return Err(OTelSdkError::AlreadyShutdown);
             }
             state.shutdown = true;
-            let lost = state.spans as u64;
+            // What is still queued, and a batch a hanging backend still holds.
+            let lost = (state.spans + state.in_flight) as u64;
+            state.abandoned = state.in_flight > 0;
             state.units.clear();
             state.spans = 0;
             if lost > 0 {
@@ -224,10 +231,18 @@ fn run<E: SpanExporter>(shared: &Shared, mut exporter: E) {
             batch.extend(unit);
             units += 1;
         }
+        state.in_flight = batch.len();
         drop(state);
         if !batch.is_empty() {
             let n = batch.len() as u64;
-            match futures_executor::block_on(exporter.export(batch)) {
+            let result = futures_executor::block_on(exporter.export(batch));
+            let mut state = shared.lock();
+            state.in_flight = 0;
+            if state.abandoned {
+                return;
+            }
+            drop(state);
+            match result {
                 Ok(()) => {
                     shared.counters.exported.fetch_add(n, Relaxed);
                     if failing {
