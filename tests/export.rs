@@ -288,8 +288,10 @@ fn the_file_exporter_writes_one_otlp_json_trace_per_line_and_the_console_prints_
     for line in &lines {
         let request: ExportTraceServiceRequest = serde_json::from_str(line).expect("OTLP-JSON");
         let resource = request.resource_spans[0].resource.as_ref().unwrap();
-        assert!(resource.attributes.iter().any(|kv| kv.key == "service.name"
-            && format!("{:?}", kv.value).contains("file-test")));
+        assert!(resource
+            .attributes
+            .iter()
+            .any(|kv| kv.key == "service.name" && format!("{:?}", kv.value).contains("file-test")));
         let spans: Vec<_> = request
             .resource_spans
             .iter()
@@ -376,8 +378,11 @@ fn presets_send_their_path_and_headers_and_the_resource_survives() {
         );
         let resource = export.request.resource_spans[0].resource.as_ref().unwrap();
         assert!(
-            resource.attributes.iter().any(|kv| kv.key == "service.name"
-                && format!("{:?}", kv.value).contains("preset-test")),
+            resource
+                .attributes
+                .iter()
+                .any(|kv| kv.key == "service.name"
+                    && format!("{:?}", kv.value).contains("preset-test")),
             "{name}: service.name lost"
         );
     }

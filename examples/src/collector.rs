@@ -77,7 +77,12 @@ impl OtlpReceiver {
                 let headers = request
                     .headers()
                     .iter()
-                    .map(|h| (h.field.as_str().as_str().to_ascii_lowercase(), h.value.to_string()))
+                    .map(|h| {
+                        (
+                            h.field.as_str().as_str().to_ascii_lowercase(),
+                            h.value.to_string(),
+                        )
+                    })
                     .collect();
                 let decoded = if request.url().ends_with("/v1/metrics") {
                     decode::<ExportMetricsServiceRequest>(&body, json).map(|m| {

@@ -263,3 +263,131 @@ impl TailSampler {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+    use std::time::SystemTime;
+
+    use opentelemetry::trace::{SpanContext, SpanId, SpanKind, TraceFlags, TraceState};
+    use opentelemetry::{InstrumentationScope, KeyValue};
+    use opentelemetry_sdk::trace::{SpanEvents, SpanLinks};
+
+    use super::*;
+
+    /// A span of trace `trace` with id `id`, under `parent` (0: a root).
+    fn span(trace: u128, id: u64, parent: u64, error: bool) -> SpanData {
+        SpanData {
+            span_context: SpanContext::new(
+                TraceId::from(trace),
+                SpanId::from(id),
+                TraceFlags::SAMPLED,
+                false,
+                TraceState::default(),
+            ),
+            parent_span_id: SpanId::from(parent),
+            parent_span_is_remote: false,
+            span_kind: SpanKind::Internal,
+            name: Cow::Borrowed("s"),
+            start_time: SystemTime::now(),
+            end_time: SystemTime::now(),
+            attributes: Vec::new(),
+            dropped_attributes_count: 0,
+            events: SpanEvents::default(),
+            links: SpanLinks::default(),
+            status: if error {
+                Status::error("boom")
+            } else {
+                Status::Unset
+            },
+            instrumentation_scope: InstrumentationScope::builder("t").build(),
+        }
+    }
+
+    fn sampler(policy: TailSampling) -> (TailSampler, Arc<Counters>) {
+        let counters = Arc::new(Counters::default());
+        (TailSampler::new(policy, counters.clone()), counters)
+    }
+
+    #[test]
+    fn a_trace_is_held_until_its_root_ends_and_an_error_anywhere_keeps_it() {
+        let (tail, counters) = sampler(TailSampling::keep_errors_and(0.0));
+        assert!(tail.offer(span(1, 2, 1, true)).is_empty(), "held");
+        assert!(tail.offer(span(1, 3, 1, false)).is_empty(), "held");
+        let out = tail.offer(span(1, 1, 0, false));
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].len(), 3, "whole");
+        // Without an error, at ratio 0: let go.
+        tail.offer(span(2, 2, 1, false));
+        assert!(tail.offer(span(2, 1, 0, false)).is_empty());
+        let stats = counters.snapshot();
+        assert_eq!((stats.traces_kept, stats.traces_sampled_out), (1, 1));
+        assert_eq!(stats.spans_sampled_out, 2);
+    }
+
+    #[test]
+    fn the_keep_attribute_and_the_hook_keep_a_trace() {
+        let (tail, _) = sampler(TailSampling::keep_errors_and(0.0).keep_if(|s| s.len() == 3));
+        let mut marked = span(1, 1, 0, false);
+        marked
+            .attributes
+            .push(KeyValue::new(sc::SAMPLING_KEEP, true));
+        assert_eq!(tail.offer(marked).len(), 1);
+        tail.offer(span(2, 2, 1, false));
+        tail.offer(span(2, 3, 1, false));
+        assert_eq!(tail.offer(span(2, 1, 0, false)).len(), 1, "the hook");
+        tail.offer(span(3, 2, 1, false));
+        assert!(tail.offer(span(3, 1, 0, false)).is_empty());
+    }
+
+    #[test]
+    fn past_the_span_bound_the_oldest_trace_is_decided_early_and_late_spans_follow() {
+        let (tail, counters) = sampler(TailSampling::keep_errors_and(0.0).max_spans(3));
+        tail.offer(span(1, 2, 1, true));
+        tail.offer(span(1, 3, 1, false));
+        tail.offer(span(2, 2, 1, false));
+        // The fourth span pushes trace 1 (the oldest, with an error) out: kept as it is.
+        let out = tail.offer(span(2, 3, 1, false));
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].len(), 2);
+        assert_eq!(counters.snapshot().traces_decided_early, 1);
+        // Its root, late, follows the decision.
+        assert_eq!(tail.offer(span(1, 1, 0, false)).len(), 1);
+        // Trace 2 is still held, within bounds, until its root ends.
+        assert!(
+            tail.offer(span(2, 1, 0, false)).is_empty(),
+            "no error, ratio 0"
+        );
+        assert_eq!(counters.snapshot().spans_sampled_out, 3);
+    }
+
+    #[test]
+    fn a_trace_older_than_the_maximum_age_is_decided_and_shutdown_decides_the_rest() {
+        let (tail, counters) =
+            sampler(TailSampling::keep_errors_and(1.0).max_age(Duration::from_millis(0)));
+        tail.offer(span(1, 2, 1, false));
+        std::thread::sleep(Duration::from_millis(2));
+        // The next offer finds trace 1 too old (trace 2 has just arrived).
+        let out = tail.offer(span(2, 2, 1, false));
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0][0].span_context.trace_id(), TraceId::from(1));
+        // Shutdown decides what is still held.
+        assert_eq!(tail.drain().len(), 1);
+        assert_eq!(counters.snapshot().traces_decided_early, 2);
+    }
+
+    #[test]
+    fn the_draw_follows_the_ratio_and_the_trace_id() {
+        let policy = TailSampling::keep_errors_and(0.25);
+        let kept = (0..40_000u128)
+            .filter(|i| {
+                policy.draws(TraceId::from(
+                    i.wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835),
+                ))
+            })
+            .count();
+        assert!((9_000..11_000).contains(&kept), "{kept}");
+        assert!(!TailSampling::keep_errors_and(0.0).draws(TraceId::from(u128::MAX)));
+        assert!(TailSampling::keep_errors_and(f64::NAN).draws(TraceId::from(1)));
+    }
+}
