@@ -7,8 +7,17 @@ use genai_tracing::{Builder, CapturePolicy, InitError, OtlpProtocol, CAPTURE_ENV
 
 static ENV: Mutex<()> = Mutex::new(());
 
-const VARS: [&str; 7] = [
+const VARS: [&str; 16] = [
     genai_tracing::cost::PRICES_ENV,
+    "OTEL_BSP_MAX_QUEUE_SIZE",
+    "OTEL_BSP_MAX_EXPORT_BATCH_SIZE",
+    "OTEL_BSP_SCHEDULE_DELAY",
+    "OTEL_BSP_EXPORT_TIMEOUT",
+    "OTEL_TRACES_SAMPLER",
+    "OTEL_TRACES_SAMPLER_ARG",
+    genai_tracing::CONSOLE_ENV,
+    genai_tracing::FILE_ENV,
+    genai_tracing::TAIL_RATIO_ENV,
     "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT",
     "OTEL_EXPORTER_OTLP_ENDPOINT",
     "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
@@ -192,4 +201,83 @@ fn init_twice_reports_the_installed_subscriber_and_keeps_the_capture_set_in_code
         matches!(second, Err(InitError::SubscriberAlreadySet(_))),
         "{second:?}"
     );
+}
+
+#[test]
+fn bad_pipeline_settings_are_errors_naming_the_variable_and_what_it_may_hold() {
+    for (var, value, expected) in [
+        ("OTEL_BSP_MAX_QUEUE_SIZE", "lots", "a whole number above 0"),
+        ("OTEL_BSP_MAX_QUEUE_SIZE", "0", "a whole number above 0"),
+        ("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "-5", "a whole number above 0"),
+        ("OTEL_BSP_SCHEDULE_DELAY", "5s", "a whole number of milliseconds above 0"),
+        ("OTEL_BSP_EXPORT_TIMEOUT", "0", "a whole number of milliseconds above 0"),
+        ("OTEL_TRACES_SAMPLER", "sometimes", "always_on, always_off, traceidratio"),
+        (genai_tracing::TAIL_RATIO_ENV, "1.5", "a number from 0 to 1"),
+        (genai_tracing::TAIL_RATIO_ENV, "NaN", "a number from 0 to 1"),
+        (genai_tracing::CONSOLE_ENV, "maybe", "true or false"),
+    ] {
+        let err = with_env(&[(var, value)], Builder::from_env).unwrap_err();
+        assert!(
+            matches!(&err, InitError::InvalidSetting { var: v, value: got, .. } if *v == var && got == value),
+            "{var}={value}: {err:?}"
+        );
+        let message = err.to_string();
+        assert!(message.contains(var) && message.contains(expected), "{message}");
+    }
+    // The ratio's argument is checked too, and only when a ratio sampler is named.
+    let err = with_env(
+        &[("OTEL_TRACES_SAMPLER", "parentbased_traceidratio"), ("OTEL_TRACES_SAMPLER_ARG", "2")],
+        Builder::from_env,
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("OTEL_TRACES_SAMPLER_ARG"), "{err}");
+    with_env(
+        &[("OTEL_TRACES_SAMPLER", "always_on"), ("OTEL_TRACES_SAMPLER_ARG", "junk")],
+        Builder::from_env,
+    )
+    .expect("the argument is not read for always_on");
+}
+
+#[test]
+fn good_pipeline_settings_configure_the_exporters() {
+    let dir = std::env::temp_dir().join(format!("genai-config-file-{}", std::process::id()));
+    let file = dir.join("traces.jsonl");
+    let builder = with_env(
+        &[
+            (genai_tracing::CONSOLE_ENV, "true"),
+            (genai_tracing::FILE_ENV, file.to_str().unwrap()),
+            (genai_tracing::TAIL_RATIO_ENV, "0.25"),
+            ("OTEL_BSP_MAX_QUEUE_SIZE", "100"),
+            ("OTEL_TRACES_SAMPLER", "traceidratio"),
+            ("OTEL_TRACES_SAMPLER_ARG", "0.5"),
+        ],
+        Builder::from_env,
+    )
+    .unwrap();
+    assert!(builder.exports());
+    let (_subscriber, guard) = builder.build().unwrap();
+    assert_eq!(guard.exporters(), ["file", "console"]);
+    assert!(file.exists(), "the file is created on build");
+    drop(guard);
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn a_trace_file_that_cannot_be_opened_and_a_bad_backend_are_clear_errors() {
+    let dir = std::env::temp_dir().join(format!("genai-config-dir-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // A directory is not a file.
+    let err = with_env(&[(genai_tracing::FILE_ENV, dir.to_str().unwrap())], || {
+        Builder::from_env().unwrap().build().map(|_| ())
+    })
+    .unwrap_err();
+    assert!(matches!(err, InitError::Io { .. }), "{err:?}");
+    assert!(err.to_string().contains("cannot open the trace file"), "{err}");
+    std::fs::remove_dir_all(dir).ok();
+
+    let err = with_env(&[("GENAI_TRACING_BACKEND", "datadog")], Builder::from_env).unwrap_err();
+    assert!(matches!(err, InitError::Backend(_)), "{err:?}");
+    let err = with_env(&[("GENAI_TRACING_BACKEND", "langfuse")], Builder::from_env).unwrap_err();
+    assert_eq!(err.to_string(), "langfuse needs LANGFUSE_PUBLIC_KEY");
+    std::env::remove_var("GENAI_TRACING_BACKEND");
 }
