@@ -442,7 +442,8 @@ fn mlflow() {
         json!({"input_tokens": input, "output_tokens": output, "total_tokens": input + output})
     );
 
-    // The tree and the kinds (the `openinference.span.kind` LLM wins over `chat`'s CHAT_MODEL).
+    // The tree and the kinds (chat calls carry `mlflow.spanType` CHAT_MODEL, which MLflow takes
+    // over the `openinference.span.kind` LLM).
     let agent = mlflow_kind(spans, "AGENT", "invoke_agent react-agent");
     assert_eq!(agent.len(), 1, "{spans:#?}");
     let agent = agent[0];
@@ -450,7 +451,7 @@ fn mlflow() {
         agent["parent_span_id"].as_str().is_none_or(str::is_empty),
         "the agent is the root: {agent:#}"
     );
-    let calls = mlflow_kind(spans, "LLM", "chat gpt-4o-mini");
+    let calls = mlflow_kind(spans, "CHAT_MODEL", "chat gpt-4o-mini");
     let tool = mlflow_kind(spans, "TOOL", "execute_tool calculator");
     assert_eq!((calls.len(), tool.len()), (2, 1), "{spans:#?}");
     let tool = tool[0];

@@ -208,10 +208,26 @@ fn bad_pipeline_settings_are_errors_naming_the_variable_and_what_it_may_hold() {
     for (var, value, expected) in [
         ("OTEL_BSP_MAX_QUEUE_SIZE", "lots", "a whole number above 0"),
         ("OTEL_BSP_MAX_QUEUE_SIZE", "0", "a whole number above 0"),
-        ("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "-5", "a whole number above 0"),
-        ("OTEL_BSP_SCHEDULE_DELAY", "5s", "a whole number of milliseconds above 0"),
-        ("OTEL_BSP_EXPORT_TIMEOUT", "0", "a whole number of milliseconds above 0"),
-        ("OTEL_TRACES_SAMPLER", "sometimes", "always_on, always_off, traceidratio"),
+        (
+            "OTEL_BSP_MAX_EXPORT_BATCH_SIZE",
+            "-5",
+            "a whole number above 0",
+        ),
+        (
+            "OTEL_BSP_SCHEDULE_DELAY",
+            "5s",
+            "a whole number of milliseconds above 0",
+        ),
+        (
+            "OTEL_BSP_EXPORT_TIMEOUT",
+            "0",
+            "a whole number of milliseconds above 0",
+        ),
+        (
+            "OTEL_TRACES_SAMPLER",
+            "sometimes",
+            "always_on, always_off, traceidratio",
+        ),
         (genai_tracing::TAIL_RATIO_ENV, "1.5", "a number from 0 to 1"),
         (genai_tracing::TAIL_RATIO_ENV, "NaN", "a number from 0 to 1"),
         (genai_tracing::CONSOLE_ENV, "maybe", "true or false"),
@@ -222,17 +238,26 @@ fn bad_pipeline_settings_are_errors_naming_the_variable_and_what_it_may_hold() {
             "{var}={value}: {err:?}"
         );
         let message = err.to_string();
-        assert!(message.contains(var) && message.contains(expected), "{message}");
+        assert!(
+            message.contains(var) && message.contains(expected),
+            "{message}"
+        );
     }
     // The ratio's argument is checked too, and only when a ratio sampler is named.
     let err = with_env(
-        &[("OTEL_TRACES_SAMPLER", "parentbased_traceidratio"), ("OTEL_TRACES_SAMPLER_ARG", "2")],
+        &[
+            ("OTEL_TRACES_SAMPLER", "parentbased_traceidratio"),
+            ("OTEL_TRACES_SAMPLER_ARG", "2"),
+        ],
         Builder::from_env,
     )
     .unwrap_err();
     assert!(err.to_string().contains("OTEL_TRACES_SAMPLER_ARG"), "{err}");
     with_env(
-        &[("OTEL_TRACES_SAMPLER", "always_on"), ("OTEL_TRACES_SAMPLER_ARG", "junk")],
+        &[
+            ("OTEL_TRACES_SAMPLER", "always_on"),
+            ("OTEL_TRACES_SAMPLER_ARG", "junk"),
+        ],
         Builder::from_env,
     )
     .expect("the argument is not read for always_on");
@@ -272,7 +297,10 @@ fn a_trace_file_that_cannot_be_opened_and_a_bad_backend_are_clear_errors() {
     })
     .unwrap_err();
     assert!(matches!(err, InitError::Io { .. }), "{err:?}");
-    assert!(err.to_string().contains("cannot open the trace file"), "{err}");
+    assert!(
+        err.to_string().contains("cannot open the trace file"),
+        "{err}"
+    );
     std::fs::remove_dir_all(dir).ok();
 
     let err = with_env(&[("GENAI_TRACING_BACKEND", "datadog")], Builder::from_env).unwrap_err();

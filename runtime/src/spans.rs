@@ -126,6 +126,7 @@ macro_rules! __genai_span {
                 $crate::__private::SpanName($op, $model)
             ),
             { $crate::semconv::GEN_AI_PROVIDER_NAME } = $provider,
+            { $crate::semconv::MLFLOW_SPAN_TYPE } = $crate::semconv::mlflow_span_type($op),
             { $crate::semconv::GEN_AI_REQUEST_MODEL } = $model,
             { $crate::semconv::GEN_AI_EMBEDDINGS_DIMENSION_COUNT } = $dimensions,
             { $crate::semconv::GEN_AI_REQUEST_TEMPERATURE } = $crate::__private::tracing::field::Empty,
@@ -250,6 +251,7 @@ pub mod declared {
     /// `#[llm_call]` and `#[embeddings]`.
     pub const LLM: &[&str] = &[
         GEN_AI_PROVIDER_NAME,
+        MLFLOW_SPAN_TYPE,
         GEN_AI_REQUEST_MODEL,
         GEN_AI_EMBEDDINGS_DIMENSION_COUNT,
         GEN_AI_REQUEST_TEMPERATURE,

@@ -143,10 +143,8 @@ impl SpanProcessor for Pipeline {
 
     /// Exports what is queued; traces the tail sampler holds stay held until their roots end.
     fn force_flush(&self) -> OTelSdkResult {
-        self.queues
-            .iter()
-            .map(|q| q.flush(self.shutdown_timeout))
-            .fold(Ok(()), |all, one| all.and(one))
+        // Every queue is flushed, even after one failed; the first error is reported.
+        first_error(self.queues.iter().map(|q| q.flush(self.shutdown_timeout)))
     }
 
     fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
@@ -156,10 +154,7 @@ impl SpanProcessor for Pipeline {
             }
         }
         let timeout = timeout.min(self.shutdown_timeout);
-        self.queues
-            .iter()
-            .map(|q| q.shutdown(timeout))
-            .fold(Ok(()), |all, one| all.and(one))
+        first_error(self.queues.iter().map(|q| q.shutdown(timeout)))
     }
 
     fn set_resource(&mut self, resource: &Resource) {
@@ -167,4 +162,15 @@ impl SpanProcessor for Pipeline {
             queue.set_resource(resource);
         }
     }
+}
+
+/// Runs every outcome (each flushes or shuts a queue down) and keeps the first error.
+fn first_error(outcomes: impl Iterator<Item = OTelSdkResult>) -> OTelSdkResult {
+    let mut result = Ok(());
+    for outcome in outcomes {
+        if result.is_ok() {
+            result = outcome;
+        }
+    }
+    result
 }

@@ -219,20 +219,23 @@ fn run<E: SpanExporter>(shared: &Shared, mut exporter: E) {
             shared.progress.notify_all();
             return;
         }
-        // Whole units, up to a batch (a unit bigger than a batch goes alone).
-        let mut batch = Vec::new();
-        let mut units = 0;
-        while let Some(unit) = state.units.front() {
-            if !batch.is_empty() && batch.len() + unit.len() > settings.max_export_batch_size {
+        // Whole units, up to a batch (a unit bigger than a batch goes alone). Only the units'
+        // headers move under the lock; the spans are gathered after it, so pushes never wait
+        // for that.
+        let (mut units, mut spans) = (0, 0);
+        for unit in &state.units {
+            if units > 0 && spans + unit.len() > settings.max_export_batch_size {
                 break;
             }
-            let unit = state.units.pop_front().expect("a front unit");
-            state.spans -= unit.len();
-            batch.extend(unit);
+            spans += unit.len();
             units += 1;
         }
-        state.in_flight = batch.len();
+        let taken: Vec<Vec<SpanData>> = state.units.drain(..units).collect();
+        state.spans -= spans;
+        state.in_flight = spans;
         drop(state);
+        let batch: Vec<SpanData> = taken.into_iter().flatten().collect();
+        let units = units as u64;
         if !batch.is_empty() {
             let n = batch.len() as u64;
             let result = futures_executor::block_on(exporter.export(batch));

@@ -204,6 +204,26 @@ pub const EXCEPTION_TYPE: &str = "exception.type";
 /// On the exception event: the error's message (scrubbed of secrets).
 pub const EXCEPTION_MESSAGE: &str = "exception.message";
 
+// --- MLflow ------------------------------------------------------------------------------------
+
+/// MLflow's span type, JSON-encoded as MLflow stores it. Set on model calls only: MLflow takes
+/// `openinference.span.kind` over `gen_ai.operation.name`, which would make every chat call an
+/// `LLM` span rather than a `CHAT_MODEL` one; an explicit type wins over both.
+pub const MLFLOW_SPAN_TYPE: &str = "mlflow.spanType";
+
+/// The [`MLFLOW_SPAN_TYPE`] of a model call doing `operation`.
+///
+/// ```
+/// assert_eq!(genai_tracing::semconv::mlflow_span_type("chat"), "\"CHAT_MODEL\"");
+/// ```
+pub const fn mlflow_span_type(operation: &str) -> &'static str {
+    match operation.as_bytes() {
+        b"chat" => "\"CHAT_MODEL\"",
+        b"embeddings" => "\"EMBEDDING\"",
+        _ => "\"LLM\"",
+    }
+}
+
 // --- Sampling (this crate's own name) -------------------------------------------------------------
 
 /// Set to `true` on a span by [`crate::export::keep_trace`]: the tail sampler keeps its trace.
