@@ -44,7 +44,7 @@ use opentelemetry_sdk::trace::{Span, SpanData, SpanProcessor};
 use opentelemetry_sdk::Resource;
 use tracing_opentelemetry::OpenTelemetrySpanExt as _;
 
-pub use backend::{Backend, BackendError};
+pub use backend::{Backend, BackendError, BACKEND_ENV};
 pub use console::{render_tree, ConsoleExporter};
 pub use file::FileExporter;
 pub(crate) use stats::install as install_counters;
