@@ -123,6 +123,7 @@ fn every_declared_name_is_emitted_and_no_other() {
         sc::GEN_AI_TOOL_CALL_ARGUMENTS,
         sc::GEN_AI_TOOL_CALL_RESULT,
         sc::OPENINFERENCE_SPAN_KIND,
+        sc::MLFLOW_SPAN_TYPE,
         sc::INPUT_VALUE,
         sc::INPUT_MIME_TYPE,
         sc::OUTPUT_VALUE,
