@@ -9,7 +9,7 @@
 //! arrive after its decision (a spawned task outliving its root) follow that decision while it is
 //! remembered (the last 16,384 decisions).
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -93,7 +93,10 @@ impl TailSampling {
         self
     }
 
-    /// Also keeps a trace when `hook` says so, given all its spans as it ends.
+    /// Also keeps a trace when `hook` says so, given all its spans as it ends. The hook runs on
+    /// the thread whose root span ended, while the sampler holds its lock (other threads' spans
+    /// wait to be offered): keep it quick. Run slow checks (an LLM judge) inside the run and
+    /// mark the trace with [`keep_trace`](super::keep_trace) instead.
     pub fn keep_if(mut self, hook: impl Fn(&[SpanData]) -> bool + Send + Sync + 'static) -> Self {
         self.hook = Some(Arc::new(hook));
         self
@@ -129,9 +132,8 @@ struct State {
     /// skipped when they come up).
     arrivals: VecDeque<(TraceId, Instant)>,
     held_spans: usize,
-    /// Recent decisions, for late spans: kept ids, and the order to forget them in.
-    kept: HashSet<TraceId>,
-    decided: HashSet<TraceId>,
+    /// Recent decisions (kept or not), for late spans, and the order to forget them in.
+    decisions: HashMap<TraceId, bool>,
     decided_order: VecDeque<TraceId>,
 }
 
@@ -178,9 +180,9 @@ impl TailSampler {
         let now = Instant::now();
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         let trace_id = span.span_context.trace_id();
-        if state.decided.contains(&trace_id) && !state.traces.contains_key(&trace_id) {
-            // A late span of a decided trace.
-            if state.kept.contains(&trace_id) {
+        // A late span of a decided trace follows the decision (a decided trace is never held).
+        if let Some(&kept) = state.decisions.get(&trace_id) {
+            if kept {
                 out.push(vec![span]);
             } else {
                 self.counters.spans_sampled_out.fetch_add(1, Relaxed);
@@ -188,15 +190,17 @@ impl TailSampler {
             return out;
         }
         let root = is_root(&span);
-        let keep = wants_keeping(&span);
-        if !state.traces.contains_key(&trace_id) {
-            state.arrivals.push_back((trace_id, now));
-        }
-        let held = state.traces.entry(trace_id).or_insert_with(|| Held {
-            spans: Vec::new(),
-            keep: false,
+        let State {
+            traces, arrivals, ..
+        } = &mut *state;
+        let held = traces.entry(trace_id).or_insert_with(|| {
+            arrivals.push_back((trace_id, now));
+            Held {
+                spans: Vec::new(),
+                keep: false,
+            }
         });
-        held.keep |= keep;
+        held.keep |= wants_keeping(&span);
         held.spans.push(span);
         state.held_spans += 1;
         if root {
@@ -245,14 +249,12 @@ impl TailSampler {
             || self.policy.draws(id);
         if state.decided_order.len() >= REMEMBERED {
             if let Some(old) = state.decided_order.pop_front() {
-                state.decided.remove(&old);
-                state.kept.remove(&old);
+                state.decisions.remove(&old);
             }
         }
-        state.decided.insert(id);
+        state.decisions.insert(id, keep);
         state.decided_order.push_back(id);
         if keep {
-            state.kept.insert(id);
             self.counters.traces_kept.fetch_add(1, Relaxed);
             out.push(held.spans);
         } else {
