@@ -7,9 +7,9 @@
 
 use std::collections::VecDeque;
 use std::sync::atomic::Ordering::Relaxed;
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
 use opentelemetry_sdk::trace::{SpanData, SpanExporter};
@@ -126,21 +126,14 @@ impl ExportQueue {
     /// Waits until what was queued before this call is exported (or failed), at most `timeout`.
     pub(crate) fn flush(&self, timeout: Duration) -> OTelSdkResult {
         let shared = &*self.shared;
-        let deadline = Instant::now() + timeout;
         let mut state = shared.lock();
         let target = state.accepted;
         state.flushers += 1;
         shared.wake.notify_one();
-        while state.finished < target && !state.shutdown {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                break;
-            }
-            state = shared
-                .progress
-                .wait_timeout(state, left)
-                .map_or_else(|e| e.into_inner().0, |(s, _)| s);
-        }
+        let (mut state, _) = shared
+            .progress
+            .wait_timeout_while(state, timeout, |s| s.finished < target && !s.shutdown)
+            .unwrap_or_else(PoisonError::into_inner);
         state.flushers -= 1;
         if state.finished < target {
             return Err(OTelSdkError::Timeout(timeout));
@@ -170,7 +163,11 @@ impl ExportQueue {
         }
         shared.wake.notify_one();
         shared.progress.notify_all();
-        let worker = self.worker.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let worker = self
+            .worker
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
         // A worker stuck in an export to a hanging backend is left to the exporter's timeout.
         if flushed.is_ok() {
             if let Some(worker) = worker {
@@ -184,34 +181,34 @@ impl ExportQueue {
 impl Shared {
     fn lock(&self) -> MutexGuard<'_, State> {
         // A panic while holding the lock leaves the queue consistent (plain pushes and pops).
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl State {
+    /// Whether the worker has something to do before its interval is up.
+    fn wants_worker(&self, batch: usize) -> bool {
+        self.spans >= batch
+            || (self.flushers > 0 && !self.units.is_empty())
+            || self.resource.is_some()
+            || self.shutdown
     }
 }
 
 /// The worker: waits for a full batch, the interval, a flush or shutdown, then exports.
 fn run<E: SpanExporter>(shared: &Shared, mut exporter: E) {
     let settings = &shared.settings;
-    let mut failing = false;
+    // While the backend fails: the failure count when it started failing.
+    let mut failing_since: Option<u64> = None;
     loop {
-        let mut state = shared.lock();
-        let deadline = Instant::now() + settings.scheduled_delay;
-        loop {
-            if let Some(resource) = state.resource.take() {
-                exporter.set_resource(&resource);
-            }
-            let ready = state.spans >= settings.max_export_batch_size
-                || (state.flushers > 0 && !state.units.is_empty());
-            if ready || state.shutdown {
-                break;
-            }
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                break;
-            }
-            state = shared
-                .wake
-                .wait_timeout(state, left)
-                .map_or_else(|e| e.into_inner().0, |(s, _)| s);
+        let (mut state, _) = shared
+            .wake
+            .wait_timeout_while(shared.lock(), settings.scheduled_delay, |s| {
+                !s.wants_worker(settings.max_export_batch_size)
+            })
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(resource) = state.resource.take() {
+            exporter.set_resource(&resource);
         }
         if state.shutdown && state.units.is_empty() {
             drop(state);
@@ -248,22 +245,21 @@ fn run<E: SpanExporter>(shared: &Shared, mut exporter: E) {
             match result {
                 Ok(()) => {
                     shared.counters.exported.fetch_add(n, Relaxed);
-                    if failing {
-                        failing = false;
+                    if let Some(since) = failing_since.take() {
                         eprintln!(
                             "genai-tracing: {} export works again ({} spans lost while it failed)",
                             shared.name,
-                            shared.counters.failed.load(Relaxed)
+                            shared.counters.failed.load(Relaxed) - since
                         );
                     }
                 }
                 Err(err) => {
-                    shared.counters.failed.fetch_add(n, Relaxed);
+                    let before = shared.counters.failed.fetch_add(n, Relaxed);
                     shared
                         .counters
                         .set_last_error(format!("{}: {err}", shared.name));
-                    if !failing {
-                        failing = true;
+                    if failing_since.is_none() {
+                        failing_since = Some(before);
                         eprintln!(
                             "genai-tracing: {} export failed, {n} spans lost (counted in \
                              genai_tracing::export::stats()): {err}",
