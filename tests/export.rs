@@ -14,6 +14,7 @@ use genai_tracing::export::{Backend, ConsoleExporter, ExportStats};
 use genai_tracing::{tool, Builder, TracingGuard};
 use genai_tracing_examples::agent::ReactAgent;
 use genai_tracing_tests::otlp_receiver::OtlpReceiver;
+use genai_tracing_tests::process::{command_without_otel, stdout_of};
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 
 /// One step of an agent.
@@ -42,7 +43,7 @@ enum Mode {
 }
 
 /// An OTLP/HTTP endpoint on 127.0.0.1 whose behaviour the test switches.
-struct Backend500 {
+struct BadBackend {
     url: String,
     state: Arc<(Mutex<ServerState>, Condvar)>,
     server: Arc<tiny_http::Server>,
@@ -55,7 +56,7 @@ struct ServerState {
     held: Vec<tiny_http::Request>,
 }
 
-impl Backend500 {
+impl BadBackend {
     fn start(mode: Mode) -> Self {
         let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind"));
         let url = format!("http://{}", server.server_addr().to_ip().expect("ip"));
@@ -118,7 +119,7 @@ impl Backend500 {
     }
 }
 
-impl Drop for Backend500 {
+impl Drop for BadBackend {
     fn drop(&mut self) {
         self.set(Mode::Ok);
         self.server.unblock();
@@ -155,7 +156,7 @@ fn accounted(stats: &ExportStats) -> u64 {
 
 #[test]
 fn a_hanging_backend_does_not_hold_calls_up_drops_are_counted_and_export_resumes() {
-    let backend = Backend500::start(Mode::Hang);
+    let backend = BadBackend::start(Mode::Hang);
     let (dispatch, guard) = pipeline(&backend.url, 1000, 100);
 
     steps(&dispatch, 0..100);
@@ -189,7 +190,7 @@ fn a_hanging_backend_does_not_hold_calls_up_drops_are_counted_and_export_resumes
 
 #[test]
 fn a_backend_answering_500_fails_counted_batches_and_export_resumes_when_it_recovers() {
-    let backend = Backend500::start(Mode::Fail);
+    let backend = BadBackend::start(Mode::Fail);
     let (dispatch, guard) = pipeline(&backend.url, 2048, 100);
     steps(&dispatch, 0..300);
     guard.flush().expect("flush");
@@ -229,7 +230,7 @@ fn a_dead_port_loses_counted_spans_and_nothing_else() {
 
 #[test]
 fn shutdown_gives_up_on_a_hanging_backend_within_its_timeout_and_counts_what_is_left() {
-    let backend = Backend500::start(Mode::Hang);
+    let backend = BadBackend::start(Mode::Hang);
     let (dispatch, guard) = pipeline(&backend.url, 1000, 100);
     steps(&dispatch, 0..100);
     backend.wait_for_requests(1);
@@ -241,6 +242,67 @@ fn shutdown_gives_up_on_a_hanging_backend_within_its_timeout_and_counts_what_is_
     // The timeout is 300 ms; far more than that means shutdown waited for the backend.
     assert!(started.elapsed() < Duration::from_secs(5), "shutdown hung");
     assert_eq!(stats.dropped_at_shutdown, 400, "{stats:?}");
+}
+
+#[test]
+fn one_timeout_bounds_the_whole_shutdown_however_many_exporters_hang() {
+    let backend = BadBackend::start(Mode::Hang);
+    let timeout = Duration::from_secs(1);
+    // Two exporters to the same hanging backend: the generic endpoint and a preset.
+    let (dispatch, guard) = Builder::from_env()
+        .unwrap()
+        .endpoint(&backend.url)
+        .backend(Backend::Mlflow {
+            tracking_uri: backend.url.clone(),
+            experiment_id: "0".into(),
+        })
+        .export_queue(1000, 100, Duration::from_millis(20))
+        .shutdown_timeout(timeout)
+        .build()
+        .unwrap();
+    steps(&dispatch, 0..100);
+    backend.wait_for_requests(2);
+    steps(&dispatch, 100..150);
+    let started = Instant::now();
+    let stats = guard.shutdown();
+    // Each exporter given the full timeout in turn would take twice as long.
+    assert!(
+        started.elapsed() < 2 * timeout,
+        "{:?} for a {timeout:?} shutdown",
+        started.elapsed()
+    );
+    assert_eq!(
+        stats.dropped_at_shutdown, 300,
+        "150 spans for each: {stats:?}"
+    );
+}
+
+#[test]
+fn a_dead_backend_costs_the_demo_nothing_and_its_losses_are_reported_on_stderr() {
+    let port = {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let output = command_without_otel(env!("CARGO_BIN_EXE_react_agent"))
+        .env(
+            "OTEL_EXPORTER_OTLP_ENDPOINT",
+            format!("http://127.0.0.1:{port}"),
+        )
+        .env("OTEL_METRICS_EXPORTER", "none")
+        .args(["--question", "What is 17 * 23?"])
+        .output()
+        .expect("run the demo");
+    let stdout = stdout_of(&output);
+    assert!(stdout.contains("A: 17 * 23 = 391."), "{stdout}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("genai-tracing: OTLP export failed, 4 spans lost"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("genai-tracing: 4 spans lost (0 queue full, 4 failed exports"),
+        "{stderr}"
+    );
 }
 
 /// A writer the test can read back.

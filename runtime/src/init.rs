@@ -437,8 +437,9 @@ impl Builder {
         self
     }
 
-    /// How long dropping the guard waits for the exporters to deliver what is queued (default
-    /// 5 s); what is left after it is counted in [`ExportStats::dropped_at_shutdown`].
+    /// How long dropping the guard waits, in all, for the exporters to deliver what is queued
+    /// (default 5 s), traces first, then metrics; spans left after it are counted in
+    /// [`ExportStats::dropped_at_shutdown`]. A flush waits at most as long.
     pub fn shutdown_timeout(mut self, timeout: Duration) -> Self {
         self.shutdown_timeout = timeout;
         self
@@ -821,12 +822,14 @@ impl TracingGuard {
         if std::mem::replace(&mut self.shut_down, true) {
             return;
         }
-        if let Some(meters) = &self.meters {
-            // A dead metrics backend must not hold the exit up longer than the traces' one.
-            let _ = meters.shutdown_with_timeout(self.shutdown_timeout);
-        }
+        // One timeout for the whole shutdown: the traces first, the metrics with what is left.
+        let deadline = std::time::Instant::now() + self.shutdown_timeout;
         if let Err(err) = self.provider.shutdown_with_timeout(self.shutdown_timeout) {
             eprintln!("genai-tracing: shutting the tracer provider down: {err}");
+        }
+        if let Some(meters) = &self.meters {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            let _ = meters.shutdown_with_timeout(left);
         }
         let stats = self.counters.snapshot();
         if stats.lost() > 0 {

@@ -36,7 +36,7 @@ mod queue;
 mod stats;
 mod tail;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use opentelemetry::Context;
 use opentelemetry_sdk::error::OTelSdkResult;
@@ -114,6 +114,25 @@ impl Pipeline {
         }
     }
 
+    /// Runs `step` (a flush or a shutdown) on every queue, each given what is left of `timeout`,
+    /// so that all of them together take at most `timeout`; every queue gets its turn, and the
+    /// first error is reported.
+    fn each_within(
+        &self,
+        timeout: Duration,
+        step: fn(&ExportQueue, Duration) -> OTelSdkResult,
+    ) -> OTelSdkResult {
+        let deadline = Instant::now() + timeout;
+        let mut result = Ok(());
+        for queue in &self.queues {
+            let outcome = step(queue, deadline.saturating_duration_since(Instant::now()));
+            if result.is_ok() {
+                result = outcome;
+            }
+        }
+        result
+    }
+
     fn send(&self, unit: Vec<SpanData>) {
         if let Some((last, rest)) = self.queues.split_last() {
             for queue in rest {
@@ -143,8 +162,7 @@ impl SpanProcessor for Pipeline {
 
     /// Exports what is queued; traces the tail sampler holds stay held until their roots end.
     fn force_flush(&self) -> OTelSdkResult {
-        // Every queue is flushed, even after one failed; the first error is reported.
-        first_error(self.queues.iter().map(|q| q.flush(self.shutdown_timeout)))
+        self.each_within(self.shutdown_timeout, ExportQueue::flush)
     }
 
     fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
@@ -153,8 +171,7 @@ impl SpanProcessor for Pipeline {
                 self.send(trace);
             }
         }
-        let timeout = timeout.min(self.shutdown_timeout);
-        first_error(self.queues.iter().map(|q| q.shutdown(timeout)))
+        self.each_within(timeout.min(self.shutdown_timeout), ExportQueue::shutdown)
     }
 
     fn set_resource(&mut self, resource: &Resource) {
@@ -162,15 +179,4 @@ impl SpanProcessor for Pipeline {
             queue.set_resource(resource);
         }
     }
-}
-
-/// Runs every outcome (each flushes or shuts a queue down) and keeps the first error.
-fn first_error(outcomes: impl Iterator<Item = OTelSdkResult>) -> OTelSdkResult {
-    let mut result = Ok(());
-    for outcome in outcomes {
-        if result.is_ok() {
-            result = outcome;
-        }
-    }
-    result
 }
