@@ -7,7 +7,9 @@ use genai_tracing::{Builder, CapturePolicy, InitError, OtlpProtocol, CAPTURE_ENV
 
 static ENV: Mutex<()> = Mutex::new(());
 
-const VARS: [&str; 16] = [
+const VARS: [&str; 18] = [
+    "OTEL_METRICS_EXPORTER",
+    "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT",
     genai_tracing::cost::PRICES_ENV,
     "OTEL_BSP_MAX_QUEUE_SIZE",
     "OTEL_BSP_MAX_EXPORT_BATCH_SIZE",
@@ -308,4 +310,36 @@ fn a_trace_file_that_cannot_be_opened_and_a_bad_backend_are_clear_errors() {
     let err = with_env(&[("GENAI_TRACING_BACKEND", "langfuse")], Builder::from_env).unwrap_err();
     assert_eq!(err.to_string(), "langfuse needs LANGFUSE_PUBLIC_KEY");
     std::env::remove_var("GENAI_TRACING_BACKEND");
+}
+
+#[test]
+fn metrics_follow_the_generic_endpoint_and_not_a_traces_only_one() {
+    let meters = |vars: &[(&str, &str)], in_code: Option<&str>| {
+        with_env(vars, || {
+            let mut builder = Builder::from_env().unwrap();
+            if let Some(url) = in_code {
+                builder = builder.endpoint(url);
+            }
+            let (_subscriber, guard) = builder.build().unwrap();
+            guard.meter_provider().is_some()
+        })
+    };
+    let generic = ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:9");
+    let traces = (
+        "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+        "http://127.0.0.1:9/v1/traces",
+    );
+    let none = ("OTEL_METRICS_EXPORTER", "none");
+    assert!(meters(&[generic], None));
+    assert!(
+        !meters(&[generic, none], None),
+        "OTEL_METRICS_EXPORTER=none"
+    );
+    assert!(!meters(&[traces], None), "no metrics to a default port");
+    assert!(
+        meters(&[traces], Some("http://127.0.0.1:9")),
+        "an endpoint in code"
+    );
+    assert!(!meters(&[], None), "nothing configured");
+    std::env::remove_var("OTEL_METRICS_EXPORTER");
 }

@@ -152,7 +152,10 @@ pub struct Builder {
     exporters: Vec<Pending>,
     processors: TracerProviderBuilder,
     metric_readers: Vec<Box<dyn FnOnce(MeterProviderBuilder) -> MeterProviderBuilder>>,
-    otlp_metrics: bool,
+    /// `OTEL_METRICS_EXPORTER=none`.
+    metrics_off: bool,
+    /// The environment names an endpoint for traces only: metrics have nowhere to go.
+    traces_only_endpoint: bool,
 }
 
 /// An exporter waiting for [`Builder::install`] to give it a queue.
@@ -328,7 +331,9 @@ impl Builder {
         let tail = parse_var(TAIL_RATIO_ENV, "a number from 0 to 1", |r: &f64| {
             (0.0..=1.0).contains(r)
         })?;
-        let metrics_off = var("OTEL_METRICS_EXPORTER").is_some_and(|v| v.trim() == "none");
+        let traces_only_endpoint = var(ENDPOINT_VARS[0]).is_some()
+            && var(ENDPOINT_VARS[1]).is_none()
+            && var("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT").is_none();
         Ok(Self {
             service_name: None,
             otlp,
@@ -344,7 +349,8 @@ impl Builder {
             exporters: Vec::new(),
             processors: SdkTracerProvider::builder(),
             metric_readers: Vec::new(),
-            otlp_metrics: !metrics_off,
+            metrics_off: var("OTEL_METRICS_EXPORTER").is_some_and(|v| v.trim() == "none"),
+            traces_only_endpoint,
         })
     }
 
@@ -610,9 +616,12 @@ impl Builder {
             resource = resource.with_service_name(name);
         }
         let resource = resource.build();
+        let otlp_metrics = self.otlp.filter(|_| {
+            !self.metrics_off && (self.endpoint.is_some() || !self.traces_only_endpoint)
+        });
         let meters = meter_provider(
             self.metric_readers,
-            self.otlp.filter(|_| self.otlp_metrics),
+            otlp_metrics,
             self.endpoint.as_deref(),
             &resource,
         )?;
@@ -652,23 +661,16 @@ fn meter_provider(
     }
     if let Some(protocol) = otlp {
         let metrics = opentelemetry_otlp::MetricExporter::builder();
-        let url = endpoint.map(|base| format!("{}/v1/metrics", base.trim_end_matches('/')));
         let http = |format: Protocol| {
             let http = metrics.clone().with_http().with_protocol(format);
-            match &url {
-                Some(url) => http.with_endpoint(url.clone()),
-                None => http,
-            }
+            sent_to(http, endpoint.map(|base| signal_url(base, "metrics")))
         };
         let exporter = match protocol {
             OtlpProtocol::HttpProtobuf => http(Protocol::HttpBinary).build()?,
             OtlpProtocol::HttpJson => http(Protocol::HttpJson).build()?,
             OtlpProtocol::Grpc => {
                 let grpc = metrics.with_tonic().with_protocol(Protocol::Grpc);
-                match endpoint {
-                    Some(url) => grpc.with_endpoint(url).build()?,
-                    None => grpc.build()?,
-                }
+                sent_to(grpc, endpoint.map(str::to_owned)).build()?
             }
         };
         builder = builder.with_reader(PeriodicReader::builder(exporter).build());
@@ -703,11 +705,9 @@ fn otlp_exporter(
     backend: Option<&Backend>,
 ) -> Result<opentelemetry_otlp::SpanExporter, InitError> {
     let builder = opentelemetry_otlp::SpanExporter::builder();
-    // The env var is a base URL to which the SDK appends the signal's path; an endpoint set in
-    // code is taken as given, so append it here.
     let traces_url = match backend {
         Some(b) => Some(b.traces_url()),
-        None => endpoint.map(|base| format!("{}/v1/traces", base.trim_end_matches('/'))),
+        None => endpoint.map(|base| signal_url(base, "traces")),
     };
     let headers: HashMap<String, String> = backend
         .map(|b| b.headers().into_iter().collect())
@@ -718,10 +718,7 @@ fn otlp_exporter(
             .with_http()
             .with_protocol(format)
             .with_headers(headers.clone());
-        match &traces_url {
-            Some(url) => http.with_endpoint(url.clone()),
-            None => http,
-        }
+        sent_to(http, traces_url.clone())
     };
     let exporter = match protocol {
         OtlpProtocol::HttpProtobuf => http(Protocol::HttpBinary).build()?,
@@ -734,13 +731,24 @@ fn otlp_exporter(
                 _ => return Err(InitError::GrpcNeedsTokio),
             }
             let grpc = builder.with_tonic().with_protocol(Protocol::Grpc);
-            match endpoint {
-                Some(url) => grpc.with_endpoint(url).build()?,
-                None => grpc.build()?,
-            }
+            sent_to(grpc, endpoint.map(str::to_owned)).build()?
         }
     };
     Ok(exporter)
+}
+
+/// An exporter builder sent to `url` if one is set in code, else where the environment says.
+fn sent_to<B: WithExportConfig>(builder: B, url: Option<String>) -> B {
+    match url {
+        Some(url) => builder.with_endpoint(url),
+        None => builder,
+    }
+}
+
+/// The OTLP/HTTP URL of `signal` (`traces`, `metrics`) under a base URL set in code: the SDK
+/// appends the signal's path to the environment's base URL only.
+fn signal_url(base: &str, signal: &str) -> String {
+    format!("{}/v1/{signal}", base.trim_end_matches('/'))
 }
 
 /// Installs tracing with [`Builder::from_env`]; keep the guard alive for the program's run.
@@ -796,6 +804,13 @@ impl TracingGuard {
             Some(m) => m.force_flush(),
             None => Ok(()),
         }
+    }
+
+    /// The meter provider recording [`crate::metrics`], when metrics go anywhere: OTLP metrics
+    /// export (the generic endpoint, unless `OTEL_METRICS_EXPORTER=none` or the environment names
+    /// a traces-only endpoint) or an exporter given to [`Builder::with_metric_exporter`].
+    pub fn meter_provider(&self) -> Option<&SdkMeterProvider> {
+        self.meters.as_ref()
     }
 
     /// What this pipeline has exported, sampled out and lost so far.
