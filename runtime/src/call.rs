@@ -86,7 +86,8 @@ struct ModelCall {
     provider: String,
     model: Option<String>,
     started: Instant,
-    outcome: Mutex<Outcome>,
+    /// Kept only while metrics are recorded (see [`metrics::enabled`]).
+    outcome: Option<Mutex<Outcome>>,
 }
 
 /// What a model call reported and how it ended, as far as known.
@@ -108,10 +109,13 @@ impl ModelCall {
         }
     }
 
-    fn outcome(&self) -> std::sync::MutexGuard<'_, Outcome> {
-        self.outcome
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    fn outcome(&self) -> Option<std::sync::MutexGuard<'_, Outcome>> {
+        let outcome = self.outcome.as_ref()?;
+        Some(
+            outcome
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
     }
 }
 
@@ -234,7 +238,7 @@ impl Call {
                 provider: provider.to_owned(),
                 model: model.map(str::to_owned),
                 started: Instant::now(),
-                outcome: Mutex::default(),
+                outcome: metrics::enabled().then(Mutex::default),
             }));
         }
         self
@@ -376,7 +380,9 @@ impl Call {
             let after = call.started.elapsed();
             self.span
                 .record(sc::GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK, after.as_secs_f64());
-            metrics::record_first_chunk(&call.labels(&Outcome::default()), after);
+            if call.outcome.is_some() {
+                metrics::record_first_chunk(&call.labels(&Outcome::default()), after);
+            }
         }
     }
 
@@ -487,7 +493,9 @@ impl State {
         }
         self.span.record(sc::ERROR_TYPE, error_type);
         if let Some(call) = self.model.as_deref() {
-            call.outcome().error_type = Some(error_type.to_owned());
+            if let Some(mut outcome) = call.outcome() {
+                outcome.error_type = Some(error_type.to_owned());
+            }
         }
         match description.filter(|d| !d.is_empty()) {
             Some(d) => self.span.record(
@@ -735,8 +743,7 @@ impl State {
             _ => None,
         };
         rollup::add(span, &usage, cost.map(|c| c.total));
-        if let Some(call) = self.model.as_deref() {
-            let mut outcome = call.outcome();
+        if let Some(mut outcome) = self.model.as_deref().and_then(ModelCall::outcome) {
             outcome.response_model = response.response_model().map(str::to_owned);
             outcome.usage = usage;
             outcome.cost = cost.map(|c| c.total);
@@ -840,7 +847,9 @@ impl Drop for State {
             );
         }
         if let Some(call) = self.model.as_deref() {
-            let outcome = call.outcome();
+            let Some(outcome) = call.outcome() else {
+                return;
+            };
             metrics::record_call(
                 &call.labels(&outcome),
                 call.started.elapsed(),

@@ -77,6 +77,11 @@ pub fn use_meter(meter: &Meter) -> bool {
     chosen
 }
 
+/// Whether metrics are recorded: a call started before then keeps nothing for them.
+pub(crate) fn enabled() -> bool {
+    INSTRUMENTS.get().is_some()
+}
+
 /// What a model call's metrics are recorded under.
 pub(crate) struct CallLabels<'a> {
     pub(crate) operation: &'static str,
