@@ -63,12 +63,14 @@ impl SpanExporter for ConsoleExporter {
 /// Splits a batch into its traces, in the order they first appear.
 pub(crate) fn by_trace(batch: Vec<SpanData>) -> Vec<(TraceId, Vec<SpanData>)> {
     let mut traces: Vec<(TraceId, Vec<SpanData>)> = Vec::new();
+    let mut index: HashMap<TraceId, usize> = HashMap::new();
     for span in batch {
         let id = span.span_context.trace_id();
-        match traces.iter_mut().find(|(t, _)| *t == id) {
-            Some((_, spans)) => spans.push(span),
-            None => traces.push((id, vec![span])),
-        }
+        let at = *index.entry(id).or_insert_with(|| {
+            traces.push((id, Vec::new()));
+            traces.len() - 1
+        });
+        traces[at].1.push(span);
     }
     traces
 }

@@ -52,6 +52,7 @@ pub use stats::{stats, ExportStats};
 pub use tail::{KeepHook, TailSampling};
 
 pub(crate) use queue::ExportQueue;
+use queue::Unit;
 pub(crate) use stats::Counters;
 pub(crate) use tail::TailSampler;
 
@@ -133,7 +134,7 @@ impl Pipeline {
         result
     }
 
-    fn send(&self, unit: Vec<SpanData>) {
+    fn send(&self, unit: Unit) {
         if let Some((last, rest)) = self.queues.split_last() {
             for queue in rest {
                 queue.push(unit.clone());
@@ -153,10 +154,10 @@ impl SpanProcessor for Pipeline {
         match &self.tail {
             Some(tail) => {
                 for trace in tail.offer(span) {
-                    self.send(trace);
+                    self.send(Unit::Trace(trace));
                 }
             }
-            None => self.send(vec![span]),
+            None => self.send(Unit::Span(span)),
         }
     }
 
@@ -168,7 +169,7 @@ impl SpanProcessor for Pipeline {
     fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
         if let Some(tail) = &self.tail {
             for trace in tail.drain() {
-                self.send(trace);
+                self.send(Unit::Trace(trace));
             }
         }
         self.each_within(timeout.min(self.shutdown_timeout), ExportQueue::shutdown)

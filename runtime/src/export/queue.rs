@@ -18,6 +18,23 @@ use opentelemetry_sdk::Resource;
 use super::stats::Counters;
 use super::QueueSettings;
 
+/// Spans that export together: one span, or one whole trace (held by the tail sampler). A lone
+/// span is not boxed in a `Vec` of its own: that would be an allocation per span.
+#[derive(Debug, Clone)]
+pub(crate) enum Unit {
+    Span(SpanData),
+    Trace(Vec<SpanData>),
+}
+
+impl Unit {
+    fn len(&self) -> usize {
+        match self {
+            Self::Span(_) => 1,
+            Self::Trace(spans) => spans.len(),
+        }
+    }
+}
+
 /// A queue and its worker thread; the exporter lives on the worker.
 #[derive(Debug)]
 pub(crate) struct ExportQueue {
@@ -40,8 +57,8 @@ struct Shared {
 
 #[derive(Debug, Default)]
 struct State {
-    /// Units of spans that export together: one span, or one whole trace (never split).
-    units: VecDeque<Vec<SpanData>>,
+    /// Units of spans that export together (never split).
+    units: VecDeque<Unit>,
     spans: usize,
     /// Units accepted so far, and units the worker has finished with (exported or failed).
     accepted: u64,
@@ -87,7 +104,7 @@ impl ExportQueue {
 
     /// Queues `unit` (spans that export together) without waiting: when the queue is full, or
     /// shut down, the spans are counted as dropped.
-    pub(crate) fn push(&self, unit: Vec<SpanData>) {
+    pub(crate) fn push(&self, unit: Unit) {
         let n = unit.len();
         let shared = &*self.shared;
         let mut state = shared.lock();
@@ -227,11 +244,17 @@ fn run<E: SpanExporter>(shared: &Shared, mut exporter: E) {
             spans += unit.len();
             units += 1;
         }
-        let taken: Vec<Vec<SpanData>> = state.units.drain(..units).collect();
+        let taken: Vec<Unit> = state.units.drain(..units).collect();
         state.spans -= spans;
         state.in_flight = spans;
         drop(state);
-        let batch: Vec<SpanData> = taken.into_iter().flatten().collect();
+        let mut batch = Vec::with_capacity(spans);
+        for unit in taken {
+            match unit {
+                Unit::Span(span) => batch.push(span),
+                Unit::Trace(trace) => batch.extend(trace),
+            }
+        }
         let units = units as u64;
         if !batch.is_empty() {
             let n = batch.len() as u64;
