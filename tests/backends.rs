@@ -284,34 +284,40 @@ fn check_phoenix(client: &Client, url: &str, project: &str, demo: &Demo) {
     );
 }
 
-/// Phoenix: the project from the `x-project-name` header, then from the
-/// `openinference.project.name` resource attribute.
+/// Phoenix, each run into a project of its own: named by the `x-project-name` header, by the
+/// `openinference.project.name` resource attribute, and by the preset
+/// (`GENAI_TRACING_BACKEND=phoenix`, which sends the header).
 #[test]
 fn phoenix() {
     let Some(url) = backend("PHOENIX_URL") else {
         return;
     };
     let client = client();
-
-    let project = unique("genai-tracing-header");
-    let demo = run_demo(&[
-        ("OTEL_EXPORTER_OTLP_ENDPOINT", &url),
-        (
-            "OTEL_EXPORTER_OTLP_HEADERS",
-            &format!("x-project-name={project}"),
-        ),
-    ]);
-    check_phoenix(&client, &url, &project, &demo);
-
-    let project = unique("genai-tracing-resource");
-    let demo = run_demo(&[
-        ("OTEL_EXPORTER_OTLP_ENDPOINT", &url),
-        (
-            "OTEL_RESOURCE_ATTRIBUTES",
-            &format!("openinference.project.name={project}"),
-        ),
-    ]);
-    check_phoenix(&client, &url, &project, &demo);
+    for way in ["header", "resource", "preset"] {
+        let project = unique(&format!("genai-tracing-{way}"));
+        let demo = match way {
+            "header" => run_demo(&[
+                ("OTEL_EXPORTER_OTLP_ENDPOINT", &url),
+                (
+                    "OTEL_EXPORTER_OTLP_HEADERS",
+                    &format!("x-project-name={project}"),
+                ),
+            ]),
+            "resource" => run_demo(&[
+                ("OTEL_EXPORTER_OTLP_ENDPOINT", &url),
+                (
+                    "OTEL_RESOURCE_ATTRIBUTES",
+                    &format!("openinference.project.name={project}"),
+                ),
+            ]),
+            _ => run_demo(&[
+                ("GENAI_TRACING_BACKEND", "phoenix"),
+                ("PHOENIX_COLLECTOR_ENDPOINT", &url),
+                ("PHOENIX_PROJECT_NAME", &project),
+            ]),
+        };
+        check_phoenix(&client, &url, &project, &demo);
+    }
 }
 
 // --- MLflow 3 ------------------------------------------------------------------------------------
@@ -378,27 +384,42 @@ fn mlflow_kind<'a>(spans: &'a [Value], kind: &str, name: &str) -> Vec<&'a Value>
     found
 }
 
-/// MLflow: a fresh experiment, chosen by the `x-mlflow-experiment-id` header.
+/// MLflow, each run into a fresh experiment: chosen by the `x-mlflow-experiment-id` header in
+/// the standard variables, and by the preset (`GENAI_TRACING_BACKEND=mlflow`).
 #[test]
 fn mlflow() {
     let Some(url) = backend("MLFLOW_URL") else {
         return;
     };
     let client = client();
-    let created = post_json(
-        &client,
-        &format!("{url}/api/2.0/mlflow/experiments/create"),
-        &json!({"name": unique("genai-tracing")}),
-    );
-    let experiment = created["experiment_id"].as_str().expect("an experiment id");
+    for preset in [false, true] {
+        let created = post_json(
+            &client,
+            &format!("{url}/api/2.0/mlflow/experiments/create"),
+            &json!({"name": unique("genai-tracing")}),
+        );
+        let experiment = created["experiment_id"].as_str().expect("an experiment id");
+        let demo = if preset {
+            run_demo(&[
+                ("GENAI_TRACING_BACKEND", "mlflow"),
+                ("MLFLOW_TRACKING_URI", &url),
+                ("MLFLOW_EXPERIMENT_ID", experiment),
+            ])
+        } else {
+            run_demo(&[
+                ("OTEL_EXPORTER_OTLP_ENDPOINT", &url),
+                (
+                    "OTEL_EXPORTER_OTLP_HEADERS",
+                    &format!("x-mlflow-experiment-id={experiment}"),
+                ),
+            ])
+        };
+        check_mlflow(&client, &url, experiment, &demo);
+    }
+}
 
-    let demo = run_demo(&[
-        ("OTEL_EXPORTER_OTLP_ENDPOINT", &url),
-        (
-            "OTEL_EXPORTER_OTLP_HEADERS",
-            &format!("x-mlflow-experiment-id={experiment}"),
-        ),
-    ]);
+/// The demo's trace as MLflow shows it, in `experiment`.
+fn check_mlflow(client: &Client, url: &str, experiment: &str, demo: &Demo) {
     let trace = poll(&format!("trace {} in MLflow", demo.trace_id), || {
         let found = get_json(
             &client,
