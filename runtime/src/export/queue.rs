@@ -20,6 +20,8 @@ use super::QueueSettings;
 
 /// Spans that export together: one span, or one whole trace (held by the tail sampler). A lone
 /// span is not boxed in a `Vec` of its own: that would be an allocation per span.
+// Lone spans are the common case: boxing the large variant would bring the allocation back.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub(crate) enum Unit {
     Span(SpanData),
