@@ -422,7 +422,7 @@ fn mlflow() {
 fn check_mlflow(client: &Client, url: &str, experiment: &str, demo: &Demo) {
     let trace = poll(&format!("trace {} in MLflow", demo.trace_id), || {
         let found = get_json(
-            &client,
+            client,
             &format!(
                 "{url}/api/3.0/mlflow/traces/get?trace_id=tr-{}",
                 demo.trace_id
