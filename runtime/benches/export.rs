@@ -66,6 +66,15 @@ fn combine(a: i64, b: i64) -> i64 {
     a.wrapping_mul(31).wrapping_add(b)
 }
 
+/// Makes `n` instrumented calls, as fast as they go, into `dispatch`'s pipeline.
+fn produce(dispatch: &tracing::Dispatch, n: i64) {
+    tracing::dispatcher::with_default(dispatch, || {
+        for i in 0..n {
+            std::hint::black_box(combine(std::hint::black_box(i), 4));
+        }
+    });
+}
+
 fn main() {
     for var in [
         "OTEL_EXPORTER_OTLP_ENDPOINT",
@@ -102,11 +111,7 @@ fn memory() {
     let reset = std::fs::write("/proc/self/clear_refs", "5").is_ok();
     let before = memory_status();
     let start = Instant::now();
-    tracing::dispatcher::with_default(&dispatch, || {
-        for i in 0..RSS_SPANS as i64 {
-            std::hint::black_box(combine(std::hint::black_box(i), 4));
-        }
-    });
+    produce(&dispatch, RSS_SPANS as i64);
     let elapsed = start.elapsed();
     let after = memory_status();
     let stats = guard.stats();
@@ -344,11 +349,7 @@ fn throughput_case(
     let received_before = received();
     let cpu_before = thread_cpu();
     let start = Instant::now();
-    tracing::dispatcher::with_default(&dispatch, || {
-        for i in 0..THROUGHPUT_SPANS as i64 {
-            std::hint::black_box(combine(std::hint::black_box(i), 4));
-        }
-    });
+    produce(&dispatch, THROUGHPUT_SPANS as i64);
     let produced = start.elapsed();
     let flushed = guard.flush();
     let total = start.elapsed();
