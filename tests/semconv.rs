@@ -180,4 +180,18 @@ fn names_are_spelled_as_the_conventions_spell_them() {
     assert_eq!(sc::GEN_AI_PROVIDER_NAME, "gen_ai.provider.name");
     assert_eq!(sc::OPENINFERENCE_SPAN_KIND, "openinference.span.kind");
     assert_eq!(sc::ERROR_TYPE, "error.type");
+    assert_eq!(sc::GEN_AI_EVALUATION_RESULT, "gen_ai.evaluation.result");
+    assert_eq!(sc::GEN_AI_EVALUATION_NAME, "gen_ai.evaluation.name");
+    assert_eq!(
+        sc::GEN_AI_EVALUATION_SCORE_VALUE,
+        "gen_ai.evaluation.score.value"
+    );
+    assert_eq!(
+        sc::GEN_AI_EVALUATION_SCORE_LABEL,
+        "gen_ai.evaluation.score.label"
+    );
+    assert_eq!(
+        sc::GEN_AI_EVALUATION_EXPLANATION,
+        "gen_ai.evaluation.explanation"
+    );
 }

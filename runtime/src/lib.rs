@@ -43,6 +43,7 @@ mod call;
 pub mod capture;
 mod chunk;
 pub mod cost;
+pub mod eval;
 pub mod export;
 mod failure;
 mod hosted;

@@ -229,6 +229,19 @@ pub const fn mlflow_span_type(operation: &str) -> &'static str {
 /// Set to `true` on a span by [`crate::export::keep_trace`]: the tail sampler keeps its trace.
 pub const SAMPLING_KEEP: &str = "genai_tracing.sampling.keep";
 
+// --- Evaluation (semconv v1.38+, section 3.8; the event of section 4) ---------------------------
+
+/// The event that records a score, on the span it judges.
+pub const GEN_AI_EVALUATION_RESULT: &str = "gen_ai.evaluation.result";
+/// The evaluation's (scorer's) name, e.g. `groundedness`.
+pub const GEN_AI_EVALUATION_NAME: &str = "gen_ai.evaluation.name";
+/// The score (a double).
+pub const GEN_AI_EVALUATION_SCORE_VALUE: &str = "gen_ai.evaluation.score.value";
+/// A low-cardinality label: `pass` or `fail`.
+pub const GEN_AI_EVALUATION_SCORE_LABEL: &str = "gen_ai.evaluation.score.label";
+/// Why, in the evaluator's words.
+pub const GEN_AI_EVALUATION_EXPLANATION: &str = "gen_ai.evaluation.explanation";
+
 // --- Metrics (semconv v1.41, section 5.1 of the reference) ---------------------------------------
 
 /// Histogram of the tokens a model call used, in `{token}`, by [`GEN_AI_TOKEN_TYPE`].
@@ -312,4 +325,6 @@ pub mod span_kind {
     pub const TOOL: &str = "TOOL";
     /// A retrieval (and a memory search).
     pub const RETRIEVER: &str = "RETRIEVER";
+    /// An evaluator (an LLM judge scoring a trace).
+    pub const EVALUATOR: &str = "EVALUATOR";
 }

@@ -1,0 +1,345 @@
+//! Scorers: judgments of a finished [`Trace`] — a rule (a plain closure) or an LLM judge — and
+//! the [`Score`]s they give, recorded as `gen_ai.evaluation.result` events.
+
+use std::fmt;
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use serde::{Deserialize, Serialize};
+
+use super::trace::{Attributes, Trace};
+use crate::semconv as sc;
+
+/// The label of a passing score.
+pub const PASS: &str = "pass";
+/// The label of a failing score.
+pub const FAIL: &str = "fail";
+
+/// One evaluation result: `gen_ai.evaluation.name`, `.score.value`, `.score.label`,
+/// `.explanation`, on the span it judges.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Score {
+    /// The scorer's name (`gen_ai.evaluation.name`).
+    pub name: String,
+    /// The score (`gen_ai.evaluation.score.value`), 0 to 1 for this crate's scorers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
+    /// `pass` or `fail` (`gen_ai.evaluation.score.label`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// Why (`gen_ai.evaluation.explanation`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<String>,
+    /// Set when the scorer itself failed (`error.type`): no verdict.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_type: Option<String>,
+    /// The span judged (its id), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub span_id: Option<String>,
+}
+
+impl Score {
+    /// Whether it passed: labelled `pass`, or unlabelled and without an error.
+    pub fn passed(&self) -> bool {
+        match self.label.as_deref() {
+            Some(label) => label == PASS,
+            None => self.error_type.is_none(),
+        }
+    }
+
+    /// The event attributes, in semconv names.
+    pub fn to_attributes(&self) -> Vec<opentelemetry::KeyValue> {
+        use opentelemetry::KeyValue;
+        let mut kvs = vec![KeyValue::new(sc::GEN_AI_EVALUATION_NAME, self.name.clone())];
+        if let Some(value) = self.value {
+            kvs.push(KeyValue::new(sc::GEN_AI_EVALUATION_SCORE_VALUE, value));
+        }
+        if let Some(label) = &self.label {
+            kvs.push(KeyValue::new(
+                sc::GEN_AI_EVALUATION_SCORE_LABEL,
+                label.clone(),
+            ));
+        }
+        if let Some(explanation) = &self.explanation {
+            kvs.push(KeyValue::new(
+                sc::GEN_AI_EVALUATION_EXPLANATION,
+                explanation.clone(),
+            ));
+        }
+        if let Some(error_type) = &self.error_type {
+            kvs.push(KeyValue::new(sc::ERROR_TYPE, error_type.clone()));
+        }
+        kvs
+    }
+
+    /// Reads a `gen_ai.evaluation.result` event on span `span_id`.
+    pub(crate) fn from_event(attributes: &Attributes, span_id: &str) -> Self {
+        let text = |name: &str| {
+            attributes
+                .get(name)
+                .and_then(|v| v.as_str())
+                .map(str::to_owned)
+        };
+        Self {
+            name: text(sc::GEN_AI_EVALUATION_NAME).unwrap_or_default(),
+            value: attributes
+                .get(sc::GEN_AI_EVALUATION_SCORE_VALUE)
+                .and_then(|v| v.as_f64()),
+            label: text(sc::GEN_AI_EVALUATION_SCORE_LABEL),
+            explanation: text(sc::GEN_AI_EVALUATION_EXPLANATION),
+            error_type: text(sc::ERROR_TYPE),
+            span_id: Some(span_id.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for Score {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.name)?;
+        if let Some(value) = self.value {
+            write!(f, " = {value}")?;
+        }
+        if let Some(label) = &self.label {
+            write!(f, " ({label})")?;
+        }
+        if let Some(error_type) = &self.error_type {
+            write!(f, " error {error_type}")?;
+        }
+        if let Some(explanation) = &self.explanation {
+            write!(f, ": {explanation}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A scorer's judgment, before it is named: a value from 0 to 1, pass or fail, why, and which
+/// span it is about (the root by default).
+///
+/// ```
+/// use genai_tracing::eval::Verdict;
+/// let v: Verdict = true.into();
+/// assert!(v.passed);
+/// let v = Verdict::fail("the answer is off by one");
+/// assert_eq!(v.value, 0.0);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verdict {
+    /// From 0 to 1.
+    pub value: f64,
+    /// Whether the trace passes.
+    pub passed: bool,
+    /// Why.
+    pub explanation: Option<String>,
+    /// The span judged; `None` for the root.
+    pub span_id: Option<String>,
+}
+
+impl Verdict {
+    /// A pass, value 1.
+    pub fn pass() -> Self {
+        true.into()
+    }
+
+    /// A fail, value 0, with why.
+    pub fn fail(explanation: impl Into<String>) -> Self {
+        Self::from(false).because(explanation)
+    }
+
+    /// A value, passing at or above `threshold`.
+    pub fn at_least(value: f64, threshold: f64) -> Self {
+        Self {
+            value,
+            passed: value >= threshold,
+            explanation: None,
+            span_id: None,
+        }
+    }
+
+    /// Adds why.
+    pub fn because(mut self, explanation: impl Into<String>) -> Self {
+        self.explanation = Some(explanation.into());
+        self
+    }
+
+    /// Says which span it is about.
+    pub fn on(mut self, span: &super::TraceSpan) -> Self {
+        self.span_id = Some(span.span_id.clone());
+        self
+    }
+}
+
+impl From<bool> for Verdict {
+    fn from(passed: bool) -> Self {
+        Self {
+            value: if passed { 1.0 } else { 0.0 },
+            passed,
+            explanation: None,
+            span_id: None,
+        }
+    }
+}
+
+/// `Ok(())` passes; `Err(why)` fails with why.
+impl<E: fmt::Display> From<Result<(), E>> for Verdict {
+    fn from(result: Result<(), E>) -> Self {
+        match result {
+            Ok(()) => Self::pass(),
+            Err(why) => Self::fail(why.to_string()),
+        }
+    }
+}
+
+/// Why a scorer gave no verdict.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ScoreError {
+    /// The judge model's call failed.
+    #[error("judge call failed: {0}")]
+    Judge(String),
+    /// The judge answered something that is not a verdict.
+    #[error("unreadable verdict: {0}")]
+    Unreadable(String),
+    /// The scorer panicked.
+    #[error("scorer panicked: {0}")]
+    Panicked(String),
+}
+
+impl ScoreError {
+    /// The `error.type` recorded for it.
+    pub fn error_type(&self) -> &'static str {
+        match self {
+            ScoreError::Judge(_) => "judge_error",
+            ScoreError::Unreadable(_) => "unreadable_verdict",
+            ScoreError::Panicked(_) => crate::PANIC,
+        }
+    }
+}
+
+/// What a scorer returns.
+pub type ScoreFuture<'a> = Pin<Box<dyn Future<Output = Result<Verdict, ScoreError>> + Send + 'a>>;
+
+/// Judges a finished trace. Rules are closures ([`rule`]); [`LlmJudge`](super::LlmJudge) asks a
+/// model. Run online (see [`Builder::score`](crate::Builder::score)), by the eval harness, and
+/// over stored files by the CLI.
+pub trait Scorer: Send + Sync {
+    /// The name scores carry (`gen_ai.evaluation.name`).
+    fn name(&self) -> &str;
+
+    /// Judges `trace`.
+    fn score<'a>(&'a self, trace: &'a Trace) -> ScoreFuture<'a>;
+}
+
+/// A rule-based scorer: a closure over the trace.
+pub struct Rule<F> {
+    name: String,
+    check: F,
+}
+
+/// A rule-based scorer from a closure returning a `bool`, a `Result<(), impl Display>` or a
+/// [`Verdict`].
+///
+/// ```
+/// use genai_tracing::eval::{rule, Scorer, Trace};
+/// let no_errors = rule("no_errors", |trace: &Trace| trace.errors().next().is_none());
+/// assert_eq!(no_errors.name(), "no_errors");
+/// ```
+pub fn rule<F, V>(name: impl Into<String>, check: F) -> Rule<F>
+where
+    F: Fn(&Trace) -> V + Send + Sync,
+    V: Into<Verdict>,
+{
+    Rule {
+        name: name.into(),
+        check,
+    }
+}
+
+impl<F, V> Scorer for Rule<F>
+where
+    F: Fn(&Trace) -> V + Send + Sync,
+    V: Into<Verdict>,
+{
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn score<'a>(&'a self, trace: &'a Trace) -> ScoreFuture<'a> {
+        let verdict = (self.check)(trace).into();
+        Box::pin(std::future::ready(Ok(verdict)))
+    }
+}
+
+impl<F> fmt::Debug for Rule<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Rule").field("name", &self.name).finish()
+    }
+}
+
+/// Runs every scorer over `trace`, one after another; a scorer that fails or panics gives a
+/// [`Score`] with `error_type` (never a panic here).
+///
+/// ```
+/// use genai_tracing::eval::{rule, score_trace, Scorer, Trace};
+/// use std::sync::Arc;
+/// let scorers: Vec<Arc<dyn Scorer>> = vec![Arc::new(rule("has_spans", |t: &Trace| !t.spans.is_empty()))];
+/// let scores = futures_executor::block_on(score_trace(&Trace::default(), &scorers));
+/// assert!(!scores[0].passed());
+/// ```
+pub async fn score_trace(trace: &Trace, scorers: &[Arc<dyn Scorer>]) -> Vec<Score> {
+    let root = trace.root().map(|r| r.span_id.clone());
+    let mut scores = Vec::with_capacity(scorers.len());
+    for scorer in scorers {
+        let outcome = CatchUnwind(AssertUnwindSafe(std::panic::catch_unwind(
+            AssertUnwindSafe(|| scorer.score(trace)),
+        )))
+        .await;
+        let name = scorer.name().to_owned();
+        scores.push(match outcome {
+            Ok(verdict) => Score {
+                name,
+                value: Some(verdict.value),
+                label: Some(if verdict.passed { PASS } else { FAIL }.to_owned()),
+                explanation: verdict.explanation,
+                error_type: None,
+                span_id: verdict.span_id.or_else(|| root.clone()),
+            },
+            Err(error) => Score {
+                name,
+                value: None,
+                label: None,
+                explanation: Some(error.to_string()),
+                error_type: Some(error.error_type().to_owned()),
+                span_id: root.clone(),
+            },
+        });
+    }
+    scores
+}
+
+/// Polls a scorer's future (or the panic that made it), turning a panic into an error.
+struct CatchUnwind<'a>(AssertUnwindSafe<std::thread::Result<ScoreFuture<'a>>>);
+
+impl Future for CatchUnwind<'_> {
+    type Output = Result<Verdict, ScoreError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let future = match &mut (self.0).0 {
+            Ok(future) => future,
+            Err(panic) => return Poll::Ready(Err(ScoreError::Panicked(panic_text(panic)))),
+        };
+        match std::panic::catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(cx))) {
+            Ok(poll) => poll,
+            Err(panic) => Poll::Ready(Err(ScoreError::Panicked(panic_text(&panic)))),
+        }
+    }
+}
+
+fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a non-text panic".to_owned())
+}

@@ -1,0 +1,464 @@
+//! A finished trace as scorers, the eval harness and the `genai-trace` CLI read it: its spans
+//! with their names, status, timing, attributes and events, whether they came from a trace file
+//! (OTLP-JSON, see [`super::read`]) or straight from the export pipeline.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+use opentelemetry_proto::tonic::common::v1::{any_value, AnyValue, KeyValue};
+use opentelemetry_proto::tonic::trace::v1::{status::StatusCode, Span};
+use serde_json::{Map, Value};
+
+use super::score::Score;
+use crate::semconv as sc;
+
+/// Attributes or event attributes, by name, as JSON values (OTLP ints and doubles as numbers,
+/// arrays as arrays, key-value lists as objects, bytes as base64 text).
+pub type Attributes = Map<String, Value>;
+
+/// A span's status.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum SpanStatus {
+    /// Not set (the usual status of a span that succeeded).
+    #[default]
+    Unset,
+    /// Explicitly OK.
+    Ok,
+    /// Failed, with the status description.
+    Error(String),
+}
+
+/// An event on a span, e.g. `gen_ai.evaluation.result` or `exception`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpanEvent {
+    /// The event name.
+    pub name: String,
+    /// When it happened, in nanoseconds since the Unix epoch.
+    pub time_unix_nano: u64,
+    /// Its attributes.
+    pub attributes: Attributes,
+}
+
+/// One span of a [`Trace`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct TraceSpan {
+    /// The span id, 16 hex digits.
+    pub span_id: String,
+    /// The parent's span id; `None` for a root.
+    pub parent_span_id: Option<String>,
+    /// The span name, e.g. `execute_tool calculator`.
+    pub name: String,
+    /// Start, in nanoseconds since the Unix epoch.
+    pub start_unix_nano: u64,
+    /// End, in nanoseconds since the Unix epoch.
+    pub end_unix_nano: u64,
+    /// Its status.
+    pub status: SpanStatus,
+    /// Its attributes.
+    pub attributes: Attributes,
+    /// Its events, in order.
+    pub events: Vec<SpanEvent>,
+    /// The `service.name` of the process that recorded it.
+    pub service: Option<String>,
+}
+
+impl TraceSpan {
+    /// An attribute's value.
+    pub fn attribute(&self, name: &str) -> Option<&Value> {
+        self.attributes.get(name)
+    }
+
+    /// A text attribute.
+    pub fn text(&self, name: &str) -> Option<&str> {
+        self.attributes.get(name).and_then(Value::as_str)
+    }
+
+    /// A numeric attribute.
+    pub fn number(&self, name: &str) -> Option<f64> {
+        self.attributes.get(name).and_then(Value::as_f64)
+    }
+
+    /// `gen_ai.operation.name`: `chat`, `execute_tool`, `invoke_agent`, …
+    pub fn operation(&self) -> Option<&str> {
+        self.text(sc::GEN_AI_OPERATION_NAME)
+    }
+
+    /// The tool's name, for a tool call.
+    pub fn tool_name(&self) -> Option<&str> {
+        self.text(sc::GEN_AI_TOOL_NAME)
+    }
+
+    /// The agent's name, for an agent invocation.
+    pub fn agent_name(&self) -> Option<&str> {
+        self.text(sc::GEN_AI_AGENT_NAME)
+    }
+
+    /// The model that answered (`gen_ai.response.model`), else the one asked for.
+    pub fn model(&self) -> Option<&str> {
+        self.text(sc::GEN_AI_RESPONSE_MODEL)
+            .or_else(|| self.text(sc::GEN_AI_REQUEST_MODEL))
+    }
+
+    /// Input and output tokens, when recorded.
+    pub fn tokens(&self) -> Option<(u64, u64)> {
+        let input = self.number(sc::GEN_AI_USAGE_INPUT_TOKENS);
+        let output = self.number(sc::GEN_AI_USAGE_OUTPUT_TOKENS);
+        (input.is_some() || output.is_some())
+            .then(|| (input.unwrap_or(0.0) as u64, output.unwrap_or(0.0) as u64))
+    }
+
+    /// The cost in US dollars (`genai_tracing.cost.usd`), when priced.
+    pub fn cost_usd(&self) -> Option<f64> {
+        self.number(sc::COST_USD)
+    }
+
+    /// How long it took, in seconds.
+    pub fn duration_secs(&self) -> f64 {
+        self.end_unix_nano.saturating_sub(self.start_unix_nano) as f64 / 1e9
+    }
+
+    /// Whether it failed.
+    pub fn is_error(&self) -> bool {
+        matches!(self.status, SpanStatus::Error(_))
+    }
+
+    /// The error: `error.type` and the status description.
+    pub fn error(&self) -> Option<String> {
+        let SpanStatus::Error(description) = &self.status else {
+            return None;
+        };
+        Some(match (self.text(sc::ERROR_TYPE), description.is_empty()) {
+            (Some(kind), false) => format!("{kind}: {description}"),
+            (Some(kind), true) => kind.to_owned(),
+            (None, _) => description.clone(),
+        })
+    }
+
+    /// What it was given, as text, when content was captured: a tool call's arguments, an agent's
+    /// or other step's `input.value`, or a model call's input messages.
+    pub fn input(&self) -> Option<String> {
+        [
+            sc::GEN_AI_TOOL_CALL_ARGUMENTS,
+            sc::INPUT_VALUE,
+            sc::GEN_AI_INPUT_MESSAGES,
+        ]
+        .iter()
+        .find_map(|name| self.attribute(name).map(as_text))
+    }
+
+    /// What it gave back, as text, when content was captured: a tool call's result, an agent's
+    /// `output.value`, or a model call's output messages.
+    pub fn output(&self) -> Option<String> {
+        [
+            sc::GEN_AI_TOOL_CALL_RESULT,
+            sc::OUTPUT_VALUE,
+            sc::GEN_AI_OUTPUT_MESSAGES,
+        ]
+        .iter()
+        .find_map(|name| self.attribute(name).map(as_text))
+    }
+
+    /// The evaluation results recorded on this span (`gen_ai.evaluation.result` events).
+    pub fn scores(&self) -> impl Iterator<Item = Score> + '_ {
+        self.events
+            .iter()
+            .filter(|e| e.name == sc::GEN_AI_EVALUATION_RESULT)
+            .map(|e| Score::from_event(&e.attributes, &self.span_id))
+    }
+}
+
+/// A JSON value as text: a string as it is, anything else as JSON.
+fn as_text(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// One finished trace: its spans in start order.
+///
+/// ```
+/// use genai_tracing::eval::Trace;
+/// let line = r#"{"resourceSpans":[{"scopeSpans":[{"spans":[{
+///     "traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"b7ad6b7169203331",
+///     "name":"execute_tool calculator","startTimeUnixNano":"1","endTimeUnixNano":"2",
+///     "attributes":[{"key":"gen_ai.tool.name","value":{"stringValue":"calculator"}}]}]}]}]}"#;
+/// let traces = genai_tracing::eval::parse_traces(line.as_bytes(), "inline")?;
+/// let trace: &Trace = &traces[0];
+/// assert_eq!(trace.root().unwrap().tool_name(), Some("calculator"));
+/// # Ok::<(), genai_tracing::eval::TraceFileError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Trace {
+    /// The trace id, 32 hex digits.
+    pub trace_id: String,
+    /// Its spans, in start order.
+    pub spans: Vec<TraceSpan>,
+    /// The expected answer, when the trace ran an eval case (set by the eval harness).
+    pub expected: Option<Value>,
+    /// The answer the run returned, when the eval harness ran it (used by [`Trace::output`] when
+    /// content was not captured).
+    pub answer: Option<String>,
+}
+
+impl Trace {
+    /// Groups OTLP requests' spans into traces, in the order each trace first appears; spans of
+    /// one trace spread over several requests (a late span on a line of its own) are merged.
+    pub fn from_requests<'a>(
+        requests: impl IntoIterator<Item = &'a ExportTraceServiceRequest>,
+    ) -> Vec<Trace> {
+        let mut traces: Vec<Trace> = Vec::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
+        for request in requests {
+            for resource in &request.resource_spans {
+                let service = resource.resource.as_ref().and_then(|r| {
+                    r.attributes
+                        .iter()
+                        .find(|kv| kv.key == "service.name")
+                        .and_then(|kv| kv.value.as_ref())
+                        .map(|v| as_text(&json_of(v)))
+                });
+                for scope in &resource.scope_spans {
+                    for span in &scope.spans {
+                        let trace_id = hex(&span.trace_id);
+                        let at = *index.entry(trace_id.clone()).or_insert_with(|| {
+                            traces.push(Trace {
+                                trace_id,
+                                ..Trace::default()
+                            });
+                            traces.len() - 1
+                        });
+                        traces[at]
+                            .spans
+                            .push(TraceSpan::from_proto(span, service.clone()));
+                    }
+                }
+            }
+        }
+        for trace in &mut traces {
+            trace.spans.sort_by_key(|s| s.start_unix_nano);
+        }
+        traces
+    }
+
+    /// The first span whose parent is not in the trace (the agent run, usually).
+    pub fn root(&self) -> Option<&TraceSpan> {
+        self.roots().next()
+    }
+
+    /// Every span whose parent is not in the trace, in start order.
+    pub fn roots(&self) -> impl Iterator<Item = &TraceSpan> {
+        self.spans.iter().filter(|s| match &s.parent_span_id {
+            None => true,
+            Some(parent) => self.span(parent).is_none(),
+        })
+    }
+
+    /// The span with this id.
+    pub fn span(&self, span_id: &str) -> Option<&TraceSpan> {
+        self.spans.iter().find(|s| s.span_id == span_id)
+    }
+
+    /// A span's children, in start order.
+    pub fn children<'a>(&'a self, span: &'a TraceSpan) -> impl Iterator<Item = &'a TraceSpan> {
+        self.spans
+            .iter()
+            .filter(move |s| s.parent_span_id.as_deref() == Some(span.span_id.as_str()))
+    }
+
+    /// The names from the root down to `span`, joined by ` > `.
+    pub fn path(&self, span: &TraceSpan) -> String {
+        let mut names = vec![span.name.as_str()];
+        let mut at = span;
+        while let Some(parent) = at.parent_span_id.as_deref().and_then(|p| self.span(p)) {
+            names.push(parent.name.as_str());
+            at = parent;
+            if names.len() > self.spans.len() {
+                break; // a cycle in a malformed file
+            }
+        }
+        names.reverse();
+        names.join(" > ")
+    }
+
+    /// The calls of the tool `name`, in start order.
+    pub fn tool_calls<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a TraceSpan> {
+        self.spans
+            .iter()
+            .filter(move |s| s.tool_name() == Some(name))
+    }
+
+    /// The spans that failed.
+    pub fn errors(&self) -> impl Iterator<Item = &TraceSpan> {
+        self.spans.iter().filter(|s| s.is_error())
+    }
+
+    /// The run's input: the root's captured input.
+    pub fn input(&self) -> Option<String> {
+        self.root().and_then(TraceSpan::input)
+    }
+
+    /// The run's answer: the root's captured output, else the answer the eval harness saw.
+    pub fn output(&self) -> Option<String> {
+        self.root()
+            .and_then(TraceSpan::output)
+            .or_else(|| self.answer.clone())
+    }
+
+    /// Every evaluation result recorded in the trace.
+    pub fn scores(&self) -> Vec<Score> {
+        self.spans.iter().flat_map(TraceSpan::scores).collect()
+    }
+
+    /// Why the run failed, one line per reason: each failed or erroring score, then each span
+    /// that failed (with its path). Empty for a run that passed.
+    pub fn failures(&self) -> Vec<String> {
+        let scores = self
+            .scores()
+            .into_iter()
+            .filter(|s| !s.passed())
+            .map(|s| s.to_string());
+        let errors = self.errors().map(|s| {
+            format!(
+                "{}: {}",
+                self.path(s),
+                s.error().unwrap_or_else(|| "error".to_owned())
+            )
+        });
+        scores.chain(errors).collect()
+    }
+
+    /// Total tokens (input, output) over the model calls, not counting agents' roll-ups.
+    pub fn tokens(&self) -> (u64, u64) {
+        self.model_calls()
+            .filter_map(TraceSpan::tokens)
+            .fold((0, 0), |(i, o), (di, d_o)| (i + di, o + d_o))
+    }
+
+    /// Total cost of the model calls, in US dollars.
+    pub fn cost_usd(&self) -> f64 {
+        self.model_calls().filter_map(TraceSpan::cost_usd).sum()
+    }
+
+    fn model_calls(&self) -> impl Iterator<Item = &TraceSpan> {
+        self.spans.iter().filter(|s| {
+            matches!(
+                s.operation(),
+                Some("chat" | "text_completion" | "generate_content" | "embeddings")
+            )
+        })
+    }
+
+    /// The trace as an indented tree, one line per span: duration, model, tokens, cost, status
+    /// and error, scores; with `content`, each span's input and output below it.
+    pub fn render(&self, content: bool) -> String {
+        let mut out = String::new();
+        for root in self.roots() {
+            self.render_span(root, 0, content, &mut out);
+        }
+        out
+    }
+
+    fn render_span(&self, span: &TraceSpan, depth: usize, content: bool, out: &mut String) {
+        let indent = "  ".repeat(depth);
+        let _ = write!(out, "{indent}{} [{:.3}s", span.name, span.duration_secs());
+        if let Some(model) = span.model() {
+            let _ = write!(out, ", {model}");
+        }
+        if let Some((input, output)) = span.tokens() {
+            let _ = write!(out, ", {input} in / {output} out");
+        }
+        if let Some(cost) = span.cost_usd() {
+            let _ = write!(out, ", ${cost:.6}");
+        }
+        out.push(']');
+        if let Some(error) = span.error() {
+            let _ = write!(out, " ERROR {error}");
+        }
+        out.push('\n');
+        for score in span.scores() {
+            let _ = writeln!(out, "{indent}  score {score}");
+        }
+        if content {
+            for (label, text) in [("in ", span.input()), ("out", span.output())] {
+                if let Some(text) = text {
+                    let _ = writeln!(out, "{indent}  {label}: {text}");
+                }
+            }
+        }
+        if depth < 256 {
+            for child in self.children(span) {
+                self.render_span(child, depth + 1, content, out);
+            }
+        }
+    }
+}
+
+impl TraceSpan {
+    fn from_proto(span: &Span, service: Option<String>) -> Self {
+        let status = match &span.status {
+            Some(s) if s.code == StatusCode::Error as i32 => SpanStatus::Error(s.message.clone()),
+            Some(s) if s.code == StatusCode::Ok as i32 => SpanStatus::Ok,
+            _ => SpanStatus::Unset,
+        };
+        Self {
+            span_id: hex(&span.span_id),
+            parent_span_id: (!span.parent_span_id.is_empty()).then(|| hex(&span.parent_span_id)),
+            name: span.name.clone(),
+            start_unix_nano: span.start_time_unix_nano,
+            end_unix_nano: span.end_time_unix_nano,
+            status,
+            attributes: attributes(&span.attributes),
+            events: span
+                .events
+                .iter()
+                .map(|e| SpanEvent {
+                    name: e.name.clone(),
+                    time_unix_nano: e.time_unix_nano,
+                    attributes: attributes(&e.attributes),
+                })
+                .collect(),
+            service,
+        }
+    }
+}
+
+fn attributes(kvs: &[KeyValue]) -> Attributes {
+    kvs.iter()
+        .map(|kv| {
+            let value = kv.value.as_ref().map_or(Value::Null, json_of);
+            (kv.key.clone(), value)
+        })
+        .collect()
+}
+
+/// An OTLP value as JSON.
+fn json_of(value: &AnyValue) -> Value {
+    use any_value::Value as V;
+    use base64::Engine as _;
+    match &value.value {
+        None => Value::Null,
+        Some(V::StringValue(s)) => Value::String(s.clone()),
+        Some(V::BoolValue(b)) => Value::Bool(*b),
+        Some(V::IntValue(i)) => Value::from(*i),
+        Some(V::DoubleValue(d)) => {
+            serde_json::Number::from_f64(*d).map_or(Value::Null, Value::Number)
+        }
+        Some(V::ArrayValue(a)) => Value::Array(a.values.iter().map(json_of).collect()),
+        Some(V::KvlistValue(l)) => Value::Object(attributes(&l.values)),
+        Some(V::BytesValue(b)) => {
+            Value::String(base64::engine::general_purpose::STANDARD.encode(b))
+        }
+        Some(V::StringValueStrindex(i)) => Value::from(*i),
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
