@@ -29,9 +29,10 @@ use tracing_subscriber::Layer as _;
 use crate::capture::{
     set_content_capture, CaptureLimits, CapturePolicy, InvalidAttributeLimit, InvalidCapturePolicy,
 };
+use crate::eval::Scorer;
 use crate::export::{
     Backend, ConsoleExporter, Counters, ExportQueue, ExportStats, FileExporter, Pipeline,
-    QueueSettings, TailSampler, TailSampling,
+    QueueSettings, Scoring, Stages, TailSampler, TailSampling,
 };
 
 /// Why [`init`] or [`Builder::install`] failed.
@@ -156,6 +157,8 @@ pub struct Builder {
     metrics_off: bool,
     /// The environment names an endpoint for traces only: metrics have nowhere to go.
     traces_only_endpoint: bool,
+    scorers: Vec<Arc<dyn Scorer>>,
+    keep_failed_scores: bool,
 }
 
 /// An exporter waiting for [`Builder::install`] to give it a queue.
@@ -186,6 +189,10 @@ impl std::fmt::Debug for Builder {
             .field("console", &self.console.is_some())
             .field("file", &self.file)
             .field("tail", &self.tail)
+            .field(
+                "scorers",
+                &self.scorers.iter().map(|s| s.name()).collect::<Vec<_>>(),
+            )
             .field(
                 "exporters",
                 &self.exporters.iter().map(|e| e.name).collect::<Vec<_>>(),
@@ -351,6 +358,8 @@ impl Builder {
             metric_readers: Vec::new(),
             metrics_off: var("OTEL_METRICS_EXPORTER").is_some_and(|v| v.trim() == "none"),
             traces_only_endpoint,
+            scorers: Vec::new(),
+            keep_failed_scores: true,
         })
     }
 
@@ -423,6 +432,31 @@ impl Builder {
     /// exporter.
     pub fn tail_sampling(mut self, policy: TailSampling) -> Self {
         self.tail = Some(policy);
+        self
+    }
+
+    /// Scores every trace online as its root ends, off the agent's path, before the tail
+    /// sampler decides it: each score is recorded on the span it judges as a
+    /// `gen_ai.evaluation.result` event, and a failed score keeps the trace (see
+    /// [`keep_failed_scores`](Self::keep_failed_scores)). Spans an LLM judge creates join the
+    /// trace. Scoring needs an exporter (OTLP, a preset, the file or console, or your own) and
+    /// assembles whole traces as the file exporter does. See [`crate::eval`].
+    ///
+    /// ```
+    /// use genai_tracing::eval::{rule, Trace};
+    /// let builder = genai_tracing::Builder::from_env()?
+    ///     .file("genai-traces/scored.jsonl")
+    ///     .score(rule("no_errors", |t: &Trace| t.errors().next().is_none()));
+    /// # Ok::<(), genai_tracing::InitError>(())
+    /// ```
+    pub fn score(mut self, scorer: impl Scorer + 'static) -> Self {
+        self.scorers.push(Arc::new(scorer));
+        self
+    }
+
+    /// Whether a failed score keeps its trace whatever the tail sampler's draw (default `true`).
+    pub fn keep_failed_scores(mut self, keep: bool) -> Self {
+        self.keep_failed_scores = keep;
         self
     }
 
@@ -589,8 +623,10 @@ impl Builder {
             pending.push(Pending::new("console", console));
             whole_traces = true;
         }
+        whole_traces |= !self.scorers.is_empty();
         let exporters: Vec<&'static str> = pending.iter().map(|p| p.name).collect();
         let mut builder = self.processors;
+        let mut scoring = None;
         if !pending.is_empty() {
             let queues = pending
                 .into_iter()
@@ -601,12 +637,26 @@ impl Builder {
                     })
                 })
                 .collect::<Result<Vec<_>, _>>()?;
+            let scored = !self.scorers.is_empty();
             let tail = self
                 .tail
                 .or_else(|| whole_traces.then(TailSampling::keep_all))
-                .map(|policy| TailSampler::new(policy, counters.clone()));
-            builder =
-                builder.with_span_processor(Pipeline::new(tail, queues, self.shutdown_timeout));
+                .map(|policy| TailSampler::new(policy, counters.clone()))
+                .map(|tail| if scored { tail.scored() } else { tail });
+            let stages = Arc::new(Stages::new(tail, queues, counters.clone()));
+            if scored {
+                let started = Scoring::start(self.scorers, self.keep_failed_scores, stages.clone())
+                    .map_err(|source| InitError::Io {
+                        what: "cannot start the scoring thread".into(),
+                        source,
+                    })?;
+                scoring = Some(Arc::new(started));
+            }
+            builder = builder.with_span_processor(Pipeline::new(
+                stages,
+                scoring.clone(),
+                self.shutdown_timeout,
+            ));
         }
         if let Some(sampler) = self.sampler {
             builder = builder.with_sampler(sampler);
@@ -626,12 +676,7 @@ impl Builder {
             &resource,
         )?;
         let provider = builder.with_resource(resource).build();
-        let layer = tracing_opentelemetry::layer()
-            .with_tracer(provider.tracer("genai-tracing"))
-            .with_location(false)
-            .with_threads(false)
-            .with_tracked_inactivity(false);
-        let subscriber = tracing_subscriber::registry().with(layer.with_filter(export_filter()));
+        let subscriber = subscriber(&provider);
         let guard = TracingGuard {
             provider,
             meters,
@@ -640,7 +685,11 @@ impl Builder {
             exporters,
             shut_down: false,
         };
-        Ok((tracing::Dispatch::new(subscriber), guard))
+        let dispatch = tracing::Dispatch::new(subscriber);
+        if let Some(scoring) = &scoring {
+            scoring.set_dispatch(&dispatch);
+        }
+        Ok((dispatch, guard))
     }
 }
 
@@ -680,6 +729,16 @@ fn meter_provider(
 
 /// INFO and above, without the exporter's own HTTP stack (its spans would be exported in turn) and
 /// without rmcp's connection-long spans.
+/// The subscriber that turns this crate's `tracing` spans into `provider`'s spans.
+pub(crate) fn subscriber(provider: &SdkTracerProvider) -> impl tracing::Subscriber + Send + Sync {
+    let layer = tracing_opentelemetry::layer()
+        .with_tracer(provider.tracer("genai-tracing"))
+        .with_location(false)
+        .with_threads(false)
+        .with_tracked_inactivity(false);
+    tracing_subscriber::registry().with(layer.with_filter(export_filter()))
+}
+
 fn export_filter() -> Targets {
     Targets::new().with_default(LevelFilter::INFO).with_targets(
         [

@@ -4,11 +4,15 @@
 //! - [`Trace`] is a finished trace as scorers read it, from a trace file ([`read_traces`]: the
 //!   OTLP-JSON the [`FileExporter`](crate::export::FileExporter) writes) or straight from the
 //!   export pipeline.
-//! - A [`Scorer`] judges a trace: a [`rule`] is a plain closure. Scores are recorded on the span
+//! - A [`Scorer`] judges a trace: a [`rule`] is a plain closure, an [`LlmJudge`] asks a model
+//!   through your `#[llm_call]` (the judge's call is traced in the judged trace). Scores are recorded on the span
 //!   they judge as `gen_ai.evaluation.result` events ([`Score`]).
 //! - [`EvalCase`]s live in a [`Dataset`] (JSON Lines); [`EvalCase::from_trace`] harvests one from
 //!   a failing run.
-//! - An [`EvalReport`] is a run's results.
+//! - [`Eval`] runs a dataset through an agent from `cargo test` and scores every run; an
+//!   [`EvalReport`] is a run's results.
+//! - Online, [`Builder::score`](crate::Builder::score) scores every trace as its root ends, off
+//!   the agent's path, and a failed score keeps the trace through tail sampling.
 //!
 //! ```
 //! use genai_tracing::eval::{rule, Trace, Verdict};
@@ -17,14 +21,19 @@
 //! ```
 
 mod dataset;
+mod harness;
+mod judge;
 mod read;
 mod report;
 mod score;
 mod trace;
 
 pub use dataset::{CaseSource, Dataset, DatasetError, EvalCase, HarvestError};
+pub use harness::Eval;
+pub use judge::{JudgePrompt, LlmJudge};
 pub use read::{parse_traces, read_traces, TraceFileError};
 pub use report::{CaseResult, EvalReport, ReportError, ScorerSummary};
+pub(crate) use score::attach_scores;
 pub use score::{
     rule, score_trace, Rule, Score, ScoreError, ScoreFuture, Scorer, Verdict, FAIL, PASS,
 };

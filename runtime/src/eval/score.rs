@@ -343,3 +343,21 @@ fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
         .or_else(|| panic.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "a non-text panic".to_owned())
 }
+
+/// Adds each score, as a `gen_ai.evaluation.result` event, to the span it judges.
+pub(crate) fn attach_scores(spans: &mut [opentelemetry_sdk::trace::SpanData], scores: &[Score]) {
+    for score in scores {
+        let Some(id) = &score.span_id else { continue };
+        if let Some(span) = spans
+            .iter_mut()
+            .find(|s| s.span_context.span_id().to_string() == *id)
+        {
+            span.events.events.push(opentelemetry::trace::Event::new(
+                sc::GEN_AI_EVALUATION_RESULT,
+                std::time::SystemTime::now(),
+                score.to_attributes(),
+                0,
+            ));
+        }
+    }
+}

@@ -8,6 +8,9 @@ use std::fmt::Write as _;
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use opentelemetry_proto::tonic::common::v1::{any_value, AnyValue, KeyValue};
 use opentelemetry_proto::tonic::trace::v1::{status::StatusCode, Span};
+use opentelemetry_proto::transform::common::tonic::ResourceAttributesWithSchema;
+use opentelemetry_proto::transform::trace::tonic::group_spans_by_resource_and_scope;
+use opentelemetry_sdk::trace::SpanData;
 use serde_json::{Map, Value};
 
 use super::score::Score;
@@ -240,6 +243,35 @@ impl Trace {
             trace.spans.sort_by_key(|s| s.start_unix_nano);
         }
         traces
+    }
+
+    /// Groups ended SDK spans (from an exporter or span processor) into traces.
+    ///
+    /// ```
+    /// use opentelemetry_sdk::trace::{InMemorySpanExporter, SdkTracerProvider};
+    /// use opentelemetry::trace::{Tracer, TracerProvider};
+    /// let spans = InMemorySpanExporter::default();
+    /// let provider = SdkTracerProvider::builder().with_simple_exporter(spans.clone()).build();
+    /// provider.tracer("t").in_span("invoke_agent demo", |_| {});
+    /// let traces = genai_tracing::eval::Trace::from_spans(spans.get_finished_spans().unwrap());
+    /// assert_eq!(traces[0].root().unwrap().name, "invoke_agent demo");
+    /// ```
+    pub fn from_spans(spans: impl IntoIterator<Item = SpanData>) -> Vec<Trace> {
+        Self::from_spans_with(
+            spans.into_iter().collect(),
+            &ResourceAttributesWithSchema::default(),
+        )
+    }
+
+    /// [`from_spans`](Self::from_spans), with the process's resource (for `service.name`).
+    pub(crate) fn from_spans_with(
+        spans: Vec<SpanData>,
+        resource: &ResourceAttributesWithSchema,
+    ) -> Vec<Trace> {
+        let request = ExportTraceServiceRequest {
+            resource_spans: group_spans_by_resource_and_scope(spans, resource),
+        };
+        Self::from_requests([&request])
     }
 
     /// The first span whose parent is not in the trace (the agent run, usually).

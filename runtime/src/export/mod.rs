@@ -7,7 +7,10 @@
 //! 1. **Tail sampling** (optional, [`TailSampling`]): a trace's spans are held until its root
 //!    ends, then the whole trace is kept or let go. Every trace with an error is kept. The file
 //!    and console exporters also get whole traces this way (they keep all).
-//! 2. **A bounded queue per exporter**, drained by a thread of its own. An instrumented call only
+//! 2. **Online scoring** (optional, [`Builder::score`](crate::Builder::score)): a trace whose
+//!    root ended is scored off the agent's path; the scores are recorded on it as
+//!    `gen_ai.evaluation.result` events, and a failed score keeps it.
+//! 3. **A bounded queue per exporter**, drained by a thread of its own. An instrumented call only
 //!    pushes: with the backend dead, hanging or failing, calls take no longer, and what cannot be
 //!    queued or delivered is counted in [`stats`] and warned about once on stderr. Export resumes
 //!    by itself when the backend comes back. Shutdown (dropping the guard) exports what is queued,
@@ -33,9 +36,11 @@ mod backend;
 mod console;
 mod file;
 mod queue;
+mod scoring;
 mod stats;
 mod tail;
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use opentelemetry::Context;
@@ -53,6 +58,7 @@ pub use tail::{KeepHook, TailSampling};
 
 pub(crate) use queue::ExportQueue;
 use queue::Unit;
+pub(crate) use scoring::Scoring;
 pub(crate) use stats::Counters;
 pub(crate) use tail::TailSampler;
 
@@ -93,54 +99,76 @@ impl Default for QueueSettings {
     }
 }
 
-/// The span processor [`Builder::install`](crate::Builder::install) installs: tail sampling,
-/// then a queue per exporter.
+/// The stages after the span processor's entry: tail sampling and the export queues (shared
+/// with the scoring thread, which hands traces back to them).
 #[derive(Debug)]
-pub(crate) struct Pipeline {
-    tail: Option<TailSampler>,
+pub(crate) struct Stages {
+    pub(crate) tail: Option<TailSampler>,
     queues: Vec<ExportQueue>,
-    shutdown_timeout: Duration,
+    pub(crate) counters: Arc<Counters>,
 }
 
-impl Pipeline {
+impl Stages {
     pub(crate) fn new(
         tail: Option<TailSampler>,
         queues: Vec<ExportQueue>,
-        shutdown_timeout: Duration,
+        counters: Arc<Counters>,
     ) -> Self {
         Self {
             tail,
             queues,
-            shutdown_timeout,
+            counters,
         }
     }
 
-    /// Runs `step` (a flush or a shutdown) on every queue, each given what is left of `timeout`,
-    /// so that all of them together take at most `timeout`; every queue gets its turn, and the
-    /// first error is reported.
-    fn each_within(
-        &self,
-        timeout: Duration,
-        step: fn(&ExportQueue, Duration) -> OTelSdkResult,
-    ) -> OTelSdkResult {
-        let deadline = Instant::now() + timeout;
-        let mut result = Ok(());
-        for queue in &self.queues {
-            let outcome = step(queue, deadline.saturating_duration_since(Instant::now()));
-            if result.is_ok() {
-                result = outcome;
-            }
-        }
-        result
-    }
-
-    fn send(&self, unit: Unit) {
+    pub(crate) fn send(&self, unit: Unit) {
         if let Some((last, rest)) = self.queues.split_last() {
             for queue in rest {
                 queue.push(unit.clone());
             }
             last.push(unit);
         }
+    }
+}
+
+/// The span processor [`Builder::install`](crate::Builder::install) installs: tail sampling,
+/// online scoring, then a queue per exporter.
+#[derive(Debug)]
+pub(crate) struct Pipeline {
+    stages: Arc<Stages>,
+    scoring: Option<Arc<Scoring>>,
+    shutdown_timeout: Duration,
+}
+
+impl Pipeline {
+    pub(crate) fn new(
+        stages: Arc<Stages>,
+        scoring: Option<Arc<Scoring>>,
+        shutdown_timeout: Duration,
+    ) -> Self {
+        Self {
+            stages,
+            scoring,
+            shutdown_timeout,
+        }
+    }
+
+    /// Runs `step` (a flush or a shutdown) on every queue, each given what is left until
+    /// `deadline`, so that all of them together end by then; every queue gets its turn, and the
+    /// first error is reported.
+    fn each_within(
+        &self,
+        deadline: Instant,
+        step: fn(&ExportQueue, Duration) -> OTelSdkResult,
+    ) -> OTelSdkResult {
+        let mut result = Ok(());
+        for queue in &self.stages.queues {
+            let outcome = step(queue, deadline.saturating_duration_since(Instant::now()));
+            if result.is_ok() {
+                result = outcome;
+            }
+        }
+        result
     }
 }
 
@@ -151,33 +179,50 @@ impl SpanProcessor for Pipeline {
         if !span.span_context.is_sampled() {
             return;
         }
-        match &self.tail {
+        match &self.stages.tail {
             Some(tail) => {
-                for trace in tail.offer(span) {
-                    self.send(Unit::Trace(trace));
+                let offered = tail.offer(span);
+                for trace in offered.export {
+                    self.stages.send(Unit::Trace(trace));
+                }
+                if let (Some(trace), Some(scoring)) = (offered.score, &self.scoring) {
+                    scoring.submit(trace);
                 }
             }
-            None => self.send(Unit::Span(span)),
+            None => self.stages.send(Unit::Span(span)),
         }
     }
 
-    /// Exports what is queued; traces the tail sampler holds stay held until their roots end.
+    /// Scores what waits for the scorers, then exports what is queued; traces the tail sampler
+    /// holds stay held until their roots end.
     fn force_flush(&self) -> OTelSdkResult {
-        self.each_within(self.shutdown_timeout, ExportQueue::flush)
+        let deadline = Instant::now() + self.shutdown_timeout;
+        if let Some(scoring) = &self.scoring {
+            scoring.wait_idle(self.shutdown_timeout);
+        }
+        self.each_within(deadline, ExportQueue::flush)
     }
 
     fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
-        if let Some(tail) = &self.tail {
+        let timeout = timeout.min(self.shutdown_timeout);
+        let deadline = Instant::now() + timeout;
+        if let Some(scoring) = &self.scoring {
+            scoring.shutdown(timeout);
+        }
+        if let Some(tail) = &self.stages.tail {
             for trace in tail.drain() {
-                self.send(Unit::Trace(trace));
+                self.stages.send(Unit::Trace(trace));
             }
         }
-        self.each_within(timeout.min(self.shutdown_timeout), ExportQueue::shutdown)
+        self.each_within(deadline, ExportQueue::shutdown)
     }
 
     fn set_resource(&mut self, resource: &Resource) {
-        for queue in &self.queues {
+        for queue in &self.stages.queues {
             queue.set_resource(resource);
+        }
+        if let Some(scoring) = &self.scoring {
+            scoring.set_resource(resource);
         }
     }
 }

@@ -15,6 +15,8 @@ pub(crate) struct Counters {
     pub(crate) traces_sampled_out: AtomicU64,
     pub(crate) spans_sampled_out: AtomicU64,
     pub(crate) traces_decided_early: AtomicU64,
+    pub(crate) traces_scored: AtomicU64,
+    pub(crate) traces_unscored: AtomicU64,
     last_error: Mutex<Option<String>>,
 }
 
@@ -36,6 +38,8 @@ impl Counters {
             traces_sampled_out: self.traces_sampled_out.load(Relaxed),
             spans_sampled_out: self.spans_sampled_out.load(Relaxed),
             traces_decided_early: self.traces_decided_early.load(Relaxed),
+            traces_scored: self.traces_scored.load(Relaxed),
+            traces_unscored: self.traces_unscored.load(Relaxed),
             last_error: self
                 .last_error
                 .lock()
@@ -76,6 +80,10 @@ pub struct ExportStats {
     /// Traces decided before their root ended: held longer than the maximum age, pushed out by
     /// the span bound, or still open at shutdown (see [`TailSampling`](super::TailSampling)).
     pub traces_decided_early: u64,
+    /// Traces the online scorers scored (see [`Builder::score`](crate::Builder::score)).
+    pub traces_scored: u64,
+    /// Traces decided without their scores: the scoring queue was full, or shutdown came first.
+    pub traces_unscored: u64,
     /// The last export error, prefixed with the exporter's name.
     pub last_error: Option<String>,
 }

@@ -8,6 +8,11 @@
 //! early is decided on what arrived: an error among it still keeps it. Spans of a trace that
 //! arrive after its decision (a spawned task outliving its root) follow that decision while it is
 //! remembered (the last 16,384 decisions).
+//!
+//! With online scoring (the pipeline's scoring stage), a trace whose root ended is not decided at
+//! once: it goes to the scorers, and the spans that arrive meanwhile (the evaluator's own spans
+//! among them) join it; [`TailSampler::settle`] decides it once scored, and a failed score keeps
+//! it.
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
@@ -135,11 +140,24 @@ struct State {
     /// Recent decisions (kept or not), for late spans, and the order to forget them in.
     decisions: HashMap<TraceId, bool>,
     decided_order: VecDeque<TraceId>,
+    /// Traces out for scoring, with the spans that arrived since.
+    scoring: HashMap<TraceId, Vec<SpanData>>,
+}
+
+/// What one offered span sets free.
+#[derive(Default)]
+pub(crate) struct Offered {
+    /// Traces decided and kept, each whole, to export now.
+    pub(crate) export: Vec<Vec<SpanData>>,
+    /// A trace whose root ended, to score before it is decided (online scoring only).
+    pub(crate) score: Option<Vec<SpanData>>,
 }
 
 /// The sampler's state and counters.
 pub(crate) struct TailSampler {
     policy: TailSampling,
+    /// Whether a trace goes to the scorers when its root ends.
+    scored: bool,
     state: Mutex<State>,
     counters: Arc<Counters>,
 }
@@ -169,14 +187,23 @@ impl TailSampler {
     pub(crate) fn new(policy: TailSampling, counters: Arc<Counters>) -> Self {
         Self {
             policy,
+            scored: false,
             state: Mutex::new(State::default()),
             counters,
         }
     }
 
-    /// Takes an ended span; returns the traces to export now (each whole, in end order).
-    pub(crate) fn offer(&self, span: SpanData) -> Vec<Vec<SpanData>> {
-        let mut out = Vec::new();
+    /// Sends each trace to be scored when its root ends, and decides it in [`Self::settle`].
+    pub(crate) fn scored(mut self) -> Self {
+        self.scored = true;
+        self
+    }
+
+    /// Takes an ended span; returns the traces to export now (each whole, in end order) and the
+    /// trace to score, if its root ended.
+    pub(crate) fn offer(&self, span: SpanData) -> Offered {
+        let mut offered = Offered::default();
+        let out = &mut offered.export;
         let now = Instant::now();
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         let trace_id = span.span_context.trace_id();
@@ -187,7 +214,12 @@ impl TailSampler {
             } else {
                 self.counters.spans_sampled_out.fetch_add(1, Relaxed);
             }
-            return out;
+            return offered;
+        }
+        if let Some(arrived) = state.scoring.get_mut(&trace_id) {
+            arrived.push(span);
+            state.held_spans += 1;
+            return offered;
         }
         let root = is_root(&span);
         let State {
@@ -203,8 +235,14 @@ impl TailSampler {
         held.keep |= wants_keeping(&span);
         held.spans.push(span);
         state.held_spans += 1;
-        if root {
-            self.decide(&mut state, trace_id, false, &mut out);
+        if root && self.scored {
+            if let Some(held) = state.traces.remove(&trace_id) {
+                state.held_spans -= held.spans.len();
+                state.scoring.insert(trace_id, Vec::new());
+                offered.score = Some(held.spans);
+            }
+        } else if root {
+            self.decide(&mut state, trace_id, false, out);
         }
         // The bounds: the oldest traces go first.
         while let Some(&(oldest, since)) = state.arrivals.front() {
@@ -218,9 +256,29 @@ impl TailSampler {
                 break;
             }
             state.arrivals.pop_front();
-            self.decide(&mut state, oldest, true, &mut out);
+            self.decide(&mut state, oldest, true, out);
         }
-        out
+        offered
+    }
+
+    /// Decides a trace sent to be scored, given back with its scores attached: the spans that
+    /// arrived meanwhile join it, and `failed` (a failed score) keeps it. Returns it if kept.
+    pub(crate) fn settle(
+        &self,
+        id: TraceId,
+        mut spans: Vec<SpanData>,
+        failed: bool,
+    ) -> Option<Vec<SpanData>> {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        // Held again (the spans that arrived meanwhile were counted as they came).
+        state.held_spans += spans.len();
+        spans.extend(state.scoring.remove(&id).unwrap_or_default());
+        let keep = failed || spans.iter().any(wants_keeping);
+        let held = Held { spans, keep };
+        state.traces.insert(id, held);
+        let mut out = Vec::new();
+        self.decide(&mut state, id, false, &mut out);
+        out.pop()
     }
 
     /// Decides every held trace (at shutdown), on what arrived.
@@ -314,14 +372,14 @@ mod tests {
     #[test]
     fn a_trace_is_held_until_its_root_ends_and_an_error_anywhere_keeps_it() {
         let (tail, counters) = sampler(TailSampling::keep_errors_and(0.0));
-        assert!(tail.offer(span(1, 2, 1, true)).is_empty(), "held");
-        assert!(tail.offer(span(1, 3, 1, false)).is_empty(), "held");
-        let out = tail.offer(span(1, 1, 0, false));
+        assert!(tail.offer(span(1, 2, 1, true)).export.is_empty(), "held");
+        assert!(tail.offer(span(1, 3, 1, false)).export.is_empty(), "held");
+        let out = tail.offer(span(1, 1, 0, false)).export;
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].len(), 3, "whole");
         // Without an error, at ratio 0: let go.
         tail.offer(span(2, 2, 1, false));
-        assert!(tail.offer(span(2, 1, 0, false)).is_empty());
+        assert!(tail.offer(span(2, 1, 0, false)).export.is_empty());
         let stats = counters.snapshot();
         assert_eq!((stats.traces_kept, stats.traces_sampled_out), (1, 1));
         assert_eq!(stats.spans_sampled_out, 2);
@@ -334,12 +392,12 @@ mod tests {
         marked
             .attributes
             .push(KeyValue::new(sc::SAMPLING_KEEP, true));
-        assert_eq!(tail.offer(marked).len(), 1);
+        assert_eq!(tail.offer(marked).export.len(), 1);
         tail.offer(span(2, 2, 1, false));
         tail.offer(span(2, 3, 1, false));
-        assert_eq!(tail.offer(span(2, 1, 0, false)).len(), 1, "the hook");
+        assert_eq!(tail.offer(span(2, 1, 0, false)).export.len(), 1, "the hook");
         tail.offer(span(3, 2, 1, false));
-        assert!(tail.offer(span(3, 1, 0, false)).is_empty());
+        assert!(tail.offer(span(3, 1, 0, false)).export.is_empty());
     }
 
     #[test]
@@ -349,15 +407,15 @@ mod tests {
         tail.offer(span(1, 3, 1, false));
         tail.offer(span(2, 2, 1, false));
         // The fourth span pushes trace 1 (the oldest, with an error) out: kept as it is.
-        let out = tail.offer(span(2, 3, 1, false));
+        let out = tail.offer(span(2, 3, 1, false)).export;
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].len(), 2);
         assert_eq!(counters.snapshot().traces_decided_early, 1);
         // Its root, late, follows the decision.
-        assert_eq!(tail.offer(span(1, 1, 0, false)).len(), 1);
+        assert_eq!(tail.offer(span(1, 1, 0, false)).export.len(), 1);
         // Trace 2 is still held, within bounds, until its root ends.
         assert!(
-            tail.offer(span(2, 1, 0, false)).is_empty(),
+            tail.offer(span(2, 1, 0, false)).export.is_empty(),
             "no error, ratio 0"
         );
         assert_eq!(counters.snapshot().spans_sampled_out, 3);
@@ -370,12 +428,39 @@ mod tests {
         tail.offer(span(1, 2, 1, false));
         std::thread::sleep(Duration::from_millis(2));
         // The next offer finds trace 1 too old (trace 2 has just arrived).
-        let out = tail.offer(span(2, 2, 1, false));
+        let out = tail.offer(span(2, 2, 1, false)).export;
         assert_eq!(out.len(), 1);
         assert_eq!(out[0][0].span_context.trace_id(), TraceId::from(1));
         // Shutdown decides what is still held.
         assert_eq!(tail.drain().len(), 1);
         assert_eq!(counters.snapshot().traces_decided_early, 2);
+    }
+
+    #[test]
+    fn a_scored_trace_waits_for_its_scores_and_a_failed_score_keeps_it() {
+        let (tail, counters) = sampler(TailSampling::keep_errors_and(0.0));
+        let tail = tail.scored();
+        tail.offer(span(1, 2, 1, false));
+        let offered = tail.offer(span(1, 1, 0, false));
+        assert!(offered.export.is_empty());
+        let scored = offered.score.expect("sent to the scorers");
+        assert_eq!(scored.len(), 2);
+        // The evaluator's span, ending while the trace is scored, joins it.
+        let evaluator = tail.offer(span(1, 3, 1, false));
+        assert!(evaluator.export.is_empty() && evaluator.score.is_none());
+        let kept = tail
+            .settle(TraceId::from(1), scored, true)
+            .expect("failed: kept");
+        assert_eq!(kept.len(), 3);
+        // Passing, at ratio 0: let go, with the span that arrived meanwhile.
+        tail.offer(span(2, 2, 1, false));
+        let scored = tail.offer(span(2, 1, 0, false)).score.unwrap();
+        tail.offer(span(2, 3, 1, false));
+        assert!(tail.settle(TraceId::from(2), scored, false).is_none());
+        let stats = counters.snapshot();
+        assert_eq!((stats.traces_kept, stats.traces_sampled_out), (1, 1));
+        assert_eq!(stats.spans_sampled_out, 3);
+        assert_eq!(tail.state.lock().unwrap().held_spans, 0);
     }
 
     #[test]

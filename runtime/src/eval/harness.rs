@@ -1,0 +1,193 @@
+//! The eval harness: runs an agent function on every case of a [`Dataset`] under tracing,
+//! scores each run's trace, and reports the pass rate and per-case results — from `cargo test`,
+//! where a run below its threshold fails the test.
+
+use std::fmt::Display;
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use opentelemetry::Context;
+use opentelemetry_sdk::error::OTelSdkResult;
+use opentelemetry_sdk::trace::{SdkTracerProvider, Span, SpanData, SpanExporter, SpanProcessor};
+use tracing::instrument::WithSubscriber as _;
+
+use super::dataset::{Dataset, EvalCase};
+use super::report::{CaseResult, EvalReport};
+use super::score::{attach_scores, score_trace, Scorer};
+use super::trace::Trace;
+use crate::export::FileExporter;
+
+/// Runs a dataset through an agent and scores every run.
+///
+/// A case passes when the agent returns `Ok` and every scorer passes. Each case runs alone,
+/// under a tracing pipeline of the harness's own (whatever is installed globally), so its
+/// trace is exactly that run's spans; scorers see it with [`Trace::expected`] set from the case
+/// and [`Trace::answer`] set to what the agent returned.
+///
+/// ```
+/// use genai_tracing::eval::{rule, Dataset, Eval, EvalCase, Trace};
+///
+/// #[genai_tracing::tool]
+/// fn add(a: i64, b: i64) -> i64 { a + b }
+///
+/// #[genai_tracing::agent(name = "adder")]
+/// async fn adder(question: &str) -> Result<String, String> {
+///     let (a, b) = question.split_once('+').ok_or("not a sum")?;
+///     let (a, b) = (a.trim().parse().map_err(|_| "a")?, b.trim().parse().map_err(|_| "b")?);
+///     Ok(add(a, b).to_string())
+/// }
+///
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let dataset = Dataset { cases: vec![
+///     EvalCase::new("2 + 2".into()).expect("4".into()),
+///     EvalCase::new("two + 2".into()),
+/// ]};
+/// let report = Eval::new(dataset)
+///     .scorer(rule("right", |t: &Trace| t.expected.is_none()
+///         || t.output() == t.expected.as_ref().and_then(|e| e.as_str()).map(String::from)))
+///     .run(|case| async move { adder(&case.input_text()).await })
+///     .await;
+/// assert_eq!(report.pass_rate(), 0.5, "{report}");
+/// assert!(report.check(1.0).is_err());
+/// # });
+/// ```
+pub struct Eval {
+    dataset: Dataset,
+    scorers: Vec<Arc<dyn Scorer>>,
+    traces: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for Eval {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Eval")
+            .field("cases", &self.dataset.cases.len())
+            .field(
+                "scorers",
+                &self.scorers.iter().map(|s| s.name()).collect::<Vec<_>>(),
+            )
+            .field("traces", &self.traces)
+            .finish()
+    }
+}
+
+impl Eval {
+    /// An eval of `dataset`, with no scorers yet.
+    pub fn new(dataset: Dataset) -> Self {
+        Self {
+            dataset,
+            scorers: Vec::new(),
+            traces: None,
+        }
+    }
+
+    /// Adds a scorer.
+    pub fn scorer(mut self, scorer: impl Scorer + 'static) -> Self {
+        self.scorers.push(Arc::new(scorer));
+        self
+    }
+
+    /// Also appends each case's trace, scores attached, to this OTLP-JSON file (for
+    /// `genai-trace view` and `find`).
+    pub fn traces_to(mut self, path: impl Into<PathBuf>) -> Self {
+        self.traces = Some(path.into());
+        self
+    }
+
+    /// Runs `agent` on every case, one after another, and scores each run.
+    pub async fn run<F, Fut, T, E>(&self, mut agent: F) -> EvalReport
+    where
+        F: FnMut(EvalCase) -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+        T: Display,
+        E: Display,
+    {
+        let collected = Collector::default();
+        let provider = SdkTracerProvider::builder()
+            .with_span_processor(collected.clone())
+            .build();
+        let dispatch = tracing::Dispatch::new(crate::init::subscriber(&provider));
+        let file = self.traces.as_ref().and_then(|path| {
+            FileExporter::append(path)
+                .map_err(|e| eprintln!("genai-tracing eval: {}: {e}", path.display()))
+                .ok()
+        });
+        let mut report = EvalReport::default();
+        for case in &self.dataset.cases {
+            collected.take(); // what a previous case left running
+            let outcome = agent(case.clone()).with_subscriber(dispatch.clone()).await;
+            let (answer, error) = match outcome {
+                Ok(answer) => (Some(answer.to_string()), None),
+                Err(error) => (None, Some(error.to_string())),
+            };
+            let mut spans = collected.take();
+            let mut trace = merged(Trace::from_spans(spans.clone()));
+            trace.expected = case.expected.clone();
+            trace.answer = answer.clone();
+            let scores = score_trace(&trace, &self.scorers)
+                .with_subscriber(dispatch.clone())
+                .await;
+            if let Some(file) = &file {
+                // The run's spans, then the judges', scores attached.
+                spans.extend(collected.take());
+                attach_scores(&mut spans, &scores);
+                if let Err(e) = file.export(spans).await {
+                    eprintln!("genai-tracing eval: {e}");
+                }
+            }
+            let passed = error.is_none() && scores.iter().all(|s| s.passed());
+            report.cases.push(CaseResult {
+                id: case.id.clone(),
+                input: case.input.clone(),
+                expected: case.expected.clone(),
+                output: answer,
+                error,
+                scores,
+                trace_id: trace.trace_id,
+                passed,
+            });
+        }
+        report
+    }
+}
+
+/// The spans of one run as one trace (an agent that starts several roots still made one run).
+fn merged(traces: Vec<Trace>) -> Trace {
+    let mut traces = traces.into_iter();
+    let mut first = traces.next().unwrap_or_default();
+    for trace in traces {
+        first.spans.extend(trace.spans);
+    }
+    first
+}
+
+/// Keeps every ended span, for the harness to take after each case.
+#[derive(Debug, Clone, Default)]
+struct Collector(Arc<Mutex<Vec<SpanData>>>);
+
+impl Collector {
+    /// The spans ended since the last call.
+    fn take(&self) -> Vec<SpanData> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+}
+
+impl SpanProcessor for Collector {
+    fn on_start(&self, _span: &mut Span, _cx: &Context) {}
+
+    fn on_end(&self, span: SpanData) {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(span);
+    }
+
+    fn force_flush(&self) -> OTelSdkResult {
+        Ok(())
+    }
+
+    fn shutdown_with_timeout(&self, _timeout: Duration) -> OTelSdkResult {
+        Ok(())
+    }
+}
