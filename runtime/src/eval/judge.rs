@@ -41,6 +41,14 @@ impl JudgePrompt {
     }
 }
 
+/// Passed to an `#[llm_call]`, the prompt is its request: with content capture on, the judge's
+/// call records `gen_ai.input.messages` (the system instruction and the run shown).
+impl crate::ModelRequest for JudgePrompt {
+    fn input_messages(&self) -> Vec<ChatMessage> {
+        self.messages()
+    }
+}
+
 /// A scorer that asks a model. `ask` is given the [`JudgePrompt`] and returns the model's answer
 /// text; make it call an `#[llm_call]` function so the judge's call is traced. The model must
 /// answer with JSON `{"score": 0..1, "explanation": ".."}` (text around the object is ignored);

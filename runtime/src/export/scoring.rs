@@ -8,7 +8,7 @@
 //! runtime with the pipeline's dispatcher in force, so an `#[llm_call]` judge is traced and can
 //! use Tokio-based clients.
 
-use std::sync::atomic::Ordering::Relaxed;
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
@@ -37,6 +37,8 @@ struct Shared {
     /// Traces queued or being scored, and their spans.
     pending: Mutex<(usize, usize)>,
     idle: Condvar,
+    /// Shutdown gave up waiting and counted what was left as lost: the thread stops.
+    abandoned: AtomicBool,
 }
 
 /// The scoring stage of the pipeline.
@@ -72,6 +74,7 @@ impl Scoring {
             resource: Mutex::new(ResourceAttributesWithSchema::default()),
             pending: Mutex::new((0, 0)),
             idle: Condvar::new(),
+            abandoned: AtomicBool::new(false),
         });
         let (sender, receiver) = sync_channel(CAPACITY);
         let worker = shared.clone();
@@ -152,11 +155,12 @@ impl Scoring {
             .unwrap_or_else(PoisonError::into_inner)
             .take();
         if !self.wait_idle(timeout) {
-            let pending = *self
+            let pending = self
                 .shared
                 .pending
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner);
+            self.shared.abandoned.store(true, Relaxed);
             let counters = &self.shared.stages.counters;
             counters
                 .traces_unscored
@@ -192,9 +196,18 @@ impl Shared {
             let scores = self.score(runtime, &spans);
             let failed = self.keep_failed && scores.iter().any(|s| !s.passed());
             attach_scores(&mut spans, &scores);
+            // Under the lock, so that shutdown counts this trace once: lost, or scored.
+            let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
+            if self.abandoned.load(Relaxed) {
+                return;
+            }
             self.stages.counters.traces_scored.fetch_add(1, Relaxed);
             self.settle(spans, failed);
-            self.done(count);
+            pending.0 -= 1;
+            pending.1 -= count;
+            if pending.0 == 0 {
+                self.idle.notify_all();
+            }
         }
     }
 
