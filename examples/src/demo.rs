@@ -144,6 +144,8 @@ pub fn run(options: DemoOptions, out: &mut dyn Write) -> Result<Vec<Outcome>, De
     if local {
         builder = builder.console(ConsoleExporter::stdout()).file(TRACE_FILE);
     }
+    // Every run is scored as it ends; a failing score is recorded on the calculator span.
+    builder = builder.score(crate::scorers::arithmetic());
     builder = builder.with_span_processor(SimpleSpanProcessor::new(spans.clone()));
     if std::env::var_os("OTEL_SERVICE_NAME").is_none() {
         builder = builder.service_name("react-agent-demo");

@@ -11,4 +11,5 @@ pub mod model;
 pub mod multi_agent;
 pub mod openai;
 pub mod processes;
+pub mod scorers;
 pub mod tools;
