@@ -24,6 +24,7 @@ mod dataset;
 mod harness;
 mod judge;
 mod read;
+mod render;
 mod report;
 mod score;
 mod trace;
