@@ -4,6 +4,7 @@
 //! response shape) and acts with a calculator and a web search over a bundled corpus (`#[tool]`).
 
 pub mod agent;
+pub mod calculator_eval;
 pub mod collector;
 pub mod demo;
 pub mod mcp_agent;
