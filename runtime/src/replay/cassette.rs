@@ -7,6 +7,7 @@ use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use opentelemetry::trace::SpanId;
 use opentelemetry_sdk::trace::SpanData;
 use serde_json::Value;
 
@@ -128,25 +129,37 @@ pub struct Cassette(Arc<Mutex<Tape>>);
 /// What a cassette holds.
 #[derive(Default)]
 struct Tape {
+    /// Every recorded call, in the order of the recorded run.
+    slots: Vec<Slot>,
     tracks: HashMap<String, Track>,
-    /// How many slots there are: each slot's place in the recorded run.
-    slots: usize,
     misses: Vec<Miss>,
 }
 
-/// The recordings of one key, and how far the calls of that key have got.
+/// The recorded calls of one key, and how far the calls of that key have got.
 #[derive(Default)]
 struct Track {
-    slots: Vec<Slot>,
+    /// Indices into [`Tape::slots`], in order: the n-th is position n.
+    slots: Vec<usize>,
     next: usize,
 }
 
-/// One recorded call: its output, or why there is none.
+/// One recorded call.
 struct Slot {
+    key: String,
+    position: usize,
+    /// Its output, or why there is none.
     output: Result<Value, String>,
     served: bool,
-    /// Its place in the recorded run.
-    order: usize,
+    /// The recorded call it was made inside, if any: served, that call does not run, and
+    /// neither do the calls inside it.
+    within: Option<usize>,
+}
+
+/// A recorded call as a cassette is built from it.
+struct Made {
+    key: String,
+    output: Result<Value, String>,
+    within: Option<usize>,
 }
 
 /// Whether any cassette was ever put in force: until then an instrumented call does not look.
@@ -155,7 +168,11 @@ static SERVING: AtomicBool = AtomicBool::new(false);
 impl Cassette {
     /// A cassette of `recordings`, in the order they were made.
     pub fn new(recordings: impl IntoIterator<Item = Recording>) -> Self {
-        Self::of(recordings.into_iter().map(|r| (r.key, Ok(r.output))))
+        Self::of(recordings.into_iter().map(|r| Made {
+            key: r.key,
+            output: Ok(r.output),
+            within: None,
+        }))
     }
 
     /// A cassette of what record mode (see [`set_recording`](super::set_recording)) wrote on
@@ -163,6 +180,10 @@ impl Cassette {
     /// [`REPLAY_KEY`](crate::semconv::REPLAY_KEY). A span of that key without an output (skipped,
     /// or the call never returned) keeps its place, so the calls after it still line up: replayed,
     /// that call runs for real.
+    ///
+    /// A recorded call made inside another (a tool calling a model) is served only if the outer
+    /// call runs for real: when the outer one is served, its body, and so the inner call, does
+    /// not run, and the inner recording is skipped (not counted as [unused](Cassette::unused)).
     ///
     /// ```
     /// use opentelemetry_sdk::trace::InMemorySpanExporter;
@@ -185,7 +206,27 @@ impl Cassette {
             .filter_map(|span| Some((span, attribute(span, sc::REPLAY_KEY)?)))
             .collect();
         recorded.sort_by_key(|(span, _)| span.start_time);
-        Self::of(recorded.into_iter().map(|(span, key)| {
+        let by_id: HashMap<SpanId, &SpanData> = spans
+            .iter()
+            .map(|s| (s.span_context.span_id(), s))
+            .collect();
+        let order: HashMap<SpanId, usize> = recorded
+            .iter()
+            .enumerate()
+            .map(|(i, (s, _))| (s.span_context.span_id(), i))
+            .collect();
+        // The nearest recorded ancestor, through any spans in between (an agent's, say).
+        let within = |span: &SpanData| {
+            let mut parent = by_id.get(&span.parent_span_id);
+            while let Some(p) = parent {
+                if let Some(&i) = order.get(&p.span_context.span_id()) {
+                    return Some(i);
+                }
+                parent = by_id.get(&p.parent_span_id);
+            }
+            None
+        };
+        Self::of(recorded.iter().map(|(span, key)| {
             let output = match attribute(span, sc::REPLAY_OUTPUT) {
                 Some(json) => {
                     serde_json::from_str(&json).map_err(|e| format!("its output is not JSON: {e}"))
@@ -193,19 +234,31 @@ impl Cassette {
                 None => Err(attribute(span, sc::REPLAY_SKIPPED)
                     .unwrap_or_else(|| "the call did not return".to_owned())),
             };
-            (key, output)
+            Made {
+                key: key.clone(),
+                output,
+                within: within(span),
+            }
         }))
     }
 
-    fn of(slots: impl Iterator<Item = (String, Result<Value, String>)>) -> Self {
+    fn of(made: impl Iterator<Item = Made>) -> Self {
         let mut tape = Tape::default();
-        for (key, output) in slots {
-            let order = tape.slots;
-            tape.slots += 1;
-            tape.tracks.entry(key).or_default().slots.push(Slot {
+        for Made {
+            key,
+            output,
+            within,
+        } in made
+        {
+            let index = tape.slots.len();
+            let track = tape.tracks.entry(key.clone()).or_default();
+            track.slots.push(index);
+            tape.slots.push(Slot {
+                key,
+                position: track.slots.len() - 1,
                 output,
                 served: false,
-                order,
+                within,
             });
         }
         Self(Arc::new(Mutex::new(tape)))
@@ -254,25 +307,16 @@ impl Cassette {
         self.tape().misses.clone()
     }
 
-    /// The recordings never served, as `(key, position)`, in the order they were recorded.
+    /// The recordings never served, as `(key, position)`, in the order they were recorded (but
+    /// not those made inside a call that was served: they had no call to serve).
     pub fn unused(&self) -> Vec<(String, usize)> {
         let tape = self.tape();
-        let mut unused: Vec<(usize, String, usize)> = tape
-            .tracks
-            .iter()
-            .flat_map(|(key, track)| {
-                track
-                    .slots
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, slot)| slot.output.is_ok() && !slot.served)
-                    .map(move |(position, slot)| (slot.order, key.clone(), position))
+        (0..tape.slots.len())
+            .filter(|&i| {
+                let slot = &tape.slots[i];
+                slot.output.is_ok() && !slot.served && !tape.skipped(i)
             })
-            .collect();
-        unused.sort();
-        unused
-            .into_iter()
-            .map(|(_, key, position)| (key, position))
+            .map(|i| (tape.slots[i].key.clone(), tape.slots[i].position))
             .collect()
     }
 
@@ -311,10 +355,19 @@ impl Cassette {
     /// made, or a return type that is not `replayable`.
     pub(crate) fn next(&self, key: &'static str, replayable: bool) -> Option<Pending> {
         let mut tape = self.tape();
-        let track = tape.tracks.entry(key.to_owned()).or_default();
+        let Tape { slots, tracks, .. } = &mut *tape;
+        let track = tracks.entry(key.to_owned()).or_default();
+        // Recordings made inside a served call had their call skipped with it.
+        while track
+            .slots
+            .get(track.next)
+            .is_some_and(|&i| skipped(slots, i))
+        {
+            track.next += 1;
+        }
         let position = track.next;
         track.next += 1;
-        let output = track.slots.get(position).map(|slot| slot.output.clone());
+        let output = track.slots.get(position).map(|&i| slots[i].output.clone());
         let reason = match output {
             _ if !replayable => MissReason::NotReplayable,
             Some(Ok(output)) => {
@@ -339,7 +392,23 @@ impl Cassette {
     }
 }
 
+/// Whether the slot `i` was made inside a call that was served (so its call never happens).
+fn skipped(slots: &[Slot], i: usize) -> bool {
+    let mut within = slots[i].within;
+    while let Some(outer) = within {
+        if slots[outer].served {
+            return true;
+        }
+        within = slots[outer].within;
+    }
+    false
+}
+
 impl Tape {
+    fn skipped(&self, i: usize) -> bool {
+        skipped(&self.slots, i)
+    }
+
     fn miss(&mut self, key: &str, position: usize, reason: MissReason) {
         self.misses.push(Miss {
             key: key.to_owned(),
@@ -353,7 +422,7 @@ impl fmt::Debug for Cassette {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let tape = self.tape();
         f.debug_struct("Cassette")
-            .field("recordings", &tape.slots)
+            .field("recordings", &tape.slots.len())
             .field("misses", &tape.misses.len())
             .finish_non_exhaustive()
     }
@@ -382,12 +451,12 @@ impl Pending {
         let mut tape = self.cassette.tape();
         match decoded {
             Ok(value) => {
-                if let Some(slot) = tape
+                if let Some(&i) = tape
                     .tracks
-                    .get_mut(self.key)
-                    .and_then(|t| t.slots.get_mut(self.position))
+                    .get(self.key)
+                    .and_then(|t| t.slots.get(self.position))
                 {
-                    slot.served = true;
+                    tape.slots[i].served = true;
                 }
                 Some(value)
             }
