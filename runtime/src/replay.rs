@@ -147,6 +147,10 @@ macro_rules! __genai_replay {
     ($key:expr, $ty:ty) => {
         $crate::__private::Replay::new($key, $crate::__genai_codec!($ty))
     };
+    // A return type that cannot be named or borrows: never recorded nor replayed.
+    ($key:expr) => {
+        $crate::__private::Replay::new($key, $crate::__private::Codec::NONE)
+    };
 }
 
 impl<R> Replay<R> {

@@ -38,6 +38,14 @@ pub struct Codec<R> {
     pub(crate) decode: Option<Decode<R>>,
 }
 
+impl<R> Codec<R> {
+    /// Neither recorded nor replayed.
+    pub const NONE: Self = Self {
+        encode: None,
+        decode: None,
+    };
+}
+
 impl<R> Clone for Codec<R> {
     fn clone(&self) -> Self {
         *self
@@ -127,10 +135,7 @@ pub trait ViaNotReplayable<R> {
 }
 impl<R> ViaNotReplayable<R> for ReplayProbe<R> {
     fn __codec(&self) -> Codec<R> {
-        Codec {
-            encode: None,
-            decode: None,
-        }
+        Codec::NONE
     }
 }
 
