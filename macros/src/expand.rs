@@ -169,8 +169,10 @@ pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<
             None => quote!(::core::option::Option::None),
         };
         let policy = quote_spanned!(attempts.span()=> #krate::__private::RetryPolicy::new(#attempts, #backoff));
+        // Written out where the attempt's result is known: the error is described on its
+        // concrete type (a closure's parameter would still be unknown when its body is checked).
         let failure = quote! {
-            |__gt_result| match #krate::__private::outcome!(__gt_result) {
+            match #krate::__private::outcome!(&__gt_result) {
                 ::core::result::Result::Ok(_) => ::core::option::Option::None,
                 ::core::result::Result::Err(__gt_error) => {
                     ::core::option::Option::Some(#krate::__private::describe_error!(__gt_error))
@@ -265,7 +267,7 @@ pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<
                     __gt_call.#instrument(#replay_arg async move {
                         loop {
                             let __gt_result = async { #fake_return #(#stmts)* }.await;
-                            match __gt_attempts.after((#failure)(&__gt_result)) {
+                            match __gt_attempts.after(#failure) {
                                 ::core::option::Option::Some(wait) => #krate::__private::backoff(wait).await,
                                 ::core::option::Option::None => break __gt_result,
                             }
@@ -280,7 +282,7 @@ pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<
                     __gt_call.#run(#replay_arg move || loop {
                         #[allow(clippy::redundant_closure_call)]
                         let __gt_result = (|| { #fake_return #(#stmts)* })();
-                        match __gt_attempts.after((#failure)(&__gt_result)) {
+                        match __gt_attempts.after(#failure) {
                             ::core::option::Option::Some(wait) => ::std::thread::sleep(wait),
                             ::core::option::Option::None => break __gt_result,
                         }
