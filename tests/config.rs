@@ -356,7 +356,10 @@ fn the_record_variable_sets_record_mode_for_install_and_only_true_or_false() {
     assert!(format!("{on:?}").contains("record: Some(true)"), "{on:?}");
     assert!(!recording(), "applied on install, not when read");
     let off = builder(" false ").unwrap();
-    assert!(format!("{off:?}").contains("record: Some(false)"), "{off:?}");
+    assert!(
+        format!("{off:?}").contains("record: Some(false)"),
+        "{off:?}"
+    );
     let unset = with_env(&[], Builder::from_env).unwrap();
     assert!(format!("{unset:?}").contains("record: None"), "{unset:?}");
     // In code, over the environment.
