@@ -695,3 +695,42 @@ fn a_call_with_retries_is_served_before_any_attempt() {
     assert!(chat.is_error());
     assert!(chat.events.is_empty(), "no failed attempts");
 }
+
+#[async_trait::async_trait]
+trait Search: Send + Sync {
+    async fn search(&self, query: &str) -> Result<Vec<String>, FetchFailed>;
+}
+
+struct Index(Arc<World>);
+
+#[async_trait::async_trait]
+impl Search for Index {
+    #[tool(name = "index_search")]
+    async fn search(&self, query: &str) -> Result<Vec<String>, FetchFailed> {
+        if !self.0.run() {
+            return Err(FetchFailed("the index changed".into()));
+        }
+        Ok(vec![format!("{query}, part 1"), format!("{query}, part 2")])
+    }
+}
+
+#[test]
+fn an_async_trait_method_is_recorded_and_replayed_over_its_future() {
+    replay::set_recording(true);
+    let live: Box<dyn Search> = Box::new(Index(Arc::new(World::live())));
+    let (found, recorded) = record_async(|| live.search("rust"));
+    assert_eq!(found.as_ref().unwrap().len(), 2);
+    assert_eq!(
+        recorded
+            .one("execute_tool index_search")
+            .json_attr(sc::REPLAY_OUTPUT),
+        Some(json!({"Ok": ["rust, part 1", "rust, part 2"]}))
+    );
+    let cassette = Cassette::from_spans(&recorded.0);
+    let world = Arc::new(World::changed());
+    let changed: Box<dyn Search> = Box::new(Index(world.clone()));
+    let (replayed, _) = record_async(|| cassette.serve(changed.search("rust")));
+    assert_eq!(replayed, found);
+    assert_eq!(world.runs(), 0);
+    cassette.assert_all_served();
+}

@@ -69,6 +69,7 @@ use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::task::{Context, Poll};
 
+use tracing::span::Id;
 use tracing::Span;
 
 pub use cassette::{Cassette, Miss, MissReason, Recording};
@@ -79,8 +80,6 @@ pub use codec::{
 
 use crate::call::{Call, CallFuture};
 use crate::semconv as sc;
-use cassette::Pending;
-use codec::Decode;
 
 /// The environment variable that switches record mode on (`true`) or off (`false`), read by
 /// [`Builder::from_env`](crate::Builder::from_env) and applied by
@@ -159,19 +158,22 @@ impl<R> Replay<R> {
         Self { key, codec }
     }
 
-    /// As the call starts: files its span under its key when recording, and takes its recording
-    /// when a cassette is in force.
-    fn start(&self, call: &Call) -> Option<Box<Recorded<R>>> {
+    /// As the call starts: files its span under its key when recording.
+    fn start(&self, call: &Call) {
         if recording() && call.is_recording() {
             call.span().record(sc::REPLAY_KEY, self.key);
         }
+    }
+
+    /// The recorded value of this call, when the cassette in force has one that decodes; then
+    /// `replayed` marks the span. `None` when no cassette is in force, or it has nothing to serve
+    /// (the miss is counted).
+    fn replayed(&self, replayed: impl FnOnce()) -> Option<R> {
         let cassette = cassette::in_force()?;
         let pending = cassette.next(self.key, self.codec.decode.is_some())?;
-        Some(Box::new(Recorded {
-            pending,
-            decode: self.codec.decode?,
-            span: call.span().clone(),
-        }))
+        let value = pending.settle(self.codec.decode?)?;
+        replayed();
+        Some(value)
     }
 
     /// As the call ends with `value`: records it when recording.
@@ -195,35 +197,21 @@ impl<R> Replay<R> {
     }
 }
 
-/// A recording taken for a call, with what turns it back into the call's value.
-struct Recorded<R> {
-    pending: Pending,
-    decode: Decode<R>,
-    span: Span,
-}
-
-impl<R> Recorded<R> {
-    /// The replayed value, its span marked as replayed; `None` (a miss) if it does not decode.
-    fn settle(self) -> Option<R> {
-        let value = self.pending.settle(self.decode)?;
-        self.span.record(sc::REPLAY_REPLAYED, true);
-        Some(value)
-    }
-}
-
 /// The replay hooks of a call: the macros' expansion calls these instead of [`Call::run`] and
-/// [`Call::instrument`] for a `#[tool]` or non-streaming `#[llm_call]` whose return type can be
-/// named.
+/// [`Call::instrument`] for a `#[tool]` or non-streaming `#[llm_call]`.
 impl Call {
-    /// [`Call::run`], returning the recorded value instead of running `body` when a cassette
-    /// serves this call, and recording the value when recording.
+    /// [`Call::run`], returning the recorded value instead of running `body` when the cassette
+    /// in force serves this call, and recording the value when recording.
     pub fn run_replayable<R>(
         self,
         replay: Replay<R>,
         body: impl FnOnce() -> R,
         finish: impl FnOnce(&Call, &R),
     ) -> R {
-        let replayed = replay.start(&self).and_then(|r| r.settle());
+        replay.start(&self);
+        let replayed = replay.replayed(|| {
+            self.span().record(sc::REPLAY_REPLAYED, true);
+        });
         self.run(
             move || match replayed {
                 Some(value) => value,
@@ -233,7 +221,8 @@ impl Call {
         )
     }
 
-    /// [`Call::instrument`], likewise.
+    /// [`Call::instrument`], likewise: the cassette is the one in force when the future is first
+    /// polled (an `#[async_trait]` method's future may be made before it is served).
     pub fn instrument_replayable<F, Fin>(
         self,
         replay: Replay<F::Output>,
@@ -244,8 +233,10 @@ impl Call {
         F: Future,
         Fin: FnOnce(&Call, &F::Output),
     {
+        replay.start(&self);
         let body = Replaying {
-            recorded: replay.start(&self),
+            replay: Some(replay),
+            span: self.span().id(),
             body: future,
         };
         self.instrument(body, replay.finishing(finish))
@@ -253,14 +244,14 @@ impl Call {
 }
 
 pin_project_lite::pin_project! {
-    /// The body of a replayable `async fn`: the recorded value if it decodes, else the body
-    /// (used by the macros' expansion).
-    ///
-    /// The recording is decoded when first polled, so the future holds JSON rather than a value
-    /// of the return type, and is `Send` whatever that type is.
+    /// The body of a replayable `async fn`: on its first poll, the recorded value if the cassette
+    /// in force has one, else the body (used by the macros' expansion).
     #[doc(hidden)]
     pub struct Replaying<F: Future> {
-        recorded: Option<Box<Recorded<F::Output>>>,
+        // Until the first poll.
+        replay: Option<Replay<F::Output>>,
+        // The call's span, polled inside it: its id, not a handle (no reference counted per call).
+        span: Option<Id>,
         #[pin]
         body: F,
     }
@@ -271,8 +262,18 @@ impl<F: Future> Future for Replaying<F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
-        if let Some(value) = this.recorded.take().and_then(|r| r.settle()) {
-            return Poll::Ready(value);
+        if let Some(replay) = this.replay.take() {
+            let span = this.span.take();
+            let replayed = replay.replayed(|| {
+                // The call's span is entered while its body is polled.
+                let current = Span::current();
+                if current.id().is_some() && current.id() == span {
+                    current.record(sc::REPLAY_REPLAYED, true);
+                }
+            });
+            if let Some(value) = replayed {
+                return Poll::Ready(value);
+            }
         }
         this.body.poll(cx)
     }
