@@ -304,6 +304,24 @@ mod tests {
         ));
     }
 
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    struct Coded {
+        code: u16,
+    }
+    impl Display for Coded {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "code {}", self.code)
+        }
+    }
+
+    #[test]
+    fn a_serde_error_is_recorded_whole_not_by_its_text() {
+        let codec = __genai_codec!(Result<u8, Coded>);
+        let failed = Err(Coded { code: 503 });
+        assert_eq!(json(codec, &failed).unwrap(), r#"{"Err":{"code":503}}"#);
+        assert_eq!(back(codec, r#"{"Err":{"code":503}}"#), Ok(failed));
+    }
+
     #[test]
     fn a_result_with_a_display_error_records_the_errors_text() {
         let codec = __genai_codec!(Result<Page, Opaque>);
