@@ -16,10 +16,17 @@
 //! no scrubbing of secrets and no bound but its own limit. Use it in development and tests.
 //!
 //! What is recorded depends on the return type named in the signature (of an `async fn`, its
-//! output): a type that is `Serialize + DeserializeOwned` is recorded whole (a `Result` as
-//! `{"Ok": ..}` or `{"Err": ..}`); a `Result<T, E>` whose `T` is and whose `E` is `Display` is
-//! recorded as `{"Ok": t}` or `{"Err": "<e's text>"}`; anything else is not. Return types written
-//! with `impl Trait` and streaming model calls are not recorded at all.
+//! output), decided on the concrete type:
+//!
+//! - `Serialize + DeserializeOwned`: the whole value (a `Result` as `{"Ok": ..}` or `{"Err": ..}`);
+//! - a `Result<T, E>` whose `T` is, and whose `E` is `Display`: `{"Ok": t}` or
+//!   `{"Err": "<e's text>"}`;
+//! - anything else is skipped as `not serializable`: so is a return type written with
+//!   `impl Trait` or one that borrows (a reference or a lifetime argument, e.g. `&str`), which
+//!   no recording can be turned back into.
+//!
+//! Streaming model calls are not recorded at all (their key is not set either): what they return
+//! is a stream, and its chunks are consumed by the caller after the call has returned.
 //!
 //! **Replay mode**: a [`Cassette`] of recordings (from the spans of a recorded run, or built by
 //! hand) serves a future ([`Cassette::serve`]) or a closure ([`Cassette::serve_sync`]). Each call
@@ -28,7 +35,12 @@
 //! [`REPLAY_REPLAYED`](crate::semconv::REPLAY_REPLAYED). A recorded `Err` of an error recorded by
 //! its text is served back only if the error type is `From<String>`. Whatever cannot be served
 //! runs for real and is listed by [`Cassette::misses`]; [`Cassette::assert_all_served`] checks the
-//! run went as recorded.
+//! run went as recorded. A call served from the cassette does not run its body, so the calls its
+//! body would make do not happen either: their recordings are skipped with it.
+//!
+//! Positions are counted per key in the order calls are made, so a run replays exactly when it
+//! makes its calls of each key in the recorded order (calls of different keys may interleave
+//! differently).
 //!
 //! ```
 //! use genai_tracing::replay::Cassette;
