@@ -116,6 +116,7 @@ pub fn set_recording(on: bool) {
 
 /// Whether record mode is on (off unless [`set_recording`] or the [`Builder`](crate::Builder)
 /// switched it on).
+#[inline]
 pub fn recording() -> bool {
     RECORDING.load(Ordering::Relaxed)
 }
@@ -171,6 +172,7 @@ impl<R> Replay<R> {
     }
 
     /// As the call starts: files its span under its key when recording.
+    #[inline]
     fn start(&self, call: &Call) {
         if recording() && call.is_recording() {
             call.span().record(sc::REPLAY_KEY, self.key);
@@ -180,6 +182,7 @@ impl<R> Replay<R> {
     /// The recorded value of this call, when the cassette in force has one that decodes; then
     /// `replayed` marks the span. `None` when no cassette is in force, or it has nothing to serve
     /// (the miss is counted).
+    #[inline]
     fn replayed(&self, replayed: impl FnOnce()) -> Option<R> {
         let cassette = cassette::in_force()?;
         let pending = cassette.next(self.key, self.codec.decode.is_some())?;
@@ -214,6 +217,7 @@ impl<R> Replay<R> {
 impl Call {
     /// [`Call::run`], returning the recorded value instead of running `body` when the cassette
     /// in force serves this call, and recording the value when recording.
+    #[inline]
     pub fn run_replayable<R>(
         self,
         replay: Replay<R>,

@@ -429,6 +429,7 @@ impl fmt::Debug for Cassette {
 }
 
 /// The cassette in force on this thread, if any (one atomic load while none was ever used).
+#[inline]
 pub(crate) fn in_force() -> Option<Cassette> {
     if !SERVING.load(Ordering::Relaxed) {
         return None;
