@@ -7,7 +7,7 @@ use genai_tracing::{Builder, CapturePolicy, InitError, OtlpProtocol, CAPTURE_ENV
 
 static ENV: Mutex<()> = Mutex::new(());
 
-const VARS: [&str; 18] = [
+const VARS: [&str; 19] = [
     "OTEL_METRICS_EXPORTER",
     "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT",
     genai_tracing::cost::PRICES_ENV,
@@ -26,6 +26,7 @@ const VARS: [&str; 18] = [
     "OTEL_EXPORTER_OTLP_PROTOCOL",
     "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL",
     CAPTURE_ENV,
+    genai_tracing::replay::RECORD_ENV,
 ];
 
 fn with_env<R>(vars: &[(&str, &str)], f: impl FnOnce() -> R) -> R {
@@ -233,6 +234,8 @@ fn bad_pipeline_settings_are_errors_naming_the_variable_and_what_it_may_hold() {
         (genai_tracing::TAIL_RATIO_ENV, "1.5", "a number from 0 to 1"),
         (genai_tracing::TAIL_RATIO_ENV, "NaN", "a number from 0 to 1"),
         (genai_tracing::CONSOLE_ENV, "maybe", "true or false"),
+        (genai_tracing::replay::RECORD_ENV, "yes", "true or false"),
+        (genai_tracing::replay::RECORD_ENV, "1", "true or false"),
     ] {
         let err = with_env(&[(var, value)], Builder::from_env).unwrap_err();
         assert!(
@@ -342,4 +345,28 @@ fn metrics_follow_the_generic_endpoint_and_not_a_traces_only_one() {
     );
     assert!(!meters(&[], None), "nothing configured");
     std::env::remove_var("OTEL_METRICS_EXPORTER");
+}
+
+#[test]
+fn the_record_variable_sets_record_mode_for_install_and_only_true_or_false() {
+    use genai_tracing::replay::{recording, RECORD_ENV};
+    assert!(!recording(), "record mode is off by default");
+    let builder = |value: &str| with_env(&[(RECORD_ENV, value)], Builder::from_env);
+    let on = builder("true").unwrap();
+    assert!(format!("{on:?}").contains("record: Some(true)"), "{on:?}");
+    assert!(!recording(), "applied on install, not when read");
+    let off = builder(" false ").unwrap();
+    assert!(
+        format!("{off:?}").contains("record: Some(false)"),
+        "{off:?}"
+    );
+    let unset = with_env(&[], Builder::from_env).unwrap();
+    assert!(format!("{unset:?}").contains("record: None"), "{unset:?}");
+    // In code, over the environment.
+    assert!(format!("{:?}", on.record(false)).contains("record: Some(false)"));
+    let err = builder("TRUE").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid GENAI_TRACING_RECORD value \"TRUE\": expected true or false"
+    );
 }

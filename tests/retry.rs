@@ -204,3 +204,47 @@ fn the_backoff_doubles_after_each_failed_attempt() {
     let took = s.end_time.duration_since(s.start_time).unwrap();
     assert!(took >= Duration::from_millis(45), "{took:?}");
 }
+
+static PLAIN_CALLS: AtomicU32 = AtomicU32::new(0);
+
+/// Fails its first attempt with an error that has no `ErrorType`.
+#[tool(retry = 2)]
+fn plain() -> Result<u32, String> {
+    let n = PLAIN_CALLS.fetch_add(1, Ordering::SeqCst) + 1;
+    if n < 2 {
+        return Err(format!("attempt {n} failed"));
+    }
+    Ok(n)
+}
+
+#[llm_call(provider = "openai", model = "gpt-4o", retry = 2)]
+async fn plain_model(prompt: &str) -> Result<Value, std::io::Error> {
+    let _ = prompt;
+    Err(std::io::Error::other("unreachable model"))
+}
+
+#[test]
+fn errors_without_an_error_type_are_retried_and_described_by_their_type_name() {
+    let (r, spans) = record(plain);
+    assert_eq!(r, Ok(2));
+    assert_eq!(
+        failed_attempts(spans.one("execute_tool plain")),
+        [(
+            1,
+            "alloc::string::String".to_owned(),
+            "attempt 1 failed".to_owned()
+        )]
+    );
+    let (r, spans) = record_async(|| plain_model("hi"));
+    assert!(r.is_err());
+    let s = spans.one("chat gpt-4o");
+    assert_eq!(s.str_attr("error.type"), Some("std::io::error::Error"));
+    assert_eq!(
+        failed_attempts(s),
+        [(
+            1,
+            "std::io::error::Error".to_owned(),
+            "unreachable model".to_owned()
+        )]
+    );
+}

@@ -1,9 +1,11 @@
 //! The attribute names in one place: every name `genai_tracing::semconv` declares is emitted by some
 //! span, spelled as declared, and the macros emit no other names (apart from `tracing-opentelemetry`'s
-//! own code/thread/timing attributes).
+//! own code/thread/timing attributes). Record mode is on, and one call replayed, so that the
+//! replay names are among them.
 
 use std::collections::BTreeSet;
 
+use genai_tracing::replay::{Cassette, Recording};
 use genai_tracing::semconv as sc;
 use genai_tracing::{agent, llm_call, tool, workflow};
 use genai_tracing_tests::record_async;
@@ -42,6 +44,12 @@ fn streamed(question: &str) -> impl futures_util::Stream<Item = Result<Value, St
         "usage": {"prompt_tokens": 2, "completion_tokens": 1}}))])
 }
 
+/// Returns a borrow: recorded as skipped.
+#[tool]
+fn motto() -> &'static str {
+    "as recorded"
+}
+
 #[workflow(capture = true)]
 fn pipeline(n: u32) -> u32 {
     n
@@ -58,11 +66,14 @@ async fn everything() -> String {
     futures_util::StreamExt::count(streamed("stream?")).await;
     pipeline(1);
     let _ = lookup("");
-    lookup("k").unwrap()
+    motto();
+    let replayed = Cassette::new([Recording::new("execute_tool lookup", json!({"Ok": "K"}))]);
+    replayed.serve_sync(|| lookup("k")).unwrap()
 }
 
 #[test]
 fn every_declared_name_is_emitted_and_no_other() {
+    genai_tracing::replay::set_recording(true);
     let attrs = genai_tracing::TraceAttributes::new()
         .session("s")
         .user("u")
@@ -133,6 +144,10 @@ fn every_declared_name_is_emitted_and_no_other() {
         sc::GEN_AI_CONVERSATION_ID,
         sc::TAG_TAGS,
         sc::METADATA,
+        sc::REPLAY_KEY,
+        sc::REPLAY_OUTPUT,
+        sc::REPLAY_SKIPPED,
+        sc::REPLAY_REPLAYED,
     ]
     .into_iter()
     .map(str::to_owned)
@@ -194,4 +209,9 @@ fn names_are_spelled_as_the_conventions_spell_them() {
         sc::GEN_AI_EVALUATION_EXPLANATION,
         "gen_ai.evaluation.explanation"
     );
+    // This crate's own names, in its namespace.
+    assert_eq!(sc::REPLAY_KEY, "genai_tracing.replay.key");
+    assert_eq!(sc::REPLAY_OUTPUT, "genai_tracing.replay.output");
+    assert_eq!(sc::REPLAY_SKIPPED, "genai_tracing.replay.skipped");
+    assert_eq!(sc::REPLAY_REPLAYED, "genai_tracing.replay.replayed");
 }

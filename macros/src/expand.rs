@@ -2,9 +2,12 @@
 //!
 //! The output stays small: it declares the span through the runtime's `span!` (which lists the
 //! fields), records the inputs behind a capture check, and hands the body to the runtime's
-//! `Call::run` (sync) or `Call::instrument` (async) with a `finish` closure. Whether the return
-//! value is a `Result`, and how an error is described, is decided by the runtime on the concrete
-//! type; everything else happens in generic runtime functions.
+//! `Call::run` (sync) or `Call::instrument` (async) with a `finish` closure. A `#[tool]` or
+//! non-streaming `#[llm_call]` goes through `Call::run_replayable` / `Call::instrument_replayable`
+//! instead, with its replay key and a codec the runtime chooses for its return type (record and
+//! replay). Whether the return value is a `Result`, how an error is described and how a value is
+//! recorded are decided by the runtime on the concrete type; everything else happens in generic
+//! runtime functions.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned, ToTokens};
@@ -84,7 +87,11 @@ pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<
         }
     });
     let fn_name = item.sig.ident.unraw().to_string();
-    let name = options.name.as_ref().map(LitStr::value).unwrap_or(fn_name);
+    let name = options
+        .name
+        .as_ref()
+        .map(LitStr::value)
+        .unwrap_or_else(|| fn_name.clone());
     let empty = quote!(#krate::__private::tracing::field::Empty);
     let description = options
         .description
@@ -162,8 +169,10 @@ pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<
             None => quote!(::core::option::Option::None),
         };
         let policy = quote_spanned!(attempts.span()=> #krate::__private::RetryPolicy::new(#attempts, #backoff));
+        // Written out where the attempt's result is known: the error is described on its
+        // concrete type (a closure's parameter would still be unknown when its body is checked).
         let failure = quote! {
-            |__gt_result| match #krate::__private::outcome!(__gt_result) {
+            match #krate::__private::outcome!(&__gt_result) {
                 ::core::result::Result::Ok(_) => ::core::option::Option::None,
                 ::core::result::Result::Err(__gt_error) => {
                     ::core::option::Option::Some(#krate::__private::describe_error!(__gt_error))
@@ -187,6 +196,37 @@ pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<
             ));
         }
     }
+    // `#[tool]` and non-streaming `#[llm_call]`: recorded and replayed (see the runtime's
+    // `replay`), through `Call::run_replayable` / `Call::instrument_replayable`.
+    let replayed = match kind {
+        Kind::Tool if stream.is_none() => Some(format!("execute_tool {name}")),
+        Kind::LlmCall if stream.is_none() => {
+            let operation = options.operation.as_ref().map(LitStr::value);
+            Some(format!(
+                "{} {fn_name}",
+                operation.as_deref().unwrap_or("chat")
+            ))
+        }
+        _ => None,
+    }
+    .and_then(|key| Some((key, replayed_type(&item)?)));
+    let (run, instrument, replay) = match &replayed {
+        Some((key, returned)) => {
+            let ty = match returned {
+                Returned::Named(ty) => quote!(, #ty),
+                Returned::Unnamed => quote!(),
+            };
+            (
+                quote!(run_replayable),
+                quote!(instrument_replayable),
+                Some(quote! {
+                    let __gt_replay = #krate::__private::replay!(#key #ty);
+                }),
+            )
+        }
+        None => (quote!(run), quote!(instrument), None),
+    };
+    let replay_arg = replay.as_ref().map(|_| quote!(__gt_replay,));
     let body = match (body_of(&item), retry) {
         (Body::Async(block) | Body::Sync(block), None) if stream.is_some() => {
             let wrap = stream.as_ref().map(|s| s.wrap(&krate));
@@ -205,7 +245,7 @@ pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<
         (Body::AsyncTrait { pin, future }, None) => {
             let output = future_output(&item.sig.output);
             let finish = finish(&krate, kind, &output, capture_off, search);
-            quote!(#pin(__gt_call.instrument(#future, #finish)))
+            quote!(#pin(__gt_call.#instrument(#replay_arg #future, #finish)))
         }
         (Body::AsyncTrait { .. }, Some(_)) => {
             return Err(syn::Error::new_spanned(
@@ -220,14 +260,14 @@ pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<
             let is_async = item.sig.asyncness.is_some();
             match (is_async, retry) {
                 (true, None) => quote! {
-                    __gt_call.instrument(async move { #fake_return #(#stmts)* }, #finish).await
+                    __gt_call.#instrument(#replay_arg async move { #fake_return #(#stmts)* }, #finish).await
                 },
                 (true, Some((policy, failure))) => quote! {
                     let mut __gt_attempts = #krate::__private::Attempts::new(&__gt_call, #policy);
-                    __gt_call.instrument(async move {
+                    __gt_call.#instrument(#replay_arg async move {
                         loop {
                             let __gt_result = async { #fake_return #(#stmts)* }.await;
-                            match __gt_attempts.after((#failure)(&__gt_result)) {
+                            match __gt_attempts.after(#failure) {
                                 ::core::option::Option::Some(wait) => #krate::__private::backoff(wait).await,
                                 ::core::option::Option::None => break __gt_result,
                             }
@@ -235,14 +275,14 @@ pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<
                     }, #finish).await
                 },
                 (false, None) => quote! {
-                    __gt_call.run(move || { #fake_return #(#stmts)* }, #finish)
+                    __gt_call.#run(#replay_arg move || { #fake_return #(#stmts)* }, #finish)
                 },
                 (false, Some((policy, failure))) => quote! {
                     let mut __gt_attempts = #krate::__private::Attempts::new(&__gt_call, #policy);
-                    __gt_call.run(move || loop {
+                    __gt_call.#run(#replay_arg move || loop {
                         #[allow(clippy::redundant_closure_call)]
                         let __gt_result = (|| { #fake_return #(#stmts)* })();
-                        match __gt_attempts.after((#failure)(&__gt_result)) {
+                        match __gt_attempts.after(#failure) {
                             ::core::option::Option::Some(wait) => ::std::thread::sleep(wait),
                             ::core::option::Option::None => break __gt_result,
                         }
@@ -260,6 +300,7 @@ pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<
             #(#field_checks)*
             #prelude
             #parent
+            #replay
             #body
         }
     })
@@ -560,6 +601,61 @@ fn finish(
                 let (error_type, description) = #krate::__private::describe_error!(__gt_error);
                 #call.fail(&error_type, description);
             }
+        }
+    }
+}
+
+/// What a replayable call returns, for the runtime's codec probe.
+enum Returned {
+    /// A type the probe can name and test: its codec is chosen on it.
+    Named(Box<Type>),
+    /// `impl Trait` somewhere in it (it cannot be named in the body), or a borrow (a reference
+    /// or a lifetime argument: no owned value can be deserialized into it, and the probe cannot
+    /// tell, since trait selection ignores lifetimes): never recorded nor replayed.
+    Unnamed,
+}
+
+/// What a call returns: the declared return type (of an `#[async_trait]` method, its future's
+/// output), `()` for none. `None` for `!` and an `#[async_trait]` output not found: nothing to
+/// record.
+fn replayed_type(item: &ItemFn) -> Option<Returned> {
+    let output = match body_of(item) {
+        Body::AsyncTrait { .. } => match future_output(&item.sig.output) {
+            ReturnType::Default => return None,
+            output => output,
+        },
+        _ => item.sig.output.clone(),
+    };
+    let ty = match output {
+        ReturnType::Default => return Some(Returned::Named(Box::new(syn::parse_quote!(())))),
+        ReturnType::Type(_, ty) if matches!(*ty, Type::Never(_)) => return None,
+        ReturnType::Type(_, ty) => *ty,
+    };
+    let mut unnamed = FindUnnamed(false);
+    unnamed.visit_type_mut(&mut ty.clone());
+    Some(if unnamed.0 {
+        Returned::Unnamed
+    } else {
+        Returned::Named(Box::new(ty))
+    })
+}
+
+/// Finds what makes a return type [`Returned::Unnamed`]: `impl Trait`, a reference, a lifetime
+/// argument.
+struct FindUnnamed(bool);
+
+impl VisitMut for FindUnnamed {
+    fn visit_type_mut(&mut self, ty: &mut Type) {
+        match ty {
+            Type::ImplTrait(_) | Type::Reference(_) => self.0 = true,
+            _ => syn::visit_mut::visit_type_mut(self, ty),
+        }
+    }
+
+    fn visit_generic_argument_mut(&mut self, arg: &mut GenericArgument) {
+        match arg {
+            GenericArgument::Lifetime(_) => self.0 = true,
+            _ => syn::visit_mut::visit_generic_argument_mut(self, arg),
         }
     }
 }

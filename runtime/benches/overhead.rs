@@ -47,6 +47,10 @@ fn hand_written(a: i64, b: i64) -> i64 {
         gen_ai.conversation.id = Empty,
         metadata = Empty,
         genai_tracing.retry.attempts = Empty,
+        genai_tracing.replay.key = Empty,
+        genai_tracing.replay.output = Empty,
+        genai_tracing.replay.skipped = Empty,
+        genai_tracing.replay.replayed = Empty,
     );
     let _entered = span.enter();
     a.wrapping_mul(31).wrapping_add(b)

@@ -1,11 +1,16 @@
 //! What the macros' expansion calls. Not public API: it may change in any release.
 
 pub use crate::__genai_describe_error as describe_error;
+pub use crate::__genai_replay as replay;
 pub use crate::__genai_span as span;
 pub use crate::call::{Call, CallFuture};
 pub use crate::capture::Budget;
 pub use crate::failure::{
     Failure, ViaDebug, ViaDisplay, ViaErrorType, ViaNoDescription, ViaTypeName,
+};
+pub use crate::replay::{
+    Codec, Replay, ReplayProbe, Replaying, ViaNotReplayable, ViaResultDisplay, ViaResultFromString,
+    ViaSerde,
 };
 pub use crate::retry::{backoff, Attempts, RetryPolicy};
 pub use crate::spans::{check_user_field, declared, SpanName};

@@ -11,6 +11,10 @@
 //! - a future dropped before completion: status ERROR, `error.type = "cancelled"`. Dropping is how
 //!   timeouts and `select!` abandon work, and an abandoned step is exactly what a debugger of an
 //!   agent run needs to see, so it is marked rather than left looking like a success.
+//!
+//! A `#[tool]` or non-streaming `#[llm_call]` runs through the replay hooks instead
+//! (`Call::run_replayable`, `Call::instrument_replayable`, in `replay.rs`), which may return a
+//! recorded value in place of the body and record the value the call returns.
 
 use std::any::Any;
 use std::future::Future;

@@ -34,6 +34,7 @@ use crate::export::{
     Backend, ConsoleExporter, Counters, ExportQueue, ExportStats, FileExporter, Pipeline,
     QueueSettings, Scoring, Stages, TailSampler, TailSampling,
 };
+use crate::replay::{set_recording, RECORD_ENV};
 
 /// Why [`init`] or [`Builder::install`] failed.
 ///
@@ -144,6 +145,8 @@ pub struct Builder {
     endpoint: Option<String>,
     backend: Option<Backend>,
     capture: Option<CapturePolicy>,
+    /// Record mode, applied on install (see [`crate::replay`]).
+    record: Option<bool>,
     console: Option<ConsoleExporter>,
     file: Option<PathBuf>,
     tail: Option<TailSampling>,
@@ -186,6 +189,7 @@ impl std::fmt::Debug for Builder {
             .field("endpoint", &self.endpoint)
             .field("backend", &self.backend)
             .field("capture", &self.capture)
+            .field("record", &self.record)
             .field("console", &self.console.is_some())
             .field("file", &self.file)
             .field("tail", &self.tail)
@@ -306,6 +310,8 @@ impl Builder {
     /// - [`CONSOLE_ENV`], [`FILE_ENV`] and [`TAIL_RATIO_ENV`] add the console and file exporters
     ///   and tail sampling; `OTEL_BSP_*` bound the queues; `OTEL_TRACES_SAMPLER`/`_ARG` choose the
     ///   head sampler;
+    /// - [`RECORD_ENV`] (`true` or `false`) sets the record mode applied on install (see
+    ///   [`crate::replay`]);
     /// - the capture variable is validated here (and applied on first use, see
     ///   [`captures_content`](crate::captures_content)); the price file named by
     ///   `GENAI_TRACING_PRICES`, if any, is read here (see [`crate::cost`]).
@@ -347,6 +353,7 @@ impl Builder {
             endpoint: None,
             backend,
             capture: None,
+            record: parse_var(RECORD_ENV, "true or false", |_: &bool| true)?,
             console: console.then(ConsoleExporter::stdout),
             file: var(FILE_ENV).map(PathBuf::from),
             tail: tail.map(TailSampling::keep_errors_and),
@@ -492,6 +499,19 @@ impl Builder {
         self
     }
 
+    /// Switches record mode on or off on install (else [`RECORD_ENV`]'s value, or what
+    /// [`set_recording`] set): every `#[tool]` and non-streaming `#[llm_call]` span stores the
+    /// call's output, verbatim, for replay (see [`crate::replay`]). For development and tests.
+    ///
+    /// ```
+    /// let builder = genai_tracing::Builder::from_env()?.record(true);
+    /// # Ok::<(), genai_tracing::InitError>(())
+    /// ```
+    pub fn record(mut self, on: bool) -> Self {
+        self.record = Some(on);
+        self
+    }
+
     /// Adds an exporter behind its own bounded queue and the tail sampler, like the built-in
     /// ones; `name` names it in warnings.
     ///
@@ -561,14 +581,18 @@ impl Builder {
 
     /// Builds the pipeline and installs it as the global `tracing` subscriber and the global
     /// OpenTelemetry tracer (and meter) provider, with the capture policy set by
-    /// [`Builder::capture`]. Loads the bundled price data (see [`crate::cost::preload`]), so that
+    /// [`Builder::capture`] and the record mode of [`Builder::record`]. Loads the bundled price data (see [`crate::cost::preload`]), so that
     /// no model call waits for it.
     pub fn install(mut self) -> Result<TracingGuard, InitError> {
         let capture = self.capture.take();
+        let record = self.record.take();
         let (dispatch, guard) = self.build()?;
         tracing::dispatcher::set_global_default(dispatch)?;
         if let Some(policy) = capture {
             set_content_capture(policy);
+        }
+        if let Some(on) = record {
+            set_recording(on);
         }
         opentelemetry::global::set_tracer_provider(guard.provider.clone());
         opentelemetry::global::set_text_map_propagator(crate::propagation::w3c());
@@ -584,8 +608,8 @@ impl Builder {
 
     /// Builds the pipeline without installing anything global: a subscriber to use where you
     /// choose (`tracing::subscriber::with_default`, a test, a second pipeline) and its guard.
-    /// The capture policy of [`Builder::capture`] and the metrics (see [`crate::metrics`]) are
-    /// applied only by [`Builder::install`].
+    /// The capture policy of [`Builder::capture`], the record mode of [`Builder::record`] and the
+    /// metrics (see [`crate::metrics`]) are applied only by [`Builder::install`].
     ///
     /// ```
     /// use opentelemetry_sdk::trace::InMemorySpanExporter;

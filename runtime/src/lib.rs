@@ -37,6 +37,9 @@
 //!   trace; console and file exporters work with no server; platform presets for Phoenix,
 //!   MLflow, Langfuse and LangSmith: see [`export`]. Token, duration and cost metrics are recorded
 //!   for every call: see [`metrics`].
+//! - Record mode stores every tool's and model call's output in the trace; a [`replay::Cassette`]
+//!   serves them back instead of calling the model or tool, so a recorded run reproduces
+//!   deterministically in a test: see [`replay`].
 //! - Attribute names are in [`semconv`].
 
 mod call;
@@ -54,6 +57,7 @@ pub mod message;
 pub mod metrics;
 pub mod propagation;
 mod provider;
+pub mod replay;
 mod request;
 mod response;
 mod retry;

@@ -108,6 +108,11 @@ impl Target {
             { sc::GEN_AI_TOOL_CALL_ID } = tracing::field::Empty,
             { sc::GEN_AI_TOOL_CALL_ARGUMENTS } = tracing::field::Empty,
             { sc::GEN_AI_TOOL_CALL_RESULT } = tracing::field::Empty,
+            // A `#[tool]` it hosts records into it (see `hosted.rs`), replay included.
+            { sc::REPLAY_KEY } = tracing::field::Empty,
+            { sc::REPLAY_OUTPUT } = tracing::field::Empty,
+            { sc::REPLAY_SKIPPED } = tracing::field::Empty,
+            { sc::REPLAY_REPLAYED } = tracing::field::Empty,
         )
     }
 }

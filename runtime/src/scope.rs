@@ -9,6 +9,9 @@
 //! Work handed to another task or thread keeps them through [`crate::spawn`],
 //! [`crate::spawn_blocking`] and [`crate::spawn_thread`]; a plain `tokio::spawn` or
 //! `std::thread::spawn` starts with none (and, without `Instrument`, with no parent span either).
+//!
+//! The same scope carries the [`Cassette`] replay serves from (see [`crate::replay`]): what is in
+//! force on a thread is one [`Ambient`], entered and carried as a whole.
 
 use std::cell::RefCell;
 use std::future::Future;
@@ -17,6 +20,8 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use serde_json::{Map, Value};
+
+use crate::replay::Cassette;
 
 /// Attributes carried to every span of a scope.
 ///
@@ -48,8 +53,31 @@ pub struct TraceAttributes {
     pub metadata: Map<String, Value>,
 }
 
+/// What a scope carries to the calls inside it.
+#[derive(Clone, Default)]
+pub(crate) struct Ambient {
+    /// The trace attributes in force.
+    pub(crate) attributes: Option<Arc<TraceAttributes>>,
+    /// The cassette calls are served from (see [`Cassette::serve`]).
+    pub(crate) cassette: Option<Cassette>,
+}
+
+impl Ambient {
+    /// What is in force on this thread.
+    pub(crate) fn current() -> Self {
+        CURRENT.with(|c| c.borrow().clone())
+    }
+}
+
 thread_local! {
-    static CURRENT: RefCell<Option<Arc<TraceAttributes>>> = const { RefCell::new(None) };
+    static CURRENT: RefCell<Ambient> = const {
+        RefCell::new(Ambient { attributes: None, cassette: None })
+    };
+}
+
+/// The cassette in force on this thread, if any.
+pub(crate) fn current_cassette() -> Option<Cassette> {
+    CURRENT.with(|c| c.borrow().cassette.clone())
 }
 
 impl TraceAttributes {
@@ -93,7 +121,7 @@ impl TraceAttributes {
 
     /// The attributes in force on this thread, if any.
     pub fn current() -> Option<Arc<TraceAttributes>> {
-        CURRENT.with(|c| c.borrow().clone())
+        CURRENT.with(|c| c.borrow().attributes.clone())
     }
 
     /// Whether nothing is set.
@@ -141,48 +169,103 @@ impl TraceAttributes {
     /// scoped future built ahead and awaited inside an outer scope still carries the outer
     /// session and user.
     pub fn scope<F: Future>(self, future: F) -> Scoped<F> {
-        Scoped {
-            inner: future,
-            own: Some(self),
-            attributes: None,
+        Scoped::with(future, Own::Attributes(self))
+    }
+}
+
+/// Puts `attributes` in force on this thread until the guard drops (then the previous ones); the
+/// rest of the ambient (the cassette) stays as it is.
+pub(crate) fn enter(attributes: Option<Arc<TraceAttributes>>) -> Entered {
+    let previous = CURRENT.with(|c| std::mem::replace(&mut c.borrow_mut().attributes, attributes));
+    Entered(Some(Previous::Attributes(previous)))
+}
+
+/// Puts a whole ambient in force on this thread until the guard drops (then the previous one).
+pub(crate) fn enter_ambient(ambient: Ambient) -> Entered {
+    Entered(Some(Previous::Ambient(
+        CURRENT.with(|c| c.replace(ambient)),
+    )))
+}
+
+/// What an [`Entered`] guard puts back.
+enum Previous {
+    Attributes(Option<Arc<TraceAttributes>>),
+    Ambient(Ambient),
+}
+
+/// Restores what was in force before [`enter`] or [`enter_ambient`], also when unwinding.
+pub(crate) struct Entered(Option<Previous>);
+
+impl Drop for Entered {
+    fn drop(&mut self) {
+        match self.0.take() {
+            Some(Previous::Attributes(previous)) => {
+                CURRENT.with(|c| c.borrow_mut().attributes = previous);
+            }
+            Some(Previous::Ambient(previous)) => {
+                CURRENT.with(|c| *c.borrow_mut() = previous);
+            }
+            None => {}
         }
     }
 }
 
-/// Puts `attributes` in force on this thread until the guard drops (then the previous ones).
-pub(crate) fn enter(attributes: Option<Arc<TraceAttributes>>) -> Entered {
-    Entered(CURRENT.with(|c| c.replace(attributes)))
+/// What a [`Scoped`] future adds to the ambient in force where it is first polled.
+enum Own {
+    /// Attributes, laid over the ones in force.
+    Attributes(TraceAttributes),
+    /// A cassette to serve from, in place of any in force.
+    Cassette(Cassette),
 }
 
-/// Restores the attributes that were in force before [`enter`], also when unwinding.
-pub(crate) struct Entered(Option<Arc<TraceAttributes>>);
-
-impl Drop for Entered {
-    fn drop(&mut self) {
-        let previous = self.0.take();
-        CURRENT.with(|c| *c.borrow_mut() = previous);
+impl Own {
+    fn over_current(self) -> Ambient {
+        let mut ambient = Ambient::current();
+        match self {
+            Own::Attributes(own) => {
+                ambient.attributes = Some(Arc::new(own.over(ambient.attributes.as_deref())));
+            }
+            Own::Cassette(cassette) => ambient.cassette = Some(cassette),
+        }
+        ambient
     }
 }
 
 pin_project_lite::pin_project! {
-    /// A future that carries trace attributes to its spans (see [`TraceAttributes::scope`]).
+    /// A future that carries trace attributes (see [`TraceAttributes::scope`]) or a cassette (see
+    /// [`Cassette::serve`]) to the calls it makes, on every poll.
     pub struct Scoped<F> {
         #[pin]
         inner: F,
-        // Its own attributes, until the first poll lays them over the ones in force there.
-        own: Option<TraceAttributes>,
-        attributes: Option<Arc<TraceAttributes>>,
+        // Its own attributes or cassette, until the first poll puts them over what is in force
+        // there.
+        own: Option<Own>,
+        ambient: Ambient,
     }
 }
 
 impl<F> Scoped<F> {
-    /// Wraps `future` with the attributes in force now, if any.
+    /// Wraps `future` with what is in force now.
     pub(crate) fn current(future: F) -> Self {
         Self {
             inner: future,
             own: None,
-            attributes: TraceAttributes::current(),
+            ambient: Ambient::current(),
         }
+    }
+
+    /// Wraps `future` with `own` put over what is in force where it is first polled.
+    fn with(future: F, own: Own) -> Self {
+        Self {
+            inner: future,
+            own: Some(own),
+            ambient: Ambient::default(),
+        }
+    }
+
+    /// Wraps `future` with `cassette` in force (see [`Cassette::serve`]).
+    pub(crate) fn serving(future: F, cassette: Cassette) -> Self {
+        Self::with(future, Own::Cassette(cassette))
     }
 }
 
@@ -192,9 +275,9 @@ impl<F: Future> Future for Scoped<F> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
         if let Some(own) = this.own.take() {
-            *this.attributes = Some(own.over_current());
+            *this.ambient = own.over_current();
         }
-        let _entered = enter(this.attributes.clone());
+        let _entered = enter_ambient(this.ambient.clone());
         this.inner.poll(cx)
     }
 }

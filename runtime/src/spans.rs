@@ -41,6 +41,10 @@ macro_rules! __genai_span {
             { $crate::semconv::GEN_AI_TOOL_CALL_ID } = $call_id,
             { $crate::semconv::GEN_AI_TOOL_CALL_ARGUMENTS } = $crate::__private::tracing::field::Empty,
             { $crate::semconv::GEN_AI_TOOL_CALL_RESULT } = $crate::__private::tracing::field::Empty,
+            { $crate::semconv::REPLAY_KEY } = $crate::__private::tracing::field::Empty,
+            { $crate::semconv::REPLAY_OUTPUT } = $crate::__private::tracing::field::Empty,
+            { $crate::semconv::REPLAY_SKIPPED } = $crate::__private::tracing::field::Empty,
+            { $crate::semconv::REPLAY_REPLAYED } = $crate::__private::tracing::field::Empty,
             $($user)*
         )
     };
@@ -156,6 +160,10 @@ macro_rules! __genai_span {
             { $crate::semconv::GEN_AI_SYSTEM_INSTRUCTIONS } = $crate::__private::tracing::field::Empty,
             { $crate::semconv::INPUT_VALUE } = $crate::__private::tracing::field::Empty,
             { $crate::semconv::INPUT_MIME_TYPE } = $crate::__private::tracing::field::Empty,
+            { $crate::semconv::REPLAY_KEY } = $crate::__private::tracing::field::Empty,
+            { $crate::semconv::REPLAY_OUTPUT } = $crate::__private::tracing::field::Empty,
+            { $crate::semconv::REPLAY_SKIPPED } = $crate::__private::tracing::field::Empty,
+            { $crate::semconv::REPLAY_REPLAYED } = $crate::__private::tracing::field::Empty,
             $($user)*
         )
     };
@@ -205,6 +213,10 @@ pub mod declared {
         GEN_AI_TOOL_CALL_ID,
         GEN_AI_TOOL_CALL_ARGUMENTS,
         GEN_AI_TOOL_CALL_RESULT,
+        REPLAY_KEY,
+        REPLAY_OUTPUT,
+        REPLAY_SKIPPED,
+        REPLAY_REPLAYED,
     ];
     /// `#[agent]`.
     pub const AGENT: &[&str] = &[
@@ -283,6 +295,10 @@ pub mod declared {
         GEN_AI_SYSTEM_INSTRUCTIONS,
         INPUT_VALUE,
         INPUT_MIME_TYPE,
+        REPLAY_KEY,
+        REPLAY_OUTPUT,
+        REPLAY_SKIPPED,
+        REPLAY_REPLAYED,
     ];
 }
 

@@ -1,6 +1,6 @@
 //! Handing work to another task or thread without losing the trace: the caller's subscriber stays
 //! in charge, its span stays the parent and its [`TraceAttributes`](crate::TraceAttributes) stay
-//! in force.
+//! in force, as does the cassette replay serves from (see [`crate::replay`]).
 //!
 //! Without these, a span created in a `tokio::spawn`ed task or a new thread starts a trace of its
 //! own (tracing's current span is per thread), and carries no session or user.
@@ -10,9 +10,10 @@ use std::future::Future;
 use tracing::instrument::WithSubscriber as _;
 use tracing::Instrument as _;
 
-use crate::scope::{enter, Scoped, TraceAttributes};
+use crate::scope::{enter_ambient, Ambient, Scoped};
 
-/// `tokio::spawn`, keeping the current span as parent and the trace attributes in force.
+/// `tokio::spawn`, keeping the current span as parent and the trace attributes (and a replay
+/// cassette) in force.
 ///
 /// ```
 /// # #[genai_tracing::tool] async fn fetch(url: &str) -> usize { url.len() }
@@ -31,7 +32,8 @@ where
     tokio::spawn(Scoped::current(future))
 }
 
-/// `tokio::task::spawn_blocking`, keeping the current span as parent and the trace attributes.
+/// `tokio::task::spawn_blocking`, keeping the current span as parent, the trace attributes and a
+/// replay cassette.
 ///
 /// ```
 /// # #[genai_tracing::tool] fn parse(text: &str) -> usize { text.len() }
@@ -48,7 +50,8 @@ where
     tokio::task::spawn_blocking(carried)
 }
 
-/// `std::thread::spawn`, keeping the current span as parent and the trace attributes.
+/// `std::thread::spawn`, keeping the current span as parent, the trace attributes and a replay
+/// cassette.
 ///
 /// ```
 /// # #[genai_tracing::tool] fn parse(text: &str) -> usize { text.len() }
@@ -62,13 +65,13 @@ where
     std::thread::spawn(carry(f))
 }
 
-/// `f`, made to run under the caller's subscriber, span and attributes wherever it runs.
+/// `f`, made to run under the caller's subscriber, span, attributes and cassette wherever it runs.
 fn carry<F: FnOnce() -> R, R>(f: F) -> impl FnOnce() -> R {
     let dispatch = tracing::dispatcher::get_default(tracing::Dispatch::clone);
     let span = tracing::Span::current();
-    let attributes = TraceAttributes::current();
+    let ambient = Ambient::current();
     move || {
-        let _attributes = enter(attributes);
+        let _ambient = enter_ambient(ambient);
         tracing::dispatcher::with_default(&dispatch, || span.in_scope(f))
     }
 }

@@ -23,8 +23,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::trace::Trace;
-// TODO(merge replay): use crate::replay::Recording;
-type Recording = Value;
+use crate::replay::Recording;
 use crate::semconv as sc;
 
 /// One eval case.
@@ -110,7 +109,7 @@ impl EvalCase {
             trace_id: trace.trace_id.clone(),
             reasons: trace.failures(),
         });
-        // TODO(merge replay): case.recordings = crate::replay::Cassette::recordings_of(trace);
+        case.recordings = Recording::all_in(trace);
         Ok(case)
     }
 

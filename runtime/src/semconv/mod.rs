@@ -204,6 +204,21 @@ pub const EXCEPTION_TYPE: &str = "exception.type";
 /// On the exception event: the error's message (scrubbed of secrets).
 pub const EXCEPTION_MESSAGE: &str = "exception.message";
 
+// --- Record and replay (this crate's own names; see `crate::replay`) ------------------------------
+
+/// What a recorded call's output is filed under: `{operation} {name}`, e.g. `execute_tool
+/// calculator` (the tool's name) or `chat plan` (the `#[llm_call]` function's name). Set while
+/// recording is on (see [`crate::replay::set_recording`]).
+pub const REPLAY_KEY: &str = "genai_tracing.replay.key";
+/// The call's return value as JSON, verbatim and untruncated (string). Absent when
+/// [`REPLAY_SKIPPED`] says why.
+pub const REPLAY_OUTPUT: &str = "genai_tracing.replay.output";
+/// Why a recorded call has no [`REPLAY_OUTPUT`]: `not serializable` or `too large` (string).
+pub const REPLAY_SKIPPED: &str = "genai_tracing.replay.skipped";
+/// Set to `true` on a call whose output was served from a cassette instead of running its body
+/// (boolean; see [`crate::replay::Cassette`]).
+pub const REPLAY_REPLAYED: &str = "genai_tracing.replay.replayed";
+
 // --- MLflow ------------------------------------------------------------------------------------
 
 /// MLflow's span type, JSON-encoded as MLflow stores it. Set on model calls only: MLflow takes
