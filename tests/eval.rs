@@ -388,3 +388,64 @@ fn the_harness_reports_per_case_writes_scored_traces_and_fails_below_its_thresho
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_harvested_failing_run_replays_deterministically_under_the_harness() {
+    let _serial = serial();
+    genai_tracing::set_content_capture(CapturePolicy::Content);
+    let dir = std::env::temp_dir().join(format!("genai-tracing-replay-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let recorded = dir.join("recorded.jsonl");
+    let asked = |case: EvalCase| async move { ask(&case.input_text()).await };
+
+    // A failing run, recorded into a trace file.
+    genai_tracing::replay::set_recording(true);
+    OFF_BY_ONE.store(true, SeqCst);
+    let first = Dataset {
+        cases: vec![EvalCase::new("17 * 23".into())],
+    };
+    let report = block_on(
+        Eval::new(first)
+            .scorer(rule("arithmetic", arithmetic))
+            .traces_to(&recorded)
+            .run(asked),
+    );
+    genai_tracing::replay::set_recording(false);
+    OFF_BY_ONE.store(false, SeqCst);
+    assert!(!report.cases[0].passed);
+
+    // Harvested from the file: input, why it failed, what the tool returned.
+    let traces = read_traces(&recorded).unwrap();
+    let case = EvalCase::from_trace(&traces[0]).unwrap();
+    assert_eq!(case.input, json!("17 * 23"));
+    let reasons = &case.source.as_ref().unwrap().reasons;
+    assert_eq!(reasons, &["arithmetic = 0 (fail): 17 * 23 is 391, not 392"]);
+    assert_eq!(case.recordings.len(), 1);
+    assert_eq!(case.recordings[0].key, "execute_tool multiply");
+    assert_eq!(case.recordings[0].output, json!(392));
+
+    // The tool is fixed now; replayed, the recorded run still fails the same way.
+    let dataset = Dataset { cases: vec![case] };
+    let replayed = block_on(
+        Eval::new(dataset.clone())
+            .scorer(rule("arithmetic", arithmetic))
+            .replay(true)
+            .run(asked),
+    );
+    let result = &replayed.cases[0];
+    assert!(!result.passed, "{replayed}");
+    assert_eq!(result.output.as_deref(), Some("17 * 23 = 392"));
+    assert!(
+        result.replay_misses.is_empty(),
+        "{:?}",
+        result.replay_misses
+    );
+    // Live, it passes.
+    let live = block_on(
+        Eval::new(dataset)
+            .scorer(rule("arithmetic", arithmetic))
+            .run(asked),
+    );
+    assert!(live.cases[0].passed, "{live}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

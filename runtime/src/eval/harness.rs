@@ -18,6 +18,7 @@ use super::report::{CaseResult, EvalReport};
 use super::score::{attach_scores, score_trace, Scorer};
 use super::trace::Trace;
 use crate::export::FileExporter;
+use crate::replay::Cassette;
 
 /// Runs a dataset through an agent and scores every run.
 ///
@@ -57,6 +58,7 @@ pub struct Eval {
     dataset: Dataset,
     scorers: Vec<Arc<dyn Scorer>>,
     traces: Option<PathBuf>,
+    replay: bool,
 }
 
 impl std::fmt::Debug for Eval {
@@ -68,6 +70,7 @@ impl std::fmt::Debug for Eval {
                 &self.scorers.iter().map(|s| s.name()).collect::<Vec<_>>(),
             )
             .field("traces", &self.traces)
+            .field("replay", &self.replay)
             .finish()
     }
 }
@@ -79,6 +82,7 @@ impl Eval {
             dataset,
             scorers: Vec::new(),
             traces: None,
+            replay: false,
         }
     }
 
@@ -92,6 +96,15 @@ impl Eval {
     /// `genai-trace view` and `find`).
     pub fn traces_to(mut self, path: impl Into<PathBuf>) -> Self {
         self.traces = Some(path.into());
+        self
+    }
+
+    /// Serves each case's [`recordings`](EvalCase::recordings) (the model and tool outputs of
+    /// the run it was harvested from) back to its run instead of calling the model or tool (see
+    /// [`crate::replay`]): a recorded failing run reproduces deterministically. A call the
+    /// recording cannot serve runs for real and is listed in the case's `replay_misses`.
+    pub fn replay(mut self, replay: bool) -> Self {
+        self.replay = replay;
         self
     }
 
@@ -116,7 +129,15 @@ impl Eval {
         let mut report = EvalReport::default();
         for case in &self.dataset.cases {
             collected.take(); // what a previous case left running
-            let outcome = agent(case.clone()).with_subscriber(dispatch.clone()).await;
+            let run = agent(case.clone()).with_subscriber(dispatch.clone());
+            let (outcome, replay_misses) = if self.replay {
+                let cassette = Cassette::new(case.recordings.clone());
+                let outcome = cassette.serve(run).await;
+                let misses = cassette.misses().iter().map(ToString::to_string).collect();
+                (outcome, misses)
+            } else {
+                (run.await, Vec::new())
+            };
             let (answer, error) = match outcome {
                 Ok(answer) => (Some(answer.to_string()), None),
                 Err(error) => (None, Some(error.to_string())),
@@ -146,6 +167,7 @@ impl Eval {
                 scores,
                 trace_id: trace.trace_id,
                 passed,
+                replay_misses,
             });
         }
         report

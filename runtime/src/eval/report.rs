@@ -33,6 +33,9 @@ pub struct CaseResult {
     pub trace_id: String,
     /// No error and every score passed.
     pub passed: bool,
+    /// Under replay, the calls the case's recordings could not serve (they ran for real).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub replay_misses: Vec<String>,
 }
 
 /// How one scorer did over a run.
@@ -68,6 +71,7 @@ fn rate(passed: usize, total: usize) -> f64 {
 /// let report = EvalReport { cases: vec![CaseResult {
 ///     id: "c1".into(), input: "2 + 2".into(), expected: Some("4".into()),
 ///     output: Some("4".into()), error: None, scores: vec![], trace_id: "t".into(), passed: true,
+///     replay_misses: vec![],
 /// }] };
 /// assert_eq!(report.pass_rate(), 1.0);
 /// assert!(report.check(0.9).is_ok());
@@ -217,6 +221,9 @@ impl fmt::Display for EvalReport {
             writeln!(f)?;
             if let Some(error) = &case.error {
                 writeln!(f, "     error: {error}")?;
+            }
+            for miss in &case.replay_misses {
+                writeln!(f, "     not replayed: {miss}")?;
             }
             for score in case.scores.iter().filter(|s| !s.passed()) {
                 writeln!(f, "     {score}")?;
