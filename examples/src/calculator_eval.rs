@@ -13,10 +13,11 @@ use crate::tools::Calculator;
 
 /// The command line.
 pub const USAGE: &str =
-    "usage: calculator_eval --dataset FILE [--report FILE] [--traces FILE] [--buggy-calculator]
+    "usage: calculator_eval --dataset FILE [--report FILE] [--traces FILE] [--buggy-calculator] [--replay]
   Runs every case of FILE through the demo agent, scores it (arithmetic), prints the report and
   writes it as JSON to --report (default target/eval/calculator.json) for `genai-trace gate`.
-  --traces also appends each run's trace (scores attached) as OTLP-JSON.";
+  --traces also appends each run's trace (scores attached) as OTLP-JSON. --replay serves each
+  case's recorded model and tool outputs instead of calling them: the harvested run, replayed.";
 
 /// What to run.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,12 +30,15 @@ pub struct EvalOptions {
     pub traces: Option<PathBuf>,
     /// Run with the off-by-one calculator.
     pub buggy_calculator: bool,
+    /// Serve the cases' recordings.
+    pub replay: bool,
 }
 
 impl EvalOptions {
     /// Reads the command line (without the program name).
     pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Self, String> {
-        let (mut dataset, mut report, mut traces, mut buggy) = (None, None, None, false);
+        let (mut dataset, mut report, mut traces) = (None, None, None);
+        let (mut buggy, mut replay) = (false, false);
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {
             let mut value = |flag: &str| {
@@ -48,6 +52,7 @@ impl EvalOptions {
                 "--report" => report = Some(value("--report")?),
                 "--traces" => traces = Some(value("--traces")?),
                 "--buggy-calculator" => buggy = true,
+                "--replay" => replay = true,
                 other => return Err(format!("unknown argument {other:?}")),
             }
         }
@@ -56,6 +61,7 @@ impl EvalOptions {
             report: report.unwrap_or_else(|| PathBuf::from("target/eval/calculator.json")),
             traces,
             buggy_calculator: buggy,
+            replay,
         })
     }
 }
@@ -85,7 +91,9 @@ pub fn run(options: &EvalOptions) -> Result<EvalReport, EvalRunError> {
             buggy: options.buggy_calculator,
         },
     };
-    let mut eval = Eval::new(dataset).scorer(arithmetic());
+    let mut eval = Eval::new(dataset)
+        .scorer(arithmetic())
+        .replay(options.replay);
     if let Some(traces) = &options.traces {
         eval = eval.traces_to(traces);
     }
