@@ -177,12 +177,14 @@ pub enum DatasetError {
         source: std::io::Error,
     },
     /// A line is not a case.
-    #[error("{path}:{line}: not an eval case: {message}")]
+    #[error("{path}:{line}:{column}: not an eval case: {message}")]
     Malformed {
         /// The file.
         path: String,
         /// 1-based line.
         line: usize,
+        /// 1-based column.
+        column: usize,
         /// What is wrong.
         message: String,
     },
@@ -226,7 +228,16 @@ impl Dataset {
             let case = serde_json::from_slice(line).map_err(|e| DatasetError::Malformed {
                 path: origin.to_owned(),
                 line: n + 1,
-                message: e.to_string(),
+                column: e.column().max(1),
+                // serde's position counts within the line: the error gives the file's.
+                message: {
+                    let position = format!(" at line {} column {}", e.line(), e.column());
+                    let message = e.to_string();
+                    message
+                        .strip_suffix(&position)
+                        .unwrap_or(&message)
+                        .to_owned()
+                },
             })?;
             cases.push(case);
         }
@@ -288,7 +299,8 @@ mod tests {
         let err =
             Dataset::parse(b"{\"id\":\"a\",\"input\":1}\n\n{\"id\": 3}\n", "d.jsonl").unwrap_err();
         assert!(
-            err.to_string().starts_with("d.jsonl:3: not an eval case"),
+            err.to_string()
+                == "d.jsonl:3:8: not an eval case: invalid type: integer `3`, expected a string",
             "{err}"
         );
         let err = Dataset::parse(b"\xff\xfe", "d").unwrap_err();
