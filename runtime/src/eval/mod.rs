@@ -18,6 +18,7 @@
 
 mod dataset;
 mod read;
+mod render;
 mod report;
 mod score;
 mod trace;

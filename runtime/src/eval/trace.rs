@@ -338,7 +338,10 @@ impl Trace {
 
     /// Total cost of the model calls, in US dollars.
     pub fn cost_usd(&self) -> f64 {
-        self.model_calls().filter_map(TraceSpan::cost_usd).sum()
+        // A fold from +0 (`sum` starts at -0, which prints as `-0`).
+        self.model_calls()
+            .filter_map(TraceSpan::cost_usd)
+            .fold(0.0, |sum, usd| sum + usd)
     }
 
     fn model_calls(&self) -> impl Iterator<Item = &TraceSpan> {
@@ -348,50 +351,6 @@ impl Trace {
                 Some("chat" | "text_completion" | "generate_content" | "embeddings")
             )
         })
-    }
-
-    /// The trace as an indented tree, one line per span: duration, model, tokens, cost, status
-    /// and error, scores; with `content`, each span's input and output below it.
-    pub fn render(&self, content: bool) -> String {
-        let mut out = String::new();
-        for root in self.roots() {
-            self.render_span(root, 0, content, &mut out);
-        }
-        out
-    }
-
-    fn render_span(&self, span: &TraceSpan, depth: usize, content: bool, out: &mut String) {
-        let indent = "  ".repeat(depth);
-        let _ = write!(out, "{indent}{} [{:.3}s", span.name, span.duration_secs());
-        if let Some(model) = span.model() {
-            let _ = write!(out, ", {model}");
-        }
-        if let Some((input, output)) = span.tokens() {
-            let _ = write!(out, ", {input} in / {output} out");
-        }
-        if let Some(cost) = span.cost_usd() {
-            let _ = write!(out, ", ${cost:.6}");
-        }
-        out.push(']');
-        if let Some(error) = span.error() {
-            let _ = write!(out, " ERROR {error}");
-        }
-        out.push('\n');
-        for score in span.scores() {
-            let _ = writeln!(out, "{indent}  score {score}");
-        }
-        if content {
-            for (label, text) in [("in ", span.input()), ("out", span.output())] {
-                if let Some(text) = text {
-                    let _ = writeln!(out, "{indent}  {label}: {text}");
-                }
-            }
-        }
-        if depth < 256 {
-            for child in self.children(span) {
-                self.render_span(child, depth + 1, content, out);
-            }
-        }
     }
 }
 
