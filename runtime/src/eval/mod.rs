@@ -20,12 +20,14 @@ mod dataset;
 mod read;
 mod render;
 mod report;
+pub mod rules;
 mod score;
 mod trace;
 
 pub use dataset::{CaseSource, Dataset, DatasetError, EvalCase, HarvestError};
 pub use read::{parse_traces, read_traces, TraceFileError};
 pub use report::{CaseResult, EvalReport, ReportError, ScorerSummary};
+pub use rules::{parse_rule, RuleSpec, RuleSpecError};
 pub use score::{
     rule, score_trace, Rule, Score, ScoreError, ScoreFuture, Scorer, Verdict, FAIL, PASS,
 };
