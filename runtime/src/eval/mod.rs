@@ -17,6 +17,7 @@
 //! ```
 
 mod dataset;
+mod gate;
 mod read;
 mod render;
 mod report;
@@ -25,6 +26,7 @@ mod score;
 mod trace;
 
 pub use dataset::{CaseSource, Dataset, DatasetError, EvalCase, HarvestError};
+pub use gate::{CaseRegression, Gate, GateCheck, GateReport};
 pub use read::{parse_traces, read_traces, TraceFileError};
 pub use report::{CaseResult, EvalReport, ReportError, ScorerSummary};
 pub use rules::{parse_rule, RuleSpec, RuleSpecError};
