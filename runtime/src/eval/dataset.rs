@@ -229,15 +229,8 @@ impl Dataset {
                 path: origin.to_owned(),
                 line: n + 1,
                 column: e.column().max(1),
-                // serde's position counts within the line: the error gives the file's.
-                message: {
-                    let position = format!(" at line {} column {}", e.line(), e.column());
-                    let message = e.to_string();
-                    message
-                        .strip_suffix(&position)
-                        .unwrap_or(&message)
-                        .to_owned()
-                },
+                // The line is the file's, serde's column the line's (it reads one line).
+                message: super::read::serde_message(&e),
             })?;
             cases.push(case);
         }

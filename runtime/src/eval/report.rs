@@ -206,7 +206,7 @@ impl EvalReport {
             path: origin.to_owned(),
             line: e.line().max(1),
             column: e.column().max(1),
-            message: e.to_string(),
+            message: super::read::serde_message(&e),
         })
     }
 }
