@@ -6,7 +6,8 @@
 //! - Against a baseline, the pass rate and each baseline scorer's pass rate and mean may fall
 //!   at most [`Gate::max_drop`] below the baseline's (default 0: no drop).
 //! - A case that passed in the baseline and fails now (same id) is a regression, which fails the
-//!   gate unless [`Gate::allow_case_regressions`].
+//!   gate unless [`Gate::allow_case_regressions`]. Baseline cases the run lacks are listed.
+//! - A run without cases fails (an empty run would pass every rate).
 //!
 //! A metric with several floors (a minimum and the baseline's) is one check, against the
 //! stricter.
@@ -82,6 +83,10 @@ pub struct GateReport {
     pub regressions: Vec<CaseRegression>,
     /// Whether regressions are allowed (they are still listed).
     pub regressions_allowed: bool,
+    /// How many cases the current run has: a run without any fails.
+    pub cases: usize,
+    /// The ids of the baseline's cases that are not in the current run (listed, not failed).
+    pub missing: Vec<String>,
 }
 
 impl Gate {
@@ -163,10 +168,19 @@ impl Gate {
             ));
         }
 
+        let ids: std::collections::HashSet<&str> =
+            current.cases.iter().map(|c| c.id.as_str()).collect();
         GateReport {
             checks,
             regressions: baseline.map_or_else(Vec::new, |b| regressions(current, b)),
             regressions_allowed: self.allow_case_regressions,
+            cases: current.cases.len(),
+            missing: baseline
+                .iter()
+                .flat_map(|b| &b.cases)
+                .filter(|c| !ids.contains(c.id.as_str()))
+                .map(|c| c.id.clone())
+                .collect(),
         }
     }
 }
@@ -219,9 +233,11 @@ fn regressions(current: &EvalReport, baseline: &EvalReport) -> Vec<CaseRegressio
 }
 
 impl GateReport {
-    /// Whether the run passes: every check passed, and no case regressed unless allowed.
+    /// Whether the run passes: it has cases, every check passed, and no case regressed unless
+    /// allowed.
     pub fn passed(&self) -> bool {
-        self.checks.iter().all(|c| c.passed)
+        self.cases > 0
+            && self.checks.iter().all(|c| c.passed)
             && (self.regressions_allowed || self.regressions.is_empty())
     }
 }
@@ -281,6 +297,19 @@ impl fmt::Display for GateReport {
                     writeln!(f, "      {reason}")?;
                 }
             }
+        }
+        if !self.missing.is_empty() {
+            let shown: Vec<&str> = self.missing.iter().take(5).map(String::as_str).collect();
+            let more = if self.missing.len() > 5 { ", …" } else { "" };
+            writeln!(
+                f,
+                "{} of the baseline not in this run: {}{more}",
+                plural(self.missing.len(), "case", "cases"),
+                shown.join(", ")
+            )?;
+        }
+        if self.cases == 0 {
+            writeln!(f, "the run has no cases")?;
         }
         let failed = self.checks.iter().filter(|c| !c.passed).count();
         write!(
@@ -480,5 +509,23 @@ gate FAILED: 3 of 3 checks failed, 1 case regressed
             "no checks: give a minimum pass rate or score, or a baseline\n\
              gate passed: 0 of 0 checks failed, 0 cases regressed\n"
         );
+    }
+
+    #[test]
+    fn a_run_without_cases_fails_and_cases_it_lacks_are_listed() {
+        let baseline = report(&[case("a", &[("arith", 1.0)]), case("b", &[("arith", 1.0)])]);
+        let nothing = Gate::new()
+            .min_pass_rate(0.9)
+            .check(&report(&[]), Some(&baseline));
+        assert!(!nothing.passed(), "{nothing}");
+        let text = nothing.to_string();
+        assert!(
+            text.contains("2 cases of the baseline not in this run: a, b\n"),
+            "{text}"
+        );
+        assert!(text.contains("the run has no cases\ngate FAILED"), "{text}");
+        let fewer = Gate::new().check(&report(&[case("a", &[("arith", 1.0)])]), Some(&baseline));
+        assert!(fewer.passed(), "{fewer}");
+        assert_eq!(fewer.missing, ["b"]);
     }
 }
