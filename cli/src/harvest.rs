@@ -5,6 +5,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use clap::builder::NonEmptyStringValueParser;
 use genai_tracing::eval::{score_trace, Dataset, EvalCase, RuleSpec, Trace};
 use serde_json::Value;
 
@@ -28,7 +29,7 @@ pub struct Args {
     #[arg(long, value_name = "OUT.jsonl")]
     dataset: PathBuf,
     /// Harvest this trace (its id or the start of it), whether or not it failed.
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", value_parser = NonEmptyStringValueParser::new())]
     trace: Option<String>,
     /// The right answer of the case harvested with --trace: JSON if it parses (`391`,
     /// `{"city":"Paris"}`), else text.

@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
+use clap::builder::NonEmptyStringValueParser;
 use genai_tracing::eval::Trace;
 
 use crate::error::CliError;
@@ -19,7 +20,7 @@ pub struct Args {
     #[command(flatten)]
     files: TraceFiles,
     /// Only the trace with this id (or the start of it).
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", value_parser = NonEmptyStringValueParser::new())]
     trace: Option<String>,
     /// Show each span's input and output (arguments, messages, results), when the run captured
     /// content.

@@ -272,9 +272,34 @@ fn view_of_an_unknown_or_ambiguous_trace_is_an_error() {
         run.stderr,
         format!("genai-trace: no trace ffffffffffffffffffffffffffffffff in {file}\n")
     );
-    let fixture = fixture();
-    let twice = genai_trace(&["view", &fixture, file, "--trace", ""]);
-    assert_eq!(twice.code, 2, "{twice:?}");
+    let line = valid_line();
+    let twins = scratch("twins.jsonl");
+    let other = line.replace(
+        "5b8efff798038103d269b633813fc60c",
+        "5b8efff798038103d269b633813fc60d",
+    );
+    std::fs::write(&twins, format!("{line}\n{other}\n")).unwrap();
+    let run = genai_trace(&["view", path_str(&twins), "--trace", "5B8E"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert_eq!(
+        run.stderr,
+        "genai-trace: 5b8e is the start of 2 trace ids (5b8efff798038103d269b633813fc60c, \
+         5b8efff798038103d269b633813fc60d, …): give more of it\n"
+    );
+    let run = genai_trace(&[
+        "view",
+        path_str(&twins),
+        "--trace",
+        "5b8efff798038103d269b633813fc60d",
+    ]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let run = genai_trace(&["view", path_str(&twins), "--trace", ""]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("a value is required for '--trace <ID>'"),
+        "{run:?}"
+    );
 }
 
 // --- find ---------------------------------------------------------------------------------------
@@ -669,6 +694,21 @@ fn gate_checks_thresholds_and_the_baseline() {
         "0.5",
     ]);
     assert_eq!(run.code, 0, "{run:?}");
+
+    let empty = report("empty.json", &[]);
+    let run = genai_trace(&[
+        "gate",
+        &empty,
+        "--baseline",
+        &baseline,
+        "--allow-case-regressions",
+    ]);
+    assert_eq!(run.code, 1, "a run without cases: {run:?}");
+    assert!(
+        run.stdout
+            .contains("4 cases of the baseline not in this run: c0, c1, c2, c3\n"),
+        "{run:?}"
+    );
 
     let run = genai_trace(&["gate", &worse, "--min-score", "arith=0.25"]);
     assert_eq!(run.code, 0, "{run:?}");
