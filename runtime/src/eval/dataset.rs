@@ -30,7 +30,8 @@ use crate::semconv as sc;
 /// One eval case.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EvalCase {
-    /// Identity (see the [module](self)).
+    /// Identity: `case-` and a hash of the input for a harvested case, any unique text when
+    /// written by hand.
     pub id: String,
     /// What the agent is given.
     pub input: Value,

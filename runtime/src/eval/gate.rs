@@ -1,16 +1,6 @@
 //! The release gate: an eval run's [`EvalReport`] against thresholds and, optionally, the
-//! report of a baseline run (the last release's), as `genai-trace gate` runs it in CI.
-//!
-//! - The pass rate must reach [`Gate::min_pass_rate`], and each named scorer's mean its
-//!   [`Gate::min_score`].
-//! - Against a baseline, the pass rate and each baseline scorer's pass rate and mean may fall
-//!   at most [`Gate::max_drop`] below the baseline's (default 0: no drop).
-//! - A case that passed in the baseline and fails now (same id) is a regression, which fails the
-//!   gate unless [`Gate::allow_case_regressions`]. Baseline cases the run lacks are listed.
-//! - A run without cases fails (an empty run would pass every rate).
-//!
-//! A metric with several floors (a minimum and the baseline's) is one check, against the
-//! stricter.
+//! report of a baseline run (the last release's), as `genai-trace gate` runs it in CI. See
+//! [`Gate`] for the checks.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -22,7 +12,18 @@ use super::report::{EvalReport, ScorerSummary};
 /// Room for rounding when comparing rates and means (a 0.9 that is 0.8999999999).
 const EPSILON: f64 = 1e-9;
 
-/// Thresholds an eval run must meet to pass (see the [module](self)).
+/// Thresholds an eval run must meet to pass:
+///
+/// - The pass rate must reach [`Gate::min_pass_rate`], and each named scorer's mean its
+///   [`Gate::min_score`].
+/// - Against a baseline, the pass rate and each baseline scorer's pass rate and mean may fall
+///   at most [`Gate::max_drop`] below the baseline's (default 0: no drop).
+/// - A case that passed in the baseline and fails now (same id) is a regression, which fails the
+///   gate unless [`Gate::allow_case_regressions`]. Baseline cases the run lacks are listed.
+/// - A run without cases fails (an empty run would pass every rate).
+///
+/// A metric with several floors (a minimum and the baseline's) is one check, against the
+/// stricter.
 ///
 /// ```
 /// use genai_tracing::eval::{CaseResult, EvalReport, Gate};

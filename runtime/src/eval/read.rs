@@ -35,7 +35,8 @@ pub enum TraceFileError {
     },
 }
 
-/// Reads every trace in an OTLP-JSON file (see the [module](self) for the forms accepted).
+/// Reads every trace in an OTLP-JSON file: the file exporter's lines, a single (pretty-printed)
+/// request, or several concatenated.
 ///
 /// ```no_run
 /// let traces = genai_tracing::eval::read_traces("genai-traces/react-agent-demo.jsonl")?;
