@@ -29,7 +29,8 @@ use crate::semconv as sc;
 /// One eval case.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EvalCase {
-    /// Identity (see the [module](self)).
+    /// Identity: `case-` and a hash of the input for a harvested case, any unique text when
+    /// written by hand.
     pub id: String,
     /// What the agent is given.
     pub input: Value,
@@ -176,12 +177,14 @@ pub enum DatasetError {
         source: std::io::Error,
     },
     /// A line is not a case.
-    #[error("{path}:{line}: not an eval case: {message}")]
+    #[error("{path}:{line}:{column}: not an eval case: {message}")]
     Malformed {
         /// The file.
         path: String,
         /// 1-based line.
         line: usize,
+        /// 1-based column.
+        column: usize,
         /// What is wrong.
         message: String,
     },
@@ -225,7 +228,9 @@ impl Dataset {
             let case = serde_json::from_slice(line).map_err(|e| DatasetError::Malformed {
                 path: origin.to_owned(),
                 line: n + 1,
-                message: e.to_string(),
+                column: e.column().max(1),
+                // The line is the file's, serde's column the line's (it reads one line).
+                message: super::read::serde_message(&e),
             })?;
             cases.push(case);
         }
@@ -287,7 +292,8 @@ mod tests {
         let err =
             Dataset::parse(b"{\"id\":\"a\",\"input\":1}\n\n{\"id\": 3}\n", "d.jsonl").unwrap_err();
         assert!(
-            err.to_string().starts_with("d.jsonl:3: not an eval case"),
+            err.to_string()
+                == "d.jsonl:3:8: not an eval case: invalid type: integer `3`, expected a string",
             "{err}"
         );
         let err = Dataset::parse(b"\xff\xfe", "d").unwrap_err();

@@ -14,26 +14,33 @@
 //! - Online, [`Builder::score`](crate::Builder::score) scores every trace as its root ends, off
 //!   the agent's path, and a failed score keeps the trace through tail sampling.
 //!
+//! - [`rules`] are ready-made scorers (no errors, cost, latency, …), also named by spec strings
+//!   as the `genai-trace` CLI takes them; a [`Gate`] compares an eval run with a baseline.
+//!
 //! ```
-//! use genai_tracing::eval::{rule, Trace, Verdict};
-//! // The one-line scorer of the calculator exercise: did the answer keep the tool's result?
+//! use genai_tracing::eval::{rule, Trace};
+//! // A one-line scorer: the answer names the right product.
 //! let answers_391 = rule("answers_391", |t: &Trace| t.output().is_some_and(|o| o.contains("391")));
 //! ```
 
 mod dataset;
+mod gate;
 mod harness;
 mod judge;
 mod read;
 mod render;
 mod report;
+pub mod rules;
 mod score;
 mod trace;
 
 pub use dataset::{CaseSource, Dataset, DatasetError, EvalCase, HarvestError};
+pub use gate::{CaseRegression, Gate, GateCheck, GateReport};
 pub use harness::Eval;
 pub use judge::{JudgePrompt, LlmJudge};
 pub use read::{parse_traces, read_traces, TraceFileError};
 pub use report::{CaseResult, EvalReport, ReportError, ScorerSummary};
+pub use rules::{parse_rule, RuleSpec, RuleSpecError};
 pub(crate) use score::attach_scores;
 pub use score::{
     rule, score_trace, Rule, Score, ScoreError, ScoreFuture, Scorer, Verdict, FAIL, PASS,

@@ -35,7 +35,8 @@ pub enum TraceFileError {
     },
 }
 
-/// Reads every trace in an OTLP-JSON file (see the [module](self) for the forms accepted).
+/// Reads every trace in an OTLP-JSON file: the file exporter's lines, a single (pretty-printed)
+/// request, or several concatenated.
 ///
 /// ```no_run
 /// let traces = genai_tracing::eval::read_traces("genai-traces/react-agent-demo.jsonl")?;
@@ -84,12 +85,23 @@ pub fn parse_traces(bytes: &[u8], origin: &str) -> Result<Vec<Trace>, TraceFileE
                     origin: origin.to_owned(),
                     line: e.line().max(1),
                     column: e.column().max(1),
-                    message: e.to_string(),
+                    message: serde_message(&e),
                 })
             }
         }
     }
     Ok(Trace::from_requests(&requests))
+}
+
+/// A serde error's message without the position it ends with (errors give it as `line:column`
+/// before the message).
+pub(super) fn serde_message(error: &serde_json::Error) -> String {
+    let message = error.to_string();
+    let position = format!(" at line {} column {}", error.line(), error.column());
+    match message.strip_suffix(&position) {
+        Some(bare) => bare.to_owned(),
+        None => message,
+    }
 }
 
 /// What serde accepts but a trace cannot have: ids of the wrong length.

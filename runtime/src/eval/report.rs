@@ -195,11 +195,22 @@ impl EvalReport {
             path: path.display().to_string(),
             source,
         })?;
-        serde_json::from_slice(&bytes).map_err(|e| ReportError::Malformed {
-            path: path.display().to_string(),
-            line: e.line(),
-            column: e.column(),
-            message: e.to_string(),
+        Self::parse(&bytes, &path.display().to_string())
+    }
+
+    /// Parses a report from memory; `origin` names it in errors, which give a line and column
+    /// from 1.
+    ///
+    /// ```
+    /// let err = genai_tracing::eval::EvalReport::parse(b"", "results.json").unwrap_err();
+    /// assert!(err.to_string().starts_with("results.json:1:1: not an eval report"), "{err}");
+    /// ```
+    pub fn parse(bytes: &[u8], origin: &str) -> Result<Self, ReportError> {
+        serde_json::from_slice(bytes).map_err(|e| ReportError::Malformed {
+            path: origin.to_owned(),
+            line: e.line().max(1),
+            column: e.column().max(1),
+            message: super::read::serde_message(&e),
         })
     }
 }

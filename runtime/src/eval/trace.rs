@@ -62,7 +62,8 @@ pub struct TraceSpan {
     pub attributes: Attributes,
     /// Its events, in order.
     pub events: Vec<SpanEvent>,
-    /// The `service.name` of the process that recorded it.
+    /// The `service.name` of the process that recorded it (its resource's, else a `service.name`
+    /// attribute on the span, as a collector merging processes adds).
     pub service: Option<String>,
 }
 
@@ -370,7 +371,10 @@ impl Trace {
 
     /// Total cost of the model calls, in US dollars.
     pub fn cost_usd(&self) -> f64 {
-        self.model_calls().filter_map(TraceSpan::cost_usd).sum()
+        // A fold from +0 (`sum` starts at -0, which prints as `-0`).
+        self.model_calls()
+            .filter_map(TraceSpan::cost_usd)
+            .fold(0.0, |sum, usd| sum + usd)
     }
 
     fn model_calls(&self) -> impl Iterator<Item = &TraceSpan> {
@@ -390,6 +394,7 @@ impl TraceSpan {
             Some(s) if s.code == StatusCode::Ok as i32 => SpanStatus::Ok,
             _ => SpanStatus::Unset,
         };
+        let attrs = attributes(&span.attributes);
         Self {
             span_id: hex(&span.span_id),
             parent_span_id: (!span.parent_span_id.is_empty()).then(|| hex(&span.parent_span_id)),
@@ -397,7 +402,8 @@ impl TraceSpan {
             start_unix_nano: span.start_time_unix_nano,
             end_unix_nano: span.end_time_unix_nano,
             status,
-            attributes: attributes(&span.attributes),
+            service: service.or_else(|| attrs.get("service.name")?.as_str().map(Into::into)),
+            attributes: attrs,
             events: span
                 .events
                 .iter()
@@ -407,7 +413,6 @@ impl TraceSpan {
                     attributes: attributes(&e.attributes),
                 })
                 .collect(),
-            service,
         }
     }
 }

@@ -1,0 +1,60 @@
+//! What stops a command: bad input (exit code 2), each with the file and place it is about.
+
+use genai_tracing::eval::{DatasetError, HarvestError, ReportError, TraceFileError};
+
+/// A command that cannot do its work.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// A trace file is missing or malformed.
+    #[error(transparent)]
+    Traces(#[from] TraceFileError),
+    /// The dataset cannot be read or written.
+    #[error(transparent)]
+    Dataset(#[from] DatasetError),
+    /// An eval report is missing or malformed.
+    #[error(transparent)]
+    Report(#[from] ReportError),
+    /// A trace cannot become an eval case.
+    #[error("cannot harvest: {0}")]
+    Harvest(#[from] HarvestError),
+    /// A trace file holds no trace.
+    #[error("{file}: empty: no trace in it")]
+    NoTraces {
+        /// The file.
+        file: String,
+    },
+    /// `--trace` names no trace of the files.
+    #[error("no trace {id} in {files}")]
+    NoSuchTrace {
+        /// The id (or prefix) given.
+        id: String,
+        /// The files read.
+        files: String,
+    },
+    /// `--trace` gives a prefix of several traces' ids.
+    #[error("{id} is the start of {count} trace ids ({examples}, …): give more of it")]
+    AmbiguousTrace {
+        /// The prefix given.
+        id: String,
+        /// How many traces it matches.
+        count: usize,
+        /// The first two.
+        examples: String,
+    },
+    /// Standard output could not be written.
+    #[error("writing the output: {0}")]
+    Output(#[source] std::io::Error),
+}
+
+impl CliError {
+    /// Whether the reader of the output went away (`genai-trace view … | head`): not an error.
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, CliError::Output(e) if e.kind() == std::io::ErrorKind::BrokenPipe)
+    }
+}
+
+impl From<std::io::Error> for CliError {
+    fn from(error: std::io::Error) -> Self {
+        CliError::Output(error)
+    }
+}
