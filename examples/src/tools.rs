@@ -4,8 +4,9 @@
 use genai_tracing::tool;
 use serde::{Deserialize, Serialize};
 
-/// Why a calculation failed.
-#[derive(Debug, thiserror::Error, PartialEq)]
+/// Why a calculation failed. Serialisable, so record mode keeps it whole and replay serves it
+/// back (see `genai_tracing::replay`).
+#[derive(Debug, thiserror::Error, PartialEq, Serialize, Deserialize)]
 pub enum CalcError {
     /// The expression is not arithmetic.
     #[error("cannot parse {expr:?} at position {at}: {what}")]
@@ -15,7 +16,7 @@ pub enum CalcError {
         /// Byte offset of the problem.
         at: usize,
         /// What was expected.
-        what: &'static str,
+        what: String,
     },
     /// Division by zero.
     #[error("division by zero in {0:?}")]
@@ -140,7 +141,7 @@ impl<'a> Parser<'a> {
         CalcError::Parse {
             expr: self.src.to_owned(),
             at: self.pos,
-            what,
+            what: what.to_owned(),
         }
     }
 }
