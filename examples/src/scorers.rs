@@ -17,8 +17,16 @@ pub fn arithmetic() -> impl Scorer {
     rule("arithmetic", |t: &Trace| {
         t.tool_calls("calculator")
             .find_map(wrong)
-            .unwrap_or_else(Verdict::pass)
+            .unwrap_or_else(|| checked(t))
     })
+}
+
+/// A pass, saying when there was nothing to check.
+fn checked(trace: &Trace) -> Verdict {
+    match trace.tool_calls("calculator").any(|c| c.input().is_none()) {
+        true => Verdict::pass().because("content not captured: nothing checked"),
+        false => Verdict::pass(),
+    }
 }
 
 /// The verdict on one calculator call, if its result is not the expression's value.
