@@ -449,3 +449,157 @@ fn a_harvested_failing_run_replays_deterministically_under_the_harness() {
     assert!(live.cases[0].passed, "{live}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn traces_the_scorers_start_are_not_scored_and_a_judge_past_its_time_is_a_timeout() {
+    let _serial = serial();
+    static RULE_RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let spans = InMemorySpanExporter::default();
+    let slow_judge = LlmJudge::new("patience", "answers at once", |_: JudgePrompt| async {
+        tokio::time::sleep(Duration::from_secs(30)).await;
+        Ok::<_, String>(r#"{"score": 1}"#.to_owned())
+    });
+    let (dispatch, guard) = Builder::from_env()
+        .unwrap()
+        .with_exporter("memory", spans.clone())
+        .score(rule("checks_with_a_tool", |_: &Trace| {
+            RULE_RUNS.fetch_add(1, SeqCst);
+            multiply(2, 2) == 4 // a traced tool: a trace of the scorer's own
+        }))
+        .score(slow_judge)
+        .score_timeout(Duration::from_millis(100))
+        .build()
+        .unwrap();
+    OFF_BY_ONE.store(false, SeqCst);
+    block_on(ask("2 * 3").with_subscriber(dispatch.clone())).unwrap();
+    guard.flush().unwrap();
+    std::thread::sleep(Duration::from_millis(300)); // time to score its own trace, were it to
+    guard.flush().unwrap();
+    assert_eq!(
+        RULE_RUNS.load(SeqCst),
+        1,
+        "the scorer's own trace is not scored"
+    );
+    let stats = guard.stats();
+    assert_eq!(
+        (stats.traces_scored, stats.traces_unscored),
+        (1, 1),
+        "{stats:?}"
+    );
+    let spans = spans.get_finished_spans().unwrap();
+    let root = spans
+        .iter()
+        .find(|s| s.name == "invoke_agent calculator-agent")
+        .unwrap();
+    let timed_out = root
+        .events
+        .iter()
+        .find(|e| event_attr(e, sc::GEN_AI_EVALUATION_NAME) == Some(&OtelValue::from("patience")))
+        .expect("the judge's score");
+    assert_eq!(
+        event_attr(timed_out, sc::ERROR_TYPE),
+        Some(&OtelValue::from("timeout"))
+    );
+    assert_eq!(
+        spans
+            .iter()
+            .filter(|s| s.name == "execute_tool multiply")
+            .count(),
+        2,
+        "the agent's call and the scorer's, exported apart"
+    );
+}
+
+/// Keeps what it exports, through shutdown.
+#[derive(Debug, Clone, Default)]
+struct Kept(std::sync::Arc<Mutex<Vec<SpanData>>>);
+
+impl opentelemetry_sdk::trace::SpanExporter for Kept {
+    async fn export(&self, batch: Vec<SpanData>) -> opentelemetry_sdk::error::OTelSdkResult {
+        self.0.lock().unwrap().extend(batch);
+        Ok(())
+    }
+}
+
+#[test]
+fn a_slow_scorer_at_shutdown_leaves_the_queues_their_time_for_what_is_scored() {
+    let _serial = serial();
+    let spans = Kept::default();
+    let (dispatch, guard) = Builder::from_env()
+        .unwrap()
+        .with_exporter("memory", spans.clone())
+        .score(rule("slow_on_six", |t: &Trace| {
+            if t.root().and_then(|r| r.tool_name()).is_none() {
+                std::thread::sleep(Duration::from_secs(2));
+            }
+            true
+        }))
+        .shutdown_timeout(Duration::from_millis(600))
+        .build()
+        .unwrap();
+    tracing::dispatcher::with_default(&dispatch, || multiply(1, 1)); // scored at once
+    std::thread::sleep(Duration::from_millis(100));
+    block_on(ask("2 * 3").with_subscriber(dispatch.clone())).unwrap(); // 2 s to score
+    let started = Instant::now();
+    let stats = guard.shutdown();
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+    let exported = spans.0.lock().unwrap().len();
+    assert_eq!(exported, 1, "the scored trace is exported: {stats:?}");
+    assert_eq!(stats.traces_scored, 1, "{stats:?}");
+    assert_eq!(stats.traces_unscored, 1, "{stats:?}");
+    assert_eq!(
+        stats.dropped_at_shutdown, 2,
+        "the agent and its tool call: {stats:?}"
+    );
+}
+
+/// Answers at once; asked "first", it leaves a task running that makes a span later.
+#[agent(name = "hasty")]
+async fn hasty(question: &str) -> Result<String, String> {
+    if question == "first" {
+        genai_tracing::spawn(async {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            multiply(5, 5)
+        });
+    } else {
+        tokio::time::sleep(Duration::from_millis(150)).await; // the first task ends meanwhile
+    }
+    Ok(question.to_owned())
+}
+
+#[test]
+fn a_task_a_case_leaves_running_does_not_join_the_next_case() {
+    let _serial = serial();
+    let dataset = Dataset {
+        cases: vec![
+            EvalCase::new("first".into()),
+            EvalCase::new("second".into()),
+        ],
+    };
+    let report = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(
+            Eval::new(dataset)
+                .scorer(rule("only_my_spans", |t: &Trace| {
+                    let names: Vec<&str> = t.spans.iter().map(|s| s.name.as_str()).collect();
+                    Verdict::from(t.tool_calls("multiply").next().is_none())
+                        .because(names.join(", "))
+                }))
+                .run(|case: EvalCase| async move { hasty(&case.input_text()).await }),
+        );
+    let second = &report.cases[1];
+    assert!(second.passed, "{report}");
+    assert_eq!(
+        second.scores[0].explanation.as_deref(),
+        Some("invoke_agent hasty"),
+        "{report}"
+    );
+    assert_ne!(report.cases[0].trace_id, second.trace_id);
+}

@@ -41,6 +41,9 @@ pub enum CliError {
         /// The first two.
         examples: String,
     },
+    /// `gate` was given nothing to check against.
+    #[error("gate: nothing to check: give --baseline, --min-pass-rate or --min-score")]
+    NothingToGate,
     /// Standard output could not be written.
     #[error("writing the output: {0}")]
     Output(#[source] std::io::Error),

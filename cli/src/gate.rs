@@ -41,6 +41,10 @@ pub struct Args {
 pub fn run(args: &Args, out: &mut impl Write) -> Result<ExitCode, CliError> {
     let current = EvalReport::load(&args.results)?;
     let baseline = args.baseline.as_ref().map(EvalReport::load).transpose()?;
+    // A gate without a threshold or a baseline would always open: a forgotten flag in CI.
+    if baseline.is_none() && args.min_pass_rate.is_none() && args.min_score.is_empty() {
+        return Err(CliError::NothingToGate);
+    }
     let mut gate = Gate::new()
         .max_drop(args.max_drop)
         .allow_case_regressions(args.allow_case_regressions);

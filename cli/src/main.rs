@@ -66,11 +66,19 @@ fn main() -> ExitCode {
         Command::Score(args) => score::run(&args, &mut out),
         Command::Harvest(args) => harvest::run(&args, &mut out),
         Command::Gate(args) => gate::run(&args, &mut out),
-    }
-    .and_then(|code| out.flush().map(|()| code).map_err(CliError::Output));
+    };
+    let flushed = out.flush().map_err(CliError::Output);
+    // A verdict stands even when the reader left early (`| head`); output that could not be
+    // written for another reason is an error.
+    let outcome = match (outcome, flushed) {
+        (Ok(code), Ok(())) => Ok(code),
+        (Ok(code), Err(error)) if error.is_broken_pipe() => Ok(code),
+        (Ok(_), Err(error)) | (Err(error), _) => Err(error),
+    };
     match outcome {
         Ok(code) => code,
-        Err(error) if error.is_broken_pipe() => ExitCode::SUCCESS,
+        // The reader left before the command reached its verdict: like a process SIGPIPE ends.
+        Err(error) if error.is_broken_pipe() => ExitCode::from(141),
         Err(error) => {
             // The message may quote the input; keep it on one line.
             eprintln!("genai-trace: {}", error.to_string().replace('\n', "\\n"));

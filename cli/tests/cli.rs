@@ -860,6 +860,12 @@ fn malformed_reports_and_bad_options_exit_2() {
         )
     );
     let good = report("good.json", &[true]);
+    let run = genai_trace(&["gate", &good]);
+    assert_eq!(
+        run.code, 2,
+        "a gate with nothing to check would always open: {run:?}"
+    );
+    assert!(run.stderr.contains("nothing to check"), "{run:?}");
     let run = genai_trace(&["gate", &good, "--baseline", path_str(&scratch("none.json"))]);
     assert_eq!(run.code, 2, "{run:?}");
     assert!(

@@ -46,6 +46,11 @@ use crate::replay::{set_recording, RECORD_ENV};
 /// ```
 #[derive(Debug, thiserror::Error)]
 pub enum InitError {
+    /// Scorers were given ([`Builder::score`]) but no exporter: the scores would go nowhere.
+    #[error(
+        "online scoring needs an exporter (OTLP, a preset, the file or the console, or your own)"
+    )]
+    ScoringWithoutExport,
     /// `OTEL_EXPORTER_OTLP_PROTOCOL` (or `_TRACES_PROTOCOL`) holds an unknown value.
     #[error("unsupported {var} value {value:?}: expected http/protobuf, http/json or grpc")]
     InvalidProtocol {
@@ -162,6 +167,7 @@ pub struct Builder {
     traces_only_endpoint: bool,
     scorers: Vec<Arc<dyn Scorer>>,
     keep_failed_scores: bool,
+    score_timeout: Duration,
 }
 
 /// An exporter waiting for [`Builder::install`] to give it a queue.
@@ -367,6 +373,7 @@ impl Builder {
             traces_only_endpoint,
             scorers: Vec::new(),
             keep_failed_scores: true,
+            score_timeout: Duration::from_secs(30),
         })
     }
 
@@ -446,8 +453,10 @@ impl Builder {
     /// sampler decides it: each score is recorded on the span it judges as a
     /// `gen_ai.evaluation.result` event, and a failed score keeps the trace (see
     /// [`keep_failed_scores`](Self::keep_failed_scores)). Spans an LLM judge creates join the
-    /// trace. Scoring needs an exporter (OTLP, a preset, the file or console, or your own) and
-    /// assembles whole traces as the file exporter does. See [`crate::eval`].
+    /// trace. Scoring needs an exporter (OTLP, a preset, the file or console, or your own: else
+    /// [`InitError::ScoringWithoutExport`]) and assembles whole traces as the file exporter does.
+    /// Traces the tail sampler decides early (past its bounds, or still open at shutdown) and
+    /// traces started by the scorers themselves are not scored. See [`crate::eval`].
     ///
     /// ```
     /// use genai_tracing::eval::{rule, Trace};
@@ -464,6 +473,14 @@ impl Builder {
     /// Whether a failed score keeps its trace whatever the tail sampler's draw (default `true`).
     pub fn keep_failed_scores(mut self, keep: bool) -> Self {
         self.keep_failed_scores = keep;
+        self
+    }
+
+    /// How long one scorer may take on one trace online (default 30 s); past it, the score is an
+    /// error (`error.type = timeout`) and the trace is decided. Only scorers that `.await` (an LLM
+    /// judge) can be cut short: a rule runs to its end, so keep rules quick.
+    pub fn score_timeout(mut self, timeout: Duration) -> Self {
+        self.score_timeout = timeout;
         self
     }
 
@@ -647,6 +664,9 @@ impl Builder {
             pending.push(Pending::new("console", console));
             whole_traces = true;
         }
+        if !self.scorers.is_empty() && pending.is_empty() {
+            return Err(InitError::ScoringWithoutExport);
+        }
         whole_traces |= !self.scorers.is_empty();
         let exporters: Vec<&'static str> = pending.iter().map(|p| p.name).collect();
         let mut builder = self.processors;
@@ -669,11 +689,16 @@ impl Builder {
                 .map(|tail| if scored { tail.scored() } else { tail });
             let stages = Arc::new(Stages::new(tail, queues, counters.clone()));
             if scored {
-                let started = Scoring::start(self.scorers, self.keep_failed_scores, stages.clone())
-                    .map_err(|source| InitError::Io {
-                        what: "cannot start the scoring thread".into(),
-                        source,
-                    })?;
+                let started = Scoring::start(
+                    self.scorers,
+                    self.keep_failed_scores,
+                    self.score_timeout,
+                    stages.clone(),
+                )
+                .map_err(|source| InitError::Io {
+                    what: "cannot start the scoring thread".into(),
+                    source,
+                })?;
                 scoring = Some(Arc::new(started));
             }
             builder = builder.with_span_processor(Pipeline::new(
@@ -751,8 +776,6 @@ fn meter_provider(
     Ok(Some(builder.build()))
 }
 
-/// INFO and above, without the exporter's own HTTP stack (its spans would be exported in turn) and
-/// without rmcp's connection-long spans.
 /// The subscriber that turns this crate's `tracing` spans into `provider`'s spans.
 pub(crate) fn subscriber(provider: &SdkTracerProvider) -> impl tracing::Subscriber + Send + Sync {
     let layer = tracing_opentelemetry::layer()
@@ -763,6 +786,8 @@ pub(crate) fn subscriber(provider: &SdkTracerProvider) -> impl tracing::Subscrib
     tracing_subscriber::registry().with(layer.with_filter(export_filter()))
 }
 
+/// INFO and above, without the exporter's own HTTP stack (its spans would be exported in turn) and
+/// without rmcp's connection-long spans.
 fn export_filter() -> Targets {
     Targets::new().with_default(LevelFilter::INFO).with_targets(
         [

@@ -248,11 +248,22 @@ impl Dataset {
             path: path.display().to_string(),
             source,
         };
-        let mut known: std::collections::HashSet<String> = match path.exists() {
-            true => Self::load(path)?.cases.into_iter().map(|c| c.id).collect(),
-            false => Default::default(),
+        let existing = match std::fs::read(path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+            Err(e) => return Err(io(e)),
         };
+        let mut known: std::collections::HashSet<String> =
+            Self::parse(&existing, &path.display().to_string())?
+                .cases
+                .into_iter()
+                .map(|c| c.id)
+                .collect();
         let mut text = String::new();
+        // A hand-written file may end without a newline: the first case must not join its line.
+        if existing.last().is_some_and(|&b| b != b'\n') {
+            text.push('\n');
+        }
         let mut added = 0;
         for case in cases {
             if known.insert(case.id.clone()) {
@@ -263,6 +274,9 @@ impl Dataset {
         }
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(io)?;
+        }
+        if added == 0 {
+            return Ok(0);
         }
         let mut file = OpenOptions::new()
             .create(true)
@@ -285,6 +299,23 @@ mod tests {
         assert_eq!(a.id, b.id);
         assert_ne!(a.id, EvalCase::new("x".into()).id);
         assert_eq!(a.id.len(), "case-".len() + 16);
+    }
+
+    #[test]
+    fn appending_to_a_file_without_a_final_newline_starts_a_new_line() {
+        let path = std::env::temp_dir().join(format!("genai-dataset-{}.jsonl", std::process::id()));
+        std::fs::write(&path, "{\"id\":\"hand-1\",\"input\":\"2 + 2\"}").unwrap();
+        let added = Dataset::append(&path, [EvalCase::new("3 + 3".into())]).unwrap();
+        assert_eq!(added, 1);
+        let ids: Vec<String> = Dataset::load(&path)
+            .unwrap()
+            .cases
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
+        assert_eq!(ids.len(), 2, "{ids:?}");
+        assert_eq!(ids[0], "hand-1");
+        let _ = std::fs::remove_file(&path);
     }
 
     #[test]

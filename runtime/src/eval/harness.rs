@@ -8,10 +8,13 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt as _};
 use opentelemetry::Context;
 use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::trace::{SdkTracerProvider, Span, SpanData, SpanExporter, SpanProcessor};
 use tracing::instrument::WithSubscriber as _;
+use tracing::Instrument as _;
+use tracing_opentelemetry::OpenTelemetrySpanExt as _;
 
 use super::dataset::{Dataset, EvalCase};
 use super::report::{CaseResult, EvalReport};
@@ -128,8 +131,17 @@ impl Eval {
         });
         let mut report = EvalReport::default();
         for case in &self.dataset.cases {
-            collected.take(); // what a previous case left running
-            let run = agent(case.clone()).with_subscriber(dispatch.clone());
+            // The case's spans are those of its own trace: a span of the harness's, left out of
+            // what is scored and written, is the parent of the run's root.
+            let case_span = tracing::dispatcher::with_default(
+                &dispatch,
+                || tracing::info_span!(target: "genai_tracing::eval", "eval case"),
+            );
+            let context = case_span.context();
+            let case_trace = context.span().span_context().clone();
+            let run = agent(case.clone())
+                .instrument(case_span)
+                .with_subscriber(dispatch.clone());
             let (outcome, replay_misses) = if self.replay {
                 let cassette = Cassette::new(case.recordings.clone());
                 let outcome = cassette.serve(run).await;
@@ -142,8 +154,8 @@ impl Eval {
                 Ok(answer) => (Some(answer.to_string()), None),
                 Err(error) => (None, Some(error.to_string())),
             };
-            let mut spans = collected.take();
-            let mut trace = merged(Trace::from_spans(spans.clone()));
+            let mut spans = collected.take_trace(&case_trace);
+            let mut trace = Trace::from_spans(spans.clone()).pop().unwrap_or_default();
             trace.expected = case.expected.clone();
             trace.answer = answer.clone();
             let scores = score_trace(&trace, &self.scorers)
@@ -151,7 +163,7 @@ impl Eval {
                 .await;
             if let Some(file) = &file {
                 // The run's spans, then the judges', scores attached.
-                spans.extend(collected.take());
+                spans.extend(collected.take_trace(&case_trace));
                 attach_scores(&mut spans, &scores);
                 if let Err(e) = file.export(spans).await {
                     eprintln!("genai-tracing eval: {e}");
@@ -174,24 +186,27 @@ impl Eval {
     }
 }
 
-/// The spans of one run as one trace (an agent that starts several roots still made one run).
-fn merged(traces: Vec<Trace>) -> Trace {
-    let mut traces = traces.into_iter();
-    let mut first = traces.next().unwrap_or_default();
-    for trace in traces {
-        first.spans.extend(trace.spans);
-    }
-    first
-}
-
 /// Keeps every ended span, for the harness to take after each case.
 #[derive(Debug, Clone, Default)]
 struct Collector(Arc<Mutex<Vec<SpanData>>>);
 
 impl Collector {
-    /// The spans ended since the last call.
-    fn take(&self) -> Vec<SpanData> {
-        std::mem::take(&mut *self.0.lock().unwrap_or_else(PoisonError::into_inner))
+    /// The spans of the case whose span is `case` ended so far, without the case's span (its
+    /// children become roots); spans of other traces (a task a previous case left running) are
+    /// dropped.
+    fn take_trace(&self, case: &SpanContext) -> Vec<SpanData> {
+        let ended = std::mem::take(&mut *self.0.lock().unwrap_or_else(PoisonError::into_inner));
+        ended
+            .into_iter()
+            .filter(|s| s.span_context.trace_id() == case.trace_id())
+            .filter(|s| s.span_context.span_id() != case.span_id())
+            .map(|mut s| {
+                if s.parent_span_id == case.span_id() {
+                    s.parent_span_id = SpanId::INVALID;
+                }
+                s
+            })
+            .collect()
     }
 }
 

@@ -41,7 +41,7 @@ pub use judge::{JudgePrompt, LlmJudge};
 pub use read::{parse_traces, read_traces, TraceFileError};
 pub use report::{CaseResult, EvalReport, ReportError, ScorerSummary};
 pub use rules::{parse_rule, RuleSpec, RuleSpecError};
-pub(crate) use score::attach_scores;
+pub(crate) use score::{attach_scores, score_trace_within};
 pub use score::{
     rule, score_trace, Rule, Score, ScoreError, ScoreFuture, Scorer, Verdict, FAIL, PASS,
 };

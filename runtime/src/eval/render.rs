@@ -160,14 +160,27 @@ fn line(span: &TraceSpan, parent_service: Option<&str>) -> String {
     if let Some(first) = span.number(sc::GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK) {
         let _ = write!(text, "  streamed, first chunk {:.1} ms", first * 1000.0);
     }
+    let exceptions: Vec<&str> = span
+        .events
+        .iter()
+        .filter(|e| e.name == sc::EXCEPTION_EVENT)
+        .filter_map(|e| e.attributes.get(sc::EXCEPTION_TYPE)?.as_str())
+        .collect();
+    if !exceptions.is_empty() {
+        let _ = write!(text, "  (exception: {})", exceptions.join(", "));
+    }
     match span.error() {
         Some(error) => {
             let _ = write!(text, "  ERROR {error}");
         }
         None => text.push_str("  ok"),
     }
+    // The process, where it changes (and on a root, where it is known).
     match (span.service.as_deref(), parent_service) {
         (Some(service), Some(parent)) if service != parent => {
+            let _ = write!(text, "  [{service}]");
+        }
+        (Some(service), None) if span.parent_span_id.is_none() => {
             let _ = write!(text, "  [{service}]");
         }
         _ => {}
@@ -240,7 +253,7 @@ mod tests {
         assert_eq!(
             trace.render(true),
             "\
-invoke_agent calc  10.0 ms  ok
+invoke_agent calc  10.0 ms  ok  [agent]
 │  score no-errors = 0 (fail)
 │  in:  What is
 │       17 * 23?

@@ -95,6 +95,9 @@ pub enum ReportError {
         /// The readable report.
         report: String,
     },
+    /// The run had no case (an empty dataset would pass any threshold).
+    #[error("the eval run has no case")]
+    NoCases,
     /// The file could not be read or written.
     #[error("{path}: {source}")]
     Io {
@@ -161,8 +164,11 @@ impl EvalReport {
     }
 
     /// `Ok` when the pass rate is at least `threshold`; else an error carrying the readable
-    /// report (for `cargo test`: `report.check(0.9).unwrap()`).
+    /// report (for `cargo test`: `report.check(0.9).unwrap()`). A run without cases fails.
     pub fn check(&self, threshold: f64) -> Result<(), ReportError> {
+        if self.cases.is_empty() {
+            return Err(ReportError::NoCases);
+        }
         let rate = self.pass_rate();
         if rate >= threshold {
             return Ok(());

@@ -183,7 +183,7 @@ pub fn max_cost(usd: f64) -> impl Scorer {
 pub fn max_tokens(tokens: u64) -> impl Scorer {
     rule("max-tokens", move |trace: &Trace| {
         let (input, output) = trace.tokens();
-        let used = input + output;
+        let used = input.saturating_add(output);
         Verdict::from(used <= tokens).because(format!(
             "{used} tokens ({input} in, {output} out), at most {tokens}"
         ))

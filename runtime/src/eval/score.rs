@@ -204,6 +204,10 @@ pub enum ScoreError {
     /// The scorer panicked.
     #[error("scorer panicked: {0}")]
     Panicked(String),
+    /// The scorer took longer than online scoring allows (see
+    /// [`Builder::score_timeout`](crate::Builder::score_timeout)).
+    #[error("no verdict within {0:?}")]
+    TimedOut(std::time::Duration),
 }
 
 impl ScoreError {
@@ -213,6 +217,7 @@ impl ScoreError {
             ScoreError::Judge(_) => "judge_error",
             ScoreError::Unreadable(_) => "unreadable_verdict",
             ScoreError::Panicked(_) => crate::PANIC,
+            ScoreError::TimedOut(_) => "timeout",
         }
     }
 }
@@ -288,13 +293,35 @@ impl<F> fmt::Debug for Rule<F> {
 /// assert!(!scores[0].passed());
 /// ```
 pub async fn score_trace(trace: &Trace, scorers: &[Arc<dyn Scorer>]) -> Vec<Score> {
+    score_with(trace, scorers, None).await
+}
+
+/// [`score_trace`], each scorer given at most `limit` (a Tokio timer: needs a Tokio runtime).
+pub(crate) async fn score_trace_within(
+    trace: &Trace,
+    scorers: &[Arc<dyn Scorer>],
+    limit: std::time::Duration,
+) -> Vec<Score> {
+    score_with(trace, scorers, Some(limit)).await
+}
+
+async fn score_with(
+    trace: &Trace,
+    scorers: &[Arc<dyn Scorer>],
+    limit: Option<std::time::Duration>,
+) -> Vec<Score> {
     let root = trace.root().map(|r| r.span_id.clone());
     let mut scores = Vec::with_capacity(scorers.len());
     for scorer in scorers {
-        let outcome = CatchUnwind(AssertUnwindSafe(std::panic::catch_unwind(
+        let judged = CatchUnwind(AssertUnwindSafe(std::panic::catch_unwind(
             AssertUnwindSafe(|| scorer.score(trace)),
-        )))
-        .await;
+        )));
+        let outcome = match limit {
+            Some(limit) => tokio::time::timeout(limit, judged)
+                .await
+                .unwrap_or(Err(ScoreError::TimedOut(limit))),
+            None => judged.await,
+        };
         let name = scorer.name().to_owned();
         scores.push(match outcome {
             Ok(verdict) => Score {

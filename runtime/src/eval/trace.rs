@@ -322,9 +322,26 @@ impl Trace {
             .filter(move |s| s.tool_name() == Some(name))
     }
 
-    /// The spans that failed.
+    /// The spans of the run that failed (an evaluator's own failures are not the run's: see
+    /// [`is_evaluation`](Self::is_evaluation)).
     pub fn errors(&self) -> impl Iterator<Item = &TraceSpan> {
-        self.spans.iter().filter(|s| s.is_error())
+        self.spans
+            .iter()
+            .filter(|s| s.is_error() && !self.is_evaluation(s))
+    }
+
+    /// Whether `span` is part of an evaluation of the run rather than the run itself: an
+    /// `EVALUATOR` span (an LLM judge's) or a span beneath one.
+    pub fn is_evaluation(&self, span: &TraceSpan) -> bool {
+        let mut at = Some(span);
+        for _ in 0..=self.spans.len() {
+            let Some(s) = at else { return false };
+            if s.text(sc::OPENINFERENCE_SPAN_KIND) == Some(sc::span_kind::EVALUATOR) {
+                return true;
+            }
+            at = s.parent_span_id.as_deref().and_then(|p| self.span(p));
+        }
+        false // a cycle in a malformed file
     }
 
     /// The run's input: the root's captured input.
@@ -362,14 +379,17 @@ impl Trace {
         scores.chain(errors).collect()
     }
 
-    /// Total tokens (input, output) over the model calls, not counting agents' roll-ups.
+    /// Total tokens (input, output) over the run's model calls, not counting agents' roll-ups
+    /// nor an evaluator's calls.
     pub fn tokens(&self) -> (u64, u64) {
         self.model_calls()
             .filter_map(TraceSpan::tokens)
-            .fold((0, 0), |(i, o), (di, d_o)| (i + di, o + d_o))
+            .fold((0, 0), |(i, o), (di, d_o)| {
+                (i.saturating_add(di), o.saturating_add(d_o))
+            })
     }
 
-    /// Total cost of the model calls, in US dollars.
+    /// Total cost of the run's model calls (not an evaluator's), in US dollars.
     pub fn cost_usd(&self) -> f64 {
         // A fold from +0 (`sum` starts at -0, which prints as `-0`).
         self.model_calls()
@@ -377,12 +397,13 @@ impl Trace {
             .fold(0.0, |sum, usd| sum + usd)
     }
 
+    /// The run's model calls (not an evaluator's).
     fn model_calls(&self) -> impl Iterator<Item = &TraceSpan> {
         self.spans.iter().filter(|s| {
             matches!(
                 s.operation(),
                 Some("chat" | "text_completion" | "generate_content" | "embeddings")
-            )
+            ) && !self.is_evaluation(s)
         })
     }
 }

@@ -44,7 +44,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use opentelemetry::Context;
-use opentelemetry_sdk::error::OTelSdkResult;
+use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
 use opentelemetry_sdk::trace::{Span, SpanData, SpanProcessor};
 use opentelemetry_sdk::Resource;
 use tracing_opentelemetry::OpenTelemetrySpanExt as _;
@@ -193,21 +193,27 @@ impl SpanProcessor for Pipeline {
         }
     }
 
-    /// Scores what waits for the scorers, then exports what is queued; traces the tail sampler
-    /// holds stay held until their roots end.
+    /// Scores what waits for the scorers (at most half the shutdown timeout), then exports what
+    /// is queued; traces the tail sampler holds stay held until their roots end. An error when
+    /// the scorers or a queue did not finish in time.
     fn force_flush(&self) -> OTelSdkResult {
         let deadline = Instant::now() + self.shutdown_timeout;
-        if let Some(scoring) = &self.scoring {
-            scoring.wait_idle(self.shutdown_timeout);
+        let scorers = self.shutdown_timeout / 2;
+        let idle = self.scoring.as_ref().is_none_or(|s| s.wait_idle(scorers));
+        let flushed = self.each_within(deadline, ExportQueue::flush);
+        if !idle {
+            return Err(OTelSdkError::Timeout(scorers));
         }
-        self.each_within(deadline, ExportQueue::flush)
+        flushed
     }
 
+    /// Gives the scorers at most half of `timeout`, so the queues always keep the rest for
+    /// what is already queued.
     fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
         let timeout = timeout.min(self.shutdown_timeout);
         let deadline = Instant::now() + timeout;
         if let Some(scoring) = &self.scoring {
-            scoring.shutdown(timeout);
+            scoring.shutdown(timeout / 2);
         }
         if let Some(tail) = &self.stages.tail {
             for trace in tail.drain() {

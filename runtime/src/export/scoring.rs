@@ -20,15 +20,22 @@ use opentelemetry_sdk::Resource;
 
 use super::queue::Unit;
 use super::Stages;
-use crate::eval::{attach_scores, score_trace, Score, Scorer, Trace};
+use crate::eval::{attach_scores, score_trace_within, Score, Scorer, Trace};
 
 /// How many traces may wait for the scorers.
 const CAPACITY: usize = 1024;
+
+thread_local! {
+    /// Set on the scoring thread.
+    static ON_SCORING_THREAD: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
 
 /// What the scoring thread shares with the pipeline.
 struct Shared {
     scorers: Vec<Arc<dyn Scorer>>,
     keep_failed: bool,
+    /// How long one scorer may take on one trace.
+    timeout: Duration,
     stages: Arc<Stages>,
     /// The pipeline's dispatcher, for the spans scorers create (weak: the dispatcher owns the
     /// pipeline).
@@ -61,6 +68,7 @@ impl Scoring {
     pub(crate) fn start(
         scorers: Vec<Arc<dyn Scorer>>,
         keep_failed: bool,
+        timeout: Duration,
         stages: Arc<Stages>,
     ) -> std::io::Result<Self> {
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -69,6 +77,7 @@ impl Scoring {
         let shared = Arc::new(Shared {
             scorers,
             keep_failed,
+            timeout,
             stages,
             dispatch: OnceLock::new(),
             resource: Mutex::new(ResourceAttributesWithSchema::default()),
@@ -80,7 +89,10 @@ impl Scoring {
         let worker = shared.clone();
         std::thread::Builder::new()
             .name("genai-tracing-scoring".into())
-            .spawn(move || worker.run(&runtime, receiver))?;
+            .spawn(move || {
+                ON_SCORING_THREAD.set(true);
+                worker.run(&runtime, receiver)
+            })?;
         Ok(Self {
             sender: Mutex::new(Some(sender)),
             shared,
@@ -101,18 +113,36 @@ impl Scoring {
     }
 
     /// Queues a trace whose root ended; when the queue is full (or closed), decides it unscored.
+    /// A trace whose root ended on the scoring thread (spans a scorer made: a tool it called, a
+    /// task its judge spawned) is never scored itself: scorers would judge their own work, without
+    /// end.
     pub(crate) fn submit(&self, spans: Vec<SpanData>) {
         let count = spans.len();
-        self.shared.begin(count);
-        let sender = self.sender.lock().unwrap_or_else(PoisonError::into_inner);
-        let refused = match sender.as_ref() {
-            Some(sender) => match sender.try_send(spans) {
-                Ok(()) => None,
-                Err(TrySendError::Full(spans) | TrySendError::Disconnected(spans)) => Some(spans),
-            },
-            None => Some(spans),
+        let refused = if ON_SCORING_THREAD.get() {
+            Some(spans)
+        } else {
+            // Counted as pending under the lock, so that shutdown counts each trace once.
+            let mut pending = self
+                .shared
+                .pending
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            let sender = self.sender.lock().unwrap_or_else(PoisonError::into_inner);
+            let sent = match sender.as_ref() {
+                Some(sender) => sender.try_send(spans).map_err(|e| match e {
+                    TrySendError::Full(spans) | TrySendError::Disconnected(spans) => spans,
+                }),
+                None => Err(spans), // shut down
+            };
+            match sent {
+                Ok(()) => {
+                    pending.0 += 1;
+                    pending.1 += count;
+                    None
+                }
+                Err(spans) => Some(spans),
+            }
         };
-        drop(sender);
         if let Some(spans) = refused {
             self.shared
                 .stages
@@ -120,7 +150,6 @@ impl Scoring {
                 .traces_unscored
                 .fetch_add(1, Relaxed);
             self.shared.settle(spans, false);
-            self.shared.done(count);
         }
     }
 
@@ -173,23 +202,6 @@ impl Scoring {
 }
 
 impl Shared {
-    /// One more trace of `spans` spans waits for the scorers.
-    fn begin(&self, spans: usize) {
-        let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
-        pending.0 += 1;
-        pending.1 += spans;
-    }
-
-    /// A trace of `spans` spans was decided.
-    fn done(&self, spans: usize) {
-        let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
-        pending.0 -= 1;
-        pending.1 -= spans;
-        if pending.0 == 0 {
-            self.idle.notify_all();
-        }
-    }
-
     fn run(&self, runtime: &tokio::runtime::Runtime, traces: Receiver<Vec<SpanData>>) {
         while let Ok(mut spans) = traces.recv() {
             let count = spans.len();
@@ -218,7 +230,7 @@ impl Shared {
         let Some(trace) = trace else {
             return Vec::new();
         };
-        let run = || runtime.block_on(score_trace(&trace, &self.scorers));
+        let run = || runtime.block_on(score_trace_within(&trace, &self.scorers, self.timeout));
         match self.dispatch.get().and_then(|d| d.upgrade()) {
             Some(dispatch) => tracing::dispatcher::with_default(&dispatch, run),
             None => run(),

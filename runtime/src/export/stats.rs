@@ -69,7 +69,9 @@ pub struct ExportStats {
     pub dropped_queue_full: u64,
     /// Spans in batches the exporter failed to deliver (dead backend, HTTP 500, timeout).
     pub failed: u64,
-    /// Spans still queued when shutdown gave up waiting for the backend.
+    /// Spans still queued when shutdown gave up waiting for the backend, or still waiting for
+    /// the online scorers when shutdown gave up on them (those are counted once, not per
+    /// exporter).
     pub dropped_at_shutdown: u64,
     /// Traces the tail sampler kept.
     pub traces_kept: u64,

@@ -99,8 +99,9 @@ impl TailSampling {
     }
 
     /// Also keeps a trace when `hook` says so, given all its spans as it ends. The hook runs on
-    /// the thread whose root span ended, while the sampler holds its lock (other threads' spans
-    /// wait to be offered): keep it quick. Run slow checks (an LLM judge) inside the run and
+    /// the thread whose root span ended (with online scoring, on the scoring thread, once the
+    /// trace is scored), while the sampler holds its lock (other threads' spans wait to be
+    /// offered): keep it quick. Run slow checks (an LLM judge) inside the run and
     /// mark the trace with [`keep_trace`](super::keep_trace) instead.
     pub fn keep_if(mut self, hook: impl Fn(&[SpanData]) -> bool + Send + Sync + 'static) -> Self {
         self.hook = Some(Arc::new(hook));
@@ -281,10 +282,16 @@ impl TailSampler {
         out.pop()
     }
 
-    /// Decides every held trace (at shutdown), on what arrived.
+    /// Decides every held trace (at shutdown), on what arrived. The spans that joined a trace the
+    /// scorers never gave back (shutdown gave up on them) are counted as lost at shutdown.
     pub(crate) fn drain(&self) -> Vec<Vec<SpanData>> {
         let mut out = Vec::new();
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        let abandoned: usize = state.scoring.drain().map(|(_, spans)| spans.len()).sum();
+        state.held_spans -= abandoned;
+        self.counters
+            .dropped_at_shutdown
+            .fetch_add(abandoned as u64, Relaxed);
         let ids: Vec<TraceId> = state.arrivals.drain(..).map(|(id, _)| id).collect();
         for id in ids {
             if state.traces.contains_key(&id) {

@@ -63,6 +63,7 @@ impl Recording {
         let recorded: Vec<(&TraceSpan, &str)> = trace
             .spans
             .iter()
+            .filter(|span| !trace.is_evaluation(span)) // a judge's calls are not the run's
             .filter_map(|span| Some((span, span.text(sc::REPLAY_KEY)?)))
             .collect();
         let order: HashMap<&str, usize> = recorded
