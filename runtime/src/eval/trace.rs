@@ -209,7 +209,7 @@ pub struct Trace {
 impl Trace {
     /// Groups OTLP requests' spans into traces, in the order each trace first appears; spans of
     /// one trace spread over several requests (a late span on a line of its own) are merged.
-    pub fn from_requests<'a>(
+    pub(crate) fn from_requests<'a>(
         requests: impl IntoIterator<Item = &'a ExportTraceServiceRequest>,
     ) -> Vec<Trace> {
         let mut traces: Vec<Trace> = Vec::new();
