@@ -157,7 +157,9 @@ fn accounted(stats: &ExportStats) -> u64 {
 #[test]
 fn a_hanging_backend_does_not_hold_calls_up_drops_are_counted_and_export_resumes() {
     let backend = BadBackend::start(Mode::Hang);
-    let (dispatch, guard) = pipeline(&backend.url, 1000, 100);
+    // The flush after the backend comes back sends 11 batches or more: on a busy machine that
+    // can take longer than the other tests' 300 ms bound.
+    let (dispatch, guard) = pipeline_waiting(&backend.url, 1000, 100, Duration::from_secs(10));
 
     steps(&dispatch, 0..100);
     // The worker is now stuck in an export the backend will not answer.
