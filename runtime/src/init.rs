@@ -681,14 +681,12 @@ impl Builder {
                     })
                 })
                 .collect::<Result<Vec<_>, _>>()?;
-            let scored = !self.scorers.is_empty();
             let tail = self
                 .tail
                 .or_else(|| whole_traces.then(TailSampling::keep_all))
-                .map(|policy| TailSampler::new(policy, counters.clone()))
-                .map(|tail| if scored { tail.scored() } else { tail });
+                .map(|policy| TailSampler::new(policy, counters.clone()));
             let stages = Arc::new(Stages::new(tail, queues, counters.clone()));
-            if scored {
+            if !self.scorers.is_empty() {
                 let started = Scoring::start(
                     self.scorers,
                     self.keep_failed_scores,

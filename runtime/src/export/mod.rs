@@ -181,7 +181,7 @@ impl SpanProcessor for Pipeline {
         }
         match &self.stages.tail {
             Some(tail) => {
-                let offered = tail.offer(span);
+                let offered = tail.offer(span, self.scoring.is_some());
                 for trace in offered.export {
                     self.stages.send(Unit::Trace(trace));
                 }

@@ -157,8 +157,6 @@ pub(crate) struct Offered {
 /// The sampler's state and counters.
 pub(crate) struct TailSampler {
     policy: TailSampling,
-    /// Whether a trace goes to the scorers when its root ends.
-    scored: bool,
     state: Mutex<State>,
     counters: Arc<Counters>,
 }
@@ -188,21 +186,15 @@ impl TailSampler {
     pub(crate) fn new(policy: TailSampling, counters: Arc<Counters>) -> Self {
         Self {
             policy,
-            scored: false,
             state: Mutex::new(State::default()),
             counters,
         }
     }
 
-    /// Sends each trace to be scored when its root ends, and decides it in [`Self::settle`].
-    pub(crate) fn scored(mut self) -> Self {
-        self.scored = true;
-        self
-    }
-
-    /// Takes an ended span; returns the traces to export now (each whole, in end order) and the
-    /// trace to score, if its root ended.
-    pub(crate) fn offer(&self, span: SpanData) -> Offered {
+    /// Takes an ended span; returns the traces to export now (each whole, in end order). With
+    /// `score` (online scoring is on), a trace whose root ended is returned to be scored instead,
+    /// and decided in [`Self::settle`].
+    pub(crate) fn offer(&self, span: SpanData, score: bool) -> Offered {
         let mut offered = Offered::default();
         let out = &mut offered.export;
         let now = Instant::now();
@@ -236,7 +228,7 @@ impl TailSampler {
         held.keep |= wants_keeping(&span);
         held.spans.push(span);
         state.held_spans += 1;
-        if root && self.scored {
+        if root && score {
             if let Some(held) = state.traces.remove(&trace_id) {
                 state.held_spans -= held.spans.len();
                 state.scoring.insert(trace_id, Vec::new());
@@ -379,14 +371,20 @@ mod tests {
     #[test]
     fn a_trace_is_held_until_its_root_ends_and_an_error_anywhere_keeps_it() {
         let (tail, counters) = sampler(TailSampling::keep_errors_and(0.0));
-        assert!(tail.offer(span(1, 2, 1, true)).export.is_empty(), "held");
-        assert!(tail.offer(span(1, 3, 1, false)).export.is_empty(), "held");
-        let out = tail.offer(span(1, 1, 0, false)).export;
+        assert!(
+            tail.offer(span(1, 2, 1, true), false).export.is_empty(),
+            "held"
+        );
+        assert!(
+            tail.offer(span(1, 3, 1, false), false).export.is_empty(),
+            "held"
+        );
+        let out = tail.offer(span(1, 1, 0, false), false).export;
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].len(), 3, "whole");
         // Without an error, at ratio 0: let go.
-        tail.offer(span(2, 2, 1, false));
-        assert!(tail.offer(span(2, 1, 0, false)).export.is_empty());
+        tail.offer(span(2, 2, 1, false), false);
+        assert!(tail.offer(span(2, 1, 0, false), false).export.is_empty());
         let stats = counters.snapshot();
         assert_eq!((stats.traces_kept, stats.traces_sampled_out), (1, 1));
         assert_eq!(stats.spans_sampled_out, 2);
@@ -399,30 +397,34 @@ mod tests {
         marked
             .attributes
             .push(KeyValue::new(sc::SAMPLING_KEEP, true));
-        assert_eq!(tail.offer(marked).export.len(), 1);
-        tail.offer(span(2, 2, 1, false));
-        tail.offer(span(2, 3, 1, false));
-        assert_eq!(tail.offer(span(2, 1, 0, false)).export.len(), 1, "the hook");
-        tail.offer(span(3, 2, 1, false));
-        assert!(tail.offer(span(3, 1, 0, false)).export.is_empty());
+        assert_eq!(tail.offer(marked, false).export.len(), 1);
+        tail.offer(span(2, 2, 1, false), false);
+        tail.offer(span(2, 3, 1, false), false);
+        assert_eq!(
+            tail.offer(span(2, 1, 0, false), false).export.len(),
+            1,
+            "the hook"
+        );
+        tail.offer(span(3, 2, 1, false), false);
+        assert!(tail.offer(span(3, 1, 0, false), false).export.is_empty());
     }
 
     #[test]
     fn past_the_span_bound_the_oldest_trace_is_decided_early_and_late_spans_follow() {
         let (tail, counters) = sampler(TailSampling::keep_errors_and(0.0).max_spans(3));
-        tail.offer(span(1, 2, 1, true));
-        tail.offer(span(1, 3, 1, false));
-        tail.offer(span(2, 2, 1, false));
+        tail.offer(span(1, 2, 1, true), false);
+        tail.offer(span(1, 3, 1, false), false);
+        tail.offer(span(2, 2, 1, false), false);
         // The fourth span pushes trace 1 (the oldest, with an error) out: kept as it is.
-        let out = tail.offer(span(2, 3, 1, false)).export;
+        let out = tail.offer(span(2, 3, 1, false), false).export;
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].len(), 2);
         assert_eq!(counters.snapshot().traces_decided_early, 1);
         // Its root, late, follows the decision.
-        assert_eq!(tail.offer(span(1, 1, 0, false)).export.len(), 1);
+        assert_eq!(tail.offer(span(1, 1, 0, false), false).export.len(), 1);
         // Trace 2 is still held, within bounds, until its root ends.
         assert!(
-            tail.offer(span(2, 1, 0, false)).export.is_empty(),
+            tail.offer(span(2, 1, 0, false), false).export.is_empty(),
             "no error, ratio 0"
         );
         assert_eq!(counters.snapshot().spans_sampled_out, 3);
@@ -432,10 +434,10 @@ mod tests {
     fn a_trace_older_than_the_maximum_age_is_decided_and_shutdown_decides_the_rest() {
         let (tail, counters) =
             sampler(TailSampling::keep_errors_and(1.0).max_age(Duration::from_millis(0)));
-        tail.offer(span(1, 2, 1, false));
+        tail.offer(span(1, 2, 1, false), false);
         std::thread::sleep(Duration::from_millis(2));
         // The next offer finds trace 1 too old (trace 2 has just arrived).
-        let out = tail.offer(span(2, 2, 1, false)).export;
+        let out = tail.offer(span(2, 2, 1, false), false).export;
         assert_eq!(out.len(), 1);
         assert_eq!(out[0][0].span_context.trace_id(), TraceId::from(1));
         // Shutdown decides what is still held.
@@ -446,23 +448,22 @@ mod tests {
     #[test]
     fn a_scored_trace_waits_for_its_scores_and_a_failed_score_keeps_it() {
         let (tail, counters) = sampler(TailSampling::keep_errors_and(0.0));
-        let tail = tail.scored();
-        tail.offer(span(1, 2, 1, false));
-        let offered = tail.offer(span(1, 1, 0, false));
+        tail.offer(span(1, 2, 1, false), true);
+        let offered = tail.offer(span(1, 1, 0, false), true);
         assert!(offered.export.is_empty());
         let scored = offered.score.expect("sent to the scorers");
         assert_eq!(scored.len(), 2);
         // The evaluator's span, ending while the trace is scored, joins it.
-        let evaluator = tail.offer(span(1, 3, 1, false));
+        let evaluator = tail.offer(span(1, 3, 1, false), true);
         assert!(evaluator.export.is_empty() && evaluator.score.is_none());
         let kept = tail
             .settle(TraceId::from(1), scored, true)
             .expect("failed: kept");
         assert_eq!(kept.len(), 3);
         // Passing, at ratio 0: let go, with the span that arrived meanwhile.
-        tail.offer(span(2, 2, 1, false));
-        let scored = tail.offer(span(2, 1, 0, false)).score.unwrap();
-        tail.offer(span(2, 3, 1, false));
+        tail.offer(span(2, 2, 1, false), true);
+        let scored = tail.offer(span(2, 1, 0, false), true).score.unwrap();
+        tail.offer(span(2, 3, 1, false), true);
         assert!(tail.settle(TraceId::from(2), scored, false).is_none());
         let stats = counters.snapshot();
         assert_eq!((stats.traces_kept, stats.traces_sampled_out), (1, 1));
