@@ -1,7 +1,6 @@
 //! The trace files named on the command line, read into traces: a trace whose spans are spread
 //! over several files is put together, and `--trace` picks one by its id or the start of it.
 
-use std::collections::HashMap;
 use std::io::Read;
 use std::path::PathBuf;
 
@@ -23,8 +22,6 @@ impl TraceFiles {
     /// error (a wrong file, or a run that exported nothing).
     pub fn read(&self) -> Result<Vec<Trace>, CliError> {
         let mut traces: Vec<Trace> = Vec::new();
-        let mut index: HashMap<String, usize> = HashMap::new();
-        let mut merged = false;
         for path in &self.files {
             let read = match path.to_str() {
                 Some("-") => read_stdin()?,
@@ -38,25 +35,9 @@ impl TraceFiles {
                     },
                 });
             }
-            for trace in read {
-                match index.get(&trace.trace_id) {
-                    Some(&at) => {
-                        traces[at].spans.extend(trace.spans);
-                        merged = true;
-                    }
-                    None => {
-                        index.insert(trace.trace_id.clone(), traces.len());
-                        traces.push(trace);
-                    }
-                }
-            }
+            traces.extend(read);
         }
-        if merged {
-            for trace in &mut traces {
-                trace.spans.sort_by_key(|s| s.start_unix_nano);
-            }
-        }
-        Ok(traces)
+        Ok(Trace::merge(traces))
     }
 
     /// The files, for messages: `a.jsonl, b.jsonl`.

@@ -156,10 +156,7 @@ where
 }
 
 fn cut(text: &str) -> String {
-    match text.char_indices().nth(SHOWN) {
-        Some((at, _)) => format!("{}… (cut)", &text[..at]),
-        None => text.to_owned(),
-    }
+    super::trace::cut(text, SHOWN, "… (cut)")
 }
 
 fn shown(text: Option<&str>) -> String {

@@ -245,11 +245,7 @@ fn error_of(span: &TraceSpan) -> String {
 
 /// An answer cut to 200 characters for an explanation.
 fn shorten(text: &str) -> String {
-    const MAX: usize = 200;
-    match text.char_indices().nth(MAX) {
-        None => text.to_owned(),
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-    }
+    super::trace::cut(text, 200, "…")
 }
 
 /// A rule named by a spec string: `NAME` or `NAME=ARGUMENT` (see the [module](self)).

@@ -2,7 +2,7 @@
 //! with their names, status, timing, attributes and events, whether they came from a trace file
 //! (OTLP-JSON, see [`super::read`]) or straight from the export pipeline.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
@@ -172,6 +172,14 @@ impl TraceSpan {
     }
 }
 
+/// `text` cut to its first `max` characters, followed by `mark` when cut.
+pub(crate) fn cut(text: &str, max: usize, mark: &str) -> String {
+    match text.char_indices().nth(max) {
+        Some((at, _)) => format!("{}{mark}", &text[..at]),
+        None => text.to_owned(),
+    }
+}
+
 /// A JSON value as text: a string as it is, anything else as JSON.
 fn as_text(value: &Value) -> String {
     match value {
@@ -212,10 +220,8 @@ impl Trace {
     pub(crate) fn from_requests<'a>(
         requests: impl IntoIterator<Item = &'a ExportTraceServiceRequest>,
     ) -> Vec<Trace> {
-        let mut traces: Vec<Trace> = Vec::new();
-        let mut index: HashMap<String, usize> = HashMap::new();
-        for request in requests {
-            for resource in &request.resource_spans {
+        let spans = requests.into_iter().flat_map(|request| {
+            request.resource_spans.iter().flat_map(|resource| {
                 let service = resource.resource.as_ref().and_then(|r| {
                     r.attributes
                         .iter()
@@ -223,27 +229,40 @@ impl Trace {
                         .and_then(|kv| kv.value.as_ref())
                         .map(|v| as_text(&json_of(v)))
                 });
-                for scope in &resource.scope_spans {
-                    for span in &scope.spans {
+                resource
+                    .scope_spans
+                    .iter()
+                    .flat_map(|scope| &scope.spans)
+                    .map(move |span| {
                         let trace_id = hex(&span.trace_id);
-                        let at = *index.entry(trace_id.clone()).or_insert_with(|| {
-                            traces.push(Trace {
-                                trace_id,
-                                ..Trace::default()
-                            });
-                            traces.len() - 1
-                        });
-                        traces[at]
-                            .spans
-                            .push(TraceSpan::from_proto(span, service.clone()));
-                    }
-                }
-            }
-        }
-        for trace in &mut traces {
-            trace.spans.sort_by_key(|s| s.start_unix_nano);
-        }
-        traces
+                        (trace_id, TraceSpan::from_proto(span, service.clone()))
+                    })
+            })
+        });
+        group(spans)
+    }
+
+    /// Puts together the parts of traces read apart (from several files, say): one trace per
+    /// trace id, in the order each first appears, its spans in start order. `expected` and
+    /// `answer` are dropped, and so are traces without spans.
+    ///
+    /// ```
+    /// use genai_tracing::eval::{parse_traces, Trace};
+    /// let span = |id: &str, start: u32| format!(r#"{{"resourceSpans":[{{"scopeSpans":[{{"spans":[{{
+    ///     "traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"{id}","name":"s",
+    ///     "startTimeUnixNano":"{start}","endTimeUnixNano":"9"}}]}}]}}]}}"#);
+    /// let late = parse_traces(span("00000000000000b2", 2).as_bytes(), "a.jsonl")?;
+    /// let early = parse_traces(span("00000000000000b1", 1).as_bytes(), "b.jsonl")?;
+    /// let merged = Trace::merge(late.into_iter().chain(early));
+    /// assert_eq!(merged.len(), 1);
+    /// assert_eq!(merged[0].spans[0].span_id, "00000000000000b1");
+    /// # Ok::<(), genai_tracing::eval::TraceFileError>(())
+    /// ```
+    pub fn merge(traces: impl IntoIterator<Item = Trace>) -> Vec<Trace> {
+        group(traces.into_iter().flat_map(|trace| {
+            let id = trace.trace_id;
+            trace.spans.into_iter().map(move |span| (id.clone(), span))
+        }))
     }
 
     /// Groups ended SDK spans (from an exporter or span processor) into traces.
@@ -325,23 +344,43 @@ impl Trace {
     /// The spans of the run that failed (an evaluator's own failures are not the run's: see
     /// [`is_evaluation`](Self::is_evaluation)).
     pub fn errors(&self) -> impl Iterator<Item = &TraceSpan> {
+        let evaluation = self.evaluation_ids();
         self.spans
             .iter()
-            .filter(|s| s.is_error() && !self.is_evaluation(s))
+            .filter(move |s| s.is_error() && !evaluation.contains(s.span_id.as_str()))
     }
 
     /// Whether `span` is part of an evaluation of the run rather than the run itself: an
     /// `EVALUATOR` span (an LLM judge's) or a span beneath one.
     pub fn is_evaluation(&self, span: &TraceSpan) -> bool {
-        let mut at = Some(span);
-        for _ in 0..=self.spans.len() {
-            let Some(s) = at else { return false };
-            if s.text(sc::OPENINFERENCE_SPAN_KIND) == Some(sc::span_kind::EVALUATOR) {
-                return true;
-            }
-            at = s.parent_span_id.as_deref().and_then(|p| self.span(p));
+        self.evaluation_ids().contains(span.span_id.as_str())
+    }
+
+    /// The ids of the spans [`is_evaluation`](Self::is_evaluation) holds true of, in one pass
+    /// over the trace (a cycle in a malformed file ends it too).
+    pub(crate) fn evaluation_ids(&self) -> HashSet<&str> {
+        let mut pending: Vec<&str> = self
+            .spans
+            .iter()
+            .filter(|s| s.text(sc::OPENINFERENCE_SPAN_KIND) == Some(sc::span_kind::EVALUATOR))
+            .map(|s| s.span_id.as_str())
+            .collect();
+        let mut found = HashSet::new();
+        if pending.is_empty() {
+            return found;
         }
-        false // a cycle in a malformed file
+        let mut children: HashMap<&str, Vec<&str>> = HashMap::new();
+        for span in &self.spans {
+            if let Some(parent) = &span.parent_span_id {
+                children.entry(parent).or_default().push(&span.span_id);
+            }
+        }
+        while let Some(id) = pending.pop() {
+            if found.insert(id) {
+                pending.extend(children.get(id).into_iter().flatten());
+            }
+        }
+        found
     }
 
     /// The run's input: the root's captured input.
@@ -399,13 +438,38 @@ impl Trace {
 
     /// The run's model calls (not an evaluator's).
     fn model_calls(&self) -> impl Iterator<Item = &TraceSpan> {
-        self.spans.iter().filter(|s| {
+        let evaluation = self.evaluation_ids();
+        self.spans.iter().filter(move |s| {
             matches!(
                 s.operation(),
                 Some("chat" | "text_completion" | "generate_content" | "embeddings")
-            ) && !self.is_evaluation(s)
+            ) && !evaluation.contains(s.span_id.as_str())
         })
     }
+}
+
+/// Spans by trace id into traces, in the order each trace first appears, spans in start order.
+fn group(spans: impl Iterator<Item = (String, TraceSpan)>) -> Vec<Trace> {
+    let mut traces: Vec<Trace> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    for (trace_id, span) in spans {
+        let at = match index.get(&trace_id) {
+            Some(&at) => at,
+            None => {
+                index.insert(trace_id.clone(), traces.len());
+                traces.push(Trace {
+                    trace_id,
+                    ..Trace::default()
+                });
+                traces.len() - 1
+            }
+        };
+        traces[at].spans.push(span);
+    }
+    for trace in &mut traces {
+        trace.spans.sort_by_key(|s| s.start_unix_nano);
+    }
+    traces
 }
 
 impl TraceSpan {

@@ -60,10 +60,11 @@ impl Recording {
     /// assert!(genai_tracing::replay::Recording::all_in(&trace).is_empty());
     /// ```
     pub fn all_in(trace: &Trace) -> Vec<Recording> {
+        let evaluation = trace.evaluation_ids(); // a judge's calls are not the run's
         let recorded: Vec<(&TraceSpan, &str)> = trace
             .spans
             .iter()
-            .filter(|span| !trace.is_evaluation(span)) // a judge's calls are not the run's
+            .filter(|span| !evaluation.contains(span.span_id.as_str()))
             .filter_map(|span| Some((span, span.text(sc::REPLAY_KEY)?)))
             .collect();
         let order: HashMap<&str, usize> = recorded
@@ -71,14 +72,20 @@ impl Recording {
             .enumerate()
             .map(|(i, (span, _))| (span.span_id.as_str(), i))
             .collect();
+        let by_id: HashMap<&str, &TraceSpan> = trace
+            .spans
+            .iter()
+            .map(|s| (s.span_id.as_str(), s))
+            .collect();
+        let parent_of = |span: &TraceSpan| by_id.get(span.parent_span_id.as_deref()?).copied();
         let within = |span: &TraceSpan| {
-            let mut parent = span.parent_span_id.as_deref().and_then(|p| trace.span(p));
+            let mut parent = parent_of(span);
             for _ in 0..trace.spans.len() {
                 let p = parent?;
                 if let Some(&i) = order.get(p.span_id.as_str()) {
                     return Some(i);
                 }
-                parent = p.parent_span_id.as_deref().and_then(|id| trace.span(id));
+                parent = parent_of(p);
             }
             None // a cycle in a malformed file
         };
