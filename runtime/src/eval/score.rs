@@ -211,6 +211,11 @@ pub enum ScoreError {
 }
 
 impl ScoreError {
+    fn panicked(payload: &(dyn std::any::Any + Send)) -> Self {
+        let message = crate::failure::panic_message(payload).unwrap_or("a non-text panic");
+        ScoreError::Panicked(message.to_owned())
+    }
+
     /// The `error.type` recorded for it.
     pub fn error_type(&self) -> &'static str {
         match self {
@@ -313,14 +318,15 @@ async fn score_with(
     let root = trace.root().map(|r| r.span_id.clone());
     let mut scores = Vec::with_capacity(scorers.len());
     for scorer in scorers {
-        let judged = CatchUnwind(AssertUnwindSafe(std::panic::catch_unwind(
-            AssertUnwindSafe(|| scorer.score(trace)),
-        )));
-        let outcome = match limit {
-            Some(limit) => tokio::time::timeout(limit, judged)
-                .await
-                .unwrap_or(Err(ScoreError::TimedOut(limit))),
-            None => judged.await,
+        // A scorer may panic making its future (a rule does its work there) or polling it.
+        let outcome = match std::panic::catch_unwind(AssertUnwindSafe(|| scorer.score(trace))) {
+            Err(panic) => Err(ScoreError::panicked(&*panic)),
+            Ok(future) => match limit {
+                Some(limit) => tokio::time::timeout(limit, CatchUnwind(future))
+                    .await
+                    .unwrap_or(Err(ScoreError::TimedOut(limit))),
+                None => CatchUnwind(future).await,
+            },
         };
         let name = scorer.name().to_owned();
         scores.push(match outcome {
@@ -345,30 +351,18 @@ async fn score_with(
     scores
 }
 
-/// Polls a scorer's future (or the panic that made it), turning a panic into an error.
-struct CatchUnwind<'a>(AssertUnwindSafe<std::thread::Result<ScoreFuture<'a>>>);
+/// Polls a scorer's future, turning a panic into an error.
+struct CatchUnwind<'a>(ScoreFuture<'a>);
 
 impl Future for CatchUnwind<'_> {
     type Output = Result<Verdict, ScoreError>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let future = match &mut (self.0).0 {
-            Ok(future) => future,
-            Err(panic) => return Poll::Ready(Err(ScoreError::Panicked(panic_text(panic)))),
-        };
-        match std::panic::catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(cx))) {
+        match std::panic::catch_unwind(AssertUnwindSafe(|| self.0.as_mut().poll(cx))) {
             Ok(poll) => poll,
-            Err(panic) => Poll::Ready(Err(ScoreError::Panicked(panic_text(&panic)))),
+            Err(panic) => Poll::Ready(Err(ScoreError::panicked(&*panic))),
         }
     }
-}
-
-fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
-    panic
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_owned())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "a non-text panic".to_owned())
 }
 
 /// Adds each score, as a `gen_ai.evaluation.result` event, to the span it judges.
