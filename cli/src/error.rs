@@ -49,13 +49,6 @@ pub enum CliError {
     Output(#[source] std::io::Error),
 }
 
-impl CliError {
-    /// Whether the reader of the output went away (`genai-trace view … | head`): not an error.
-    pub fn is_broken_pipe(&self) -> bool {
-        matches!(self, CliError::Output(e) if e.kind() == std::io::ErrorKind::BrokenPipe)
-    }
-}
-
 impl From<std::io::Error> for CliError {
     fn from(error: std::io::Error) -> Self {
         CliError::Output(error)

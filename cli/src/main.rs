@@ -22,6 +22,7 @@ mod gate;
 mod harvest;
 mod input;
 mod option;
+mod output;
 mod score;
 mod view;
 
@@ -59,7 +60,7 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let mut out = BufWriter::new(std::io::stdout().lock());
+    let mut out = output::Output::new(BufWriter::new(std::io::stdout().lock()));
     let outcome = match cli.command {
         Command::View(args) => view::run(&args, &mut out),
         Command::Find(args) => find::run(&args, &mut out),
@@ -67,18 +68,10 @@ fn main() -> ExitCode {
         Command::Harvest(args) => harvest::run(&args, &mut out),
         Command::Gate(args) => gate::run(&args, &mut out),
     };
-    let flushed = out.flush().map_err(CliError::Output);
-    // A verdict stands even when the reader left early (`| head`); output that could not be
-    // written for another reason is an error.
-    let outcome = match (outcome, flushed) {
-        (Ok(code), Ok(())) => Ok(code),
-        (Ok(code), Err(error)) if error.is_broken_pipe() => Ok(code),
-        (Ok(_), Err(error)) | (Err(error), _) => Err(error),
-    };
+    // A reader that left early (`| head`) is not an error (see `output`): the verdict stands.
+    let outcome = outcome.and_then(|code| out.flush().map(|()| code).map_err(CliError::Output));
     match outcome {
         Ok(code) => code,
-        // The reader left before the command reached its verdict: like a process SIGPIPE ends.
-        Err(error) if error.is_broken_pipe() => ExitCode::from(141),
         Err(error) => {
             // The message may quote the input; keep it on one line.
             eprintln!("genai-trace: {}", error.to_string().replace('\n', "\\n"));

@@ -417,6 +417,28 @@ fn score_prints_each_traces_scores_and_a_summary() {
 }
 
 #[test]
+fn a_verdict_stands_when_the_reader_leaves_early() {
+    // Many failing traces: more output than a pipe holds, so writing hits the closed pipe.
+    let line = std::fs::read_to_string(fixture()).unwrap();
+    let id = "5b8efff798038103d269b633813fc60c";
+    assert!(line.contains(id));
+    let many: String = (0..3000u32)
+        .map(|n| line.replace(id, &format!("{n:032x}")))
+        .collect();
+    let file = scratch("many.jsonl");
+    std::fs::write(&file, many).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_genai-trace"))
+        .args(["score", path_str(&file), "--rule", "no-errors", "--check"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run genai-trace");
+    drop(child.stdout.take()); // `| head -0`
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(1), "the traces fail: {output:?}");
+}
+
+#[test]
 fn score_json_is_one_object_per_trace() {
     let file = path_str(traces());
     let run = genai_trace(&["score", file, "--rule", "max-tokens=100", "--json"]);
