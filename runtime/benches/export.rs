@@ -46,6 +46,10 @@ use opentelemetry_sdk::trace::{SpanData, SpanExporter};
 use opentelemetry_sdk::Resource;
 use prost::Message as _;
 
+#[path = "support/null.rs"]
+mod null;
+use null::Null;
+
 /// Spans per throughput case.
 const THROUGHPUT_SPANS: usize = 1_000_000;
 /// Timed calls per latency case, after the warm-up calls.
@@ -481,17 +485,6 @@ fn pipeline(
         .expect("the environment is valid")
         .shutdown_timeout(shutdown);
     configure(builder).build().expect("the pipeline builds")
-}
-
-/// Drops every batch: the cost of making spans and queueing them.
-#[derive(Debug)]
-struct Null;
-
-impl SpanExporter for Null {
-    fn export(&self, batch: Vec<SpanData>) -> impl Future<Output = OTelSdkResult> + Send {
-        drop(batch);
-        std::future::ready(Ok(()))
-    }
 }
 
 /// Converts and encodes every batch as the OTLP/HTTP exporter does, then drops the bytes.

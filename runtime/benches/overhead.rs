@@ -14,17 +14,9 @@ use opentelemetry_sdk::trace::SdkTracerProvider;
 use tracing::field::Empty;
 use tracing_subscriber::layer::SubscriberExt as _;
 
-#[inline(never)]
-fn bare(a: i64, b: i64) -> i64 {
-    a.wrapping_mul(31).wrapping_add(b)
-}
-
-/// Combines two numbers.
-#[genai_tracing::tool]
-#[inline(never)]
-fn instrumented(a: i64, b: i64) -> i64 {
-    a.wrapping_mul(31).wrapping_add(b)
-}
+#[path = "support/calls.rs"]
+mod calls;
+use calls::{bare, instrumented};
 
 #[inline(never)]
 fn hand_written(a: i64, b: i64) -> i64 {

@@ -7,7 +7,6 @@
 //!
 //! Run: `cargo bench -p genai-tracing --bench scoring`.
 
-use std::future::Future;
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -15,31 +14,13 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use genai_tracing::eval::{rule, Trace};
 use genai_tracing::export::TailSampling;
 use genai_tracing::Builder;
-use opentelemetry_sdk::error::OTelSdkResult;
-use opentelemetry_sdk::trace::{SpanData, SpanExporter};
 
-#[inline(never)]
-fn bare(a: i64, b: i64) -> i64 {
-    a.wrapping_mul(31).wrapping_add(b)
-}
-
-/// Combines two numbers.
-#[genai_tracing::tool]
-#[inline(never)]
-fn instrumented(a: i64, b: i64) -> i64 {
-    a.wrapping_mul(31).wrapping_add(b)
-}
-
-/// Drops every batch.
-#[derive(Debug)]
-struct Null;
-
-impl SpanExporter for Null {
-    fn export(&self, batch: Vec<SpanData>) -> impl Future<Output = OTelSdkResult> + Send {
-        drop(batch);
-        std::future::ready(Ok(()))
-    }
-}
+#[path = "support/calls.rs"]
+mod calls;
+#[path = "support/null.rs"]
+mod null;
+use calls::{bare, instrumented};
+use null::Null;
 
 fn pipeline(scorers: usize, slow: bool) -> (tracing::Dispatch, genai_tracing::TracingGuard) {
     for var in [
