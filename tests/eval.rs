@@ -603,3 +603,16 @@ fn a_task_a_case_leaves_running_does_not_join_the_next_case() {
     );
     assert_ne!(report.cases[0].trace_id, second.trace_id);
 }
+
+#[test]
+fn scorers_without_an_exporter_are_refused() {
+    let refused = Builder::from_env()
+        .unwrap()
+        .score(rule("any", |_: &Trace| true))
+        .build();
+    assert!(
+        matches!(refused, Err(genai_tracing::InitError::ScoringWithoutExport)),
+        "{:?}",
+        refused.map(|_| ())
+    );
+}

@@ -272,6 +272,54 @@ invoke_agent calc  10.0 ms  ok  [agent]
     }
 
     #[test]
+    fn exception_events_and_a_roots_process_are_on_its_line() {
+        let mut root = span("a", None, "tools/call calculator", 0);
+        root.events.push(SpanEvent {
+            name: sc::EXCEPTION_EVENT.into(),
+            time_unix_nano: 1,
+            attributes: [(sc::EXCEPTION_TYPE.to_owned(), json!("parse_error"))]
+                .into_iter()
+                .collect(),
+        });
+        assert_eq!(
+            trace(vec![root]).render(false),
+            "tools/call calculator  10.0 ms  (exception: parse_error)  ok  [agent]\n"
+        );
+    }
+
+    #[test]
+    fn token_totals_saturate_on_absurd_counts_and_leave_out_an_evaluators_calls() {
+        let call = |id: &str, parent: Option<&str>| {
+            let mut s = span(id, parent, "chat m", 0);
+            s.attributes
+                .insert(sc::GEN_AI_OPERATION_NAME.into(), json!("chat"));
+            s.attributes
+                .insert(sc::GEN_AI_USAGE_INPUT_TOKENS.into(), json!(1e300));
+            s.attributes
+                .insert(sc::GEN_AI_USAGE_OUTPUT_TOKENS.into(), json!(2));
+            s
+        };
+        let mut judge = span("j", Some("a"), "evaluate x", 1);
+        judge.attributes.insert(
+            sc::OPENINFERENCE_SPAN_KIND.into(),
+            json!(sc::span_kind::EVALUATOR),
+        );
+        let t = trace(vec![
+            span("a", None, "invoke_agent", 0),
+            call("b", Some("a")),
+            call("c", Some("a")),
+            judge,
+            call("d", Some("j")),
+        ]);
+        assert_eq!(
+            t.tokens(),
+            (u64::MAX, 4),
+            "two calls of the run, not the judge's"
+        );
+        assert!(t.is_evaluation(&t.spans[4]) && !t.is_evaluation(&t.spans[1]));
+    }
+
+    #[test]
     fn repeated_ids_and_cycles_show_every_span_once() {
         // Three spans share an id and claim it as parent; two more are each other's parent.
         let trace = trace(vec![

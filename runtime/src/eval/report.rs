@@ -75,6 +75,7 @@ fn rate(passed: usize, total: usize) -> f64 {
 /// }] };
 /// assert_eq!(report.pass_rate(), 1.0);
 /// assert!(report.check(0.9).is_ok());
+/// assert!(EvalReport::default().check(0.0).is_err(), "a run without cases fails");
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct EvalReport {
