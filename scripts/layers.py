@@ -65,6 +65,8 @@ def strip(text):
             out.append(c)
             i += 1
     code = "".join(out)
+    # `pub(in crate::a)` names a module for visibility: not a use of it.
+    code = re.sub(r"pub\s*\(\s*in\s+[\w:\s]+\)", "pub", code)
     # `#[cfg(test)] mod name { ... }`: drop the block.
     while True:
         m = re.search(r"#\[cfg\(test\)\]\s*(pub(\([^)]*\))?\s+)?mod\s+\w+\s*\{", code)
@@ -81,12 +83,24 @@ def strip(text):
 def use_trees(code, children):
     """Every path into the crate, as a list of segments starting with crate/super/self (a path
     starting with the name of a child module, as `use child::x` may, starts with self)."""
+    # Inline `mod name { .. }` blocks: inside one, `self` and `super` are one level deeper.
+    blocks = []
+    for m in re.finditer(r"\bmod\s+(\w+)\s*\{", code):
+        depth, j = 1, m.end()
+        while j < len(code) and depth:
+            depth += {"{": 1, "}": -1}.get(code[j], 0)
+            j += 1
+        blocks.append((m.start(), j, m.group(1)))
     paths = []
     heads = "|".join(["crate", "super", "self"] + sorted(children))
     for m in re.finditer(r"(?<![\w$:])(" + heads + r")\s*::", code):
         trees = expand(code, m.start())
         if m.group(1) in children:
             trees = [["self"] + t for t in trees]
+        inline = [name for start, end, name in blocks if start < m.start() < end]
+        if inline and m.group(1) in ("self", "super"):
+            trees = [["self"] + inline + t[1:] if t[0] == "self" else ["self"] + inline[:-1] + t[1:]
+                     if t[0] == "super" else t for t in trees]
         paths.extend(trees)
     return paths
 

@@ -2,7 +2,7 @@
 //! latest names, code can switch back to v1.41, and each name in the table comes out as its version
 //! spells and types it. One test: the version is process-wide.
 
-use genai_tracing::semconv::{set_semconv_version, SemconvVersion};
+use genai_tracing::semconv::version::{set_semconv_version, SemconvVersion};
 use genai_tracing::{agent, llm_call, retrieval};
 use genai_tracing_tests::{record, SpanDataExt};
 use serde_json::{json, Value};

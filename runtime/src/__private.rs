@@ -17,7 +17,7 @@ pub use crate::spans::{check_user_field, declared, SpanName};
 pub use crate::stream::{Described, StreamReturn, TracedStream};
 pub use tracing;
 
-use crate::request::ModelRequest;
+use crate::model::ModelRequest;
 
 /// An argument of an `#[llm_call]`, probed for being a [`ModelRequest`].
 pub struct RequestProbe<'a, T>(pub &'a T);

@@ -38,12 +38,13 @@ use crate::failure::{exception_event, panic_message, CANCELLED, PANIC};
 use crate::hosted::claim;
 use crate::metrics;
 use crate::propagation::{adopt, Parent};
-use crate::request::ModelRequest;
-use crate::response::ModelResponse;
+use crate::model::ModelRequest;
+use crate::model::ModelResponse;
 use crate::rollup;
 use crate::scope::{enter, TraceAttributes};
-use crate::semconv::{self as sc, semconv_version, ValueType, Versioned};
-use crate::usage::Usage;
+use crate::semconv::version::{semconv_version, ValueType, Versioned};
+use crate::semconv as sc;
+use crate::model::Usage;
 
 /// Ids (session, user, conversation) longer than this are cut.
 const MAX_ID_BYTES: usize = 1024;

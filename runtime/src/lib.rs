@@ -44,7 +44,6 @@
 
 mod call;
 pub mod capture;
-mod chunk;
 pub mod cost;
 pub mod eval;
 pub mod export;
@@ -53,13 +52,10 @@ mod hosted;
 mod init;
 #[cfg(feature = "mcp")]
 pub mod mcp;
-pub mod message;
 pub mod metrics;
+mod model;
 pub mod propagation;
-mod provider;
 pub mod replay;
-mod request;
-mod response;
 mod retry;
 mod rollup;
 mod scope;
@@ -67,7 +63,6 @@ pub mod semconv;
 mod spans;
 mod stream;
 mod task;
-mod usage;
 
 #[doc(hidden)]
 pub mod __private;
@@ -77,17 +72,17 @@ pub use capture::{
     to_json, Capture, CaptureLimits, CapturePolicy, InvalidAttributeLimit, InvalidCapturePolicy,
     CAPTURE_ENV, REDACTED,
 };
-pub use chunk::{Delta, DeltaPart, ModelChunk};
 pub use cost::{Cost, Price, PriceFileError, PriceTable};
 pub use failure::{ErrorType, CANCELLED, PANIC};
 pub use genai_tracing_macros::{agent, embeddings, llm_call, memory, retrieval, tool, workflow};
+pub use model::{
+    ChatMessage, Delta, DeltaPart, MessagePart, ModelChunk, ModelRequest, ModelResponse,
+    OutputMessage, RequestParameters, Usage,
+};
 pub use init::{
     init, Builder, InitError, OtlpProtocol, TracingGuard, CONSOLE_ENV, FILE_ENV, TAIL_RATIO_ENV,
 };
-pub use message::{ChatMessage, MessagePart, OutputMessage};
 pub use propagation::{extract, extract_from, inject, inject_into, Parent, RemoteContext};
-pub use request::{ModelRequest, RequestParameters};
-pub use response::ModelResponse;
 pub use scope::{Scoped, TraceAttributes};
 pub use task::{spawn, spawn_blocking, spawn_thread};
-pub use usage::Usage;
+

@@ -24,7 +24,7 @@ use opentelemetry::metrics::{Counter, Histogram, Meter};
 use opentelemetry::KeyValue;
 
 use crate::semconv as sc;
-use crate::usage::Usage;
+use crate::model::Usage;
 
 struct Instruments {
     token_usage: Histogram<u64>,

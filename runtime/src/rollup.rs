@@ -12,7 +12,7 @@ use std::sync::{Mutex, PoisonError};
 use tracing::Span;
 use tracing_subscriber::registry::{LookupSpan, Registry, SpanRef};
 
-use crate::usage::Usage;
+use crate::model::Usage;
 
 /// What the model calls beneath an agent used; `None` once a call could not say.
 #[derive(Debug, Clone, Copy, PartialEq)]

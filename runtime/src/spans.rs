@@ -57,11 +57,11 @@ macro_rules! __genai_span {
             { $crate::semconv::GEN_AI_AGENT_NAME } = $agent,
             { $crate::semconv::GEN_AI_AGENT_DESCRIPTION } = $desc,
             { $crate::semconv::GEN_AI_AGENT_ID } =
-                $crate::semconv::version::versioned($crate::semconv::Versioned::AgentId, $id),
+                $crate::semconv::version::versioned($crate::semconv::version::Versioned::AgentId, $id),
             { $crate::semconv::GEN_AI_AGENT_VERSION } =
-                $crate::semconv::version::versioned($crate::semconv::Versioned::AgentVersion, $version),
+                $crate::semconv::version::versioned($crate::semconv::version::Versioned::AgentVersion, $version),
             { $crate::semconv::GEN_AI_PROVIDER_NAME } =
-                $crate::semconv::version::versioned($crate::semconv::Versioned::AgentProviderName, $provider),
+                $crate::semconv::version::versioned($crate::semconv::version::Versioned::AgentProviderName, $provider),
             { $crate::semconv::INPUT_VALUE } = $crate::__private::tracing::field::Empty,
             { $crate::semconv::INPUT_MIME_TYPE } = $crate::__private::tracing::field::Empty,
             { $crate::semconv::OUTPUT_VALUE } = $crate::__private::tracing::field::Empty,

@@ -23,10 +23,10 @@ use futures_core::Stream;
 
 use crate::call::Call;
 use crate::capture::capture_limits;
-use crate::chunk::{Delta, DeltaPart, ModelChunk};
-use crate::message::{finish_reason, MessagePart, OutputMessage};
-use crate::response::ModelResponse;
-use crate::usage::Usage;
+use crate::model::{Delta, DeltaPart, ModelChunk};
+use crate::model::{finish_reason, MessagePart, OutputMessage};
+use crate::model::ModelResponse;
+use crate::model::Usage;
 
 /// An error described for the span: `(error.type, status description)`.
 #[doc(hidden)]

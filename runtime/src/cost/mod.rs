@@ -31,42 +31,15 @@ mod table;
 use std::collections::HashSet;
 use std::sync::{LazyLock, Mutex, PoisonError, RwLock};
 
-pub use table::{Price, PriceFileError, PriceTable};
+pub use table::{Cost, Price, PriceFileError, PriceTable};
 
-use crate::usage::Usage;
+use crate::model::Usage;
 
 /// The environment variable naming a JSON price file (see [`PriceTable`]).
 pub const PRICES_ENV: &str = "GENAI_TRACING_PRICES";
 
 /// Warnings about unpriced models stop after this many distinct names.
 const MAX_WARNED_MODELS: usize = 256;
-
-/// The cost of one model call (or of a subtree of calls), in US dollars.
-///
-/// ```
-/// let c = genai_tracing::Cost::new(0.25, 0.5);
-/// assert_eq!(c.total, 0.75);
-/// ```
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct Cost {
-    /// Input tokens, cached ones included.
-    pub input: f64,
-    /// Output tokens, reasoning ones included.
-    pub output: f64,
-    /// Everything.
-    pub total: f64,
-}
-
-impl Cost {
-    /// Input and output; the total is their sum.
-    pub fn new(input: f64, output: f64) -> Self {
-        Self {
-            input,
-            output,
-            total: input + output,
-        }
-    }
-}
 
 static OVERRIDES: LazyLock<RwLock<PriceTable>> = LazyLock::new(Default::default);
 static WARNED: Mutex<Option<HashSet<String>>> = Mutex::new(None);

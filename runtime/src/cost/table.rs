@@ -1,13 +1,39 @@
-//! Prices of your own: private and fine-tuned models, negotiated rates, or a correction to the
-//! bundled data. Built in code or read from a JSON file.
+//! Prices of your own (private and fine-tuned models, negotiated rates, or a correction to the
+//! bundled data), built in code or read from a JSON file, and the [`Cost`] a price gives.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::cost::Cost;
-use crate::usage::Usage;
+use crate::model::Usage;
+
+/// The cost of one model call (or of a subtree of calls), in US dollars.
+///
+/// ```
+/// let c = genai_tracing::Cost::new(0.25, 0.5);
+/// assert_eq!(c.total, 0.75);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Cost {
+    /// Input tokens, cached ones included.
+    pub input: f64,
+    /// Output tokens, reasoning ones included.
+    pub output: f64,
+    /// Everything.
+    pub total: f64,
+}
+
+impl Cost {
+    /// Input and output; the total is their sum.
+    pub fn new(input: f64, output: f64) -> Self {
+        Self {
+            input,
+            output,
+            total: input + output,
+        }
+    }
+}
 
 /// What one model costs, in US dollars per million tokens.
 ///

@@ -15,7 +15,7 @@ use tracing_opentelemetry::OpenTelemetrySpanExt as _;
 
 use super::score::{ScoreError, ScoreFuture, Scorer, Verdict};
 use super::trace::{Trace, TraceSpan};
-use crate::message::{ChatMessage, MessagePart};
+use crate::model::{ChatMessage, MessagePart};
 use crate::semconv as sc;
 
 /// How much of each input, output and step the judge is shown, in characters.

@@ -8,7 +8,7 @@
 
 use std::sync::atomic::{AtomicU8, Ordering};
 
-use super::{
+use super::names::{
     GEN_AI_AGENT_ID, GEN_AI_AGENT_VERSION, GEN_AI_PROVIDER_NAME, GEN_AI_REQUEST_TOP_K,
     GEN_AI_RETRIEVAL_TOP_K, GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
     GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS,
@@ -23,7 +23,7 @@ pub const GEN_AI_LATEST_EXPERIMENTAL: &str = "gen_ai_latest_experimental";
 /// A generation of the GenAI conventions.
 ///
 /// ```
-/// use genai_tracing::semconv::{SemconvVersion, Versioned};
+/// use genai_tracing::semconv::version::{SemconvVersion, Versioned};
 /// assert_eq!(
 ///     Versioned::CacheWriteInputTokens.name(SemconvVersion::LatestExperimental),
 ///     Some("gen_ai.usage.cache_write.input_tokens")
@@ -45,7 +45,7 @@ impl SemconvVersion {
     /// such as `http/dup`) leaves v1.41.
     ///
     /// ```
-    /// use genai_tracing::semconv::SemconvVersion;
+    /// use genai_tracing::semconv::version::SemconvVersion;
     /// std::env::set_var("OTEL_SEMCONV_STABILITY_OPT_IN", "http, gen_ai_latest_experimental");
     /// assert_eq!(SemconvVersion::from_env(), SemconvVersion::LatestExperimental);
     /// ```
@@ -167,7 +167,7 @@ static VERSION: AtomicU8 = AtomicU8::new(UNRESOLVED);
 /// Selects the names spans use from now on, overriding the environment.
 ///
 /// ```
-/// use genai_tracing::semconv::{set_semconv_version, semconv_version, SemconvVersion};
+/// use genai_tracing::semconv::version::{set_semconv_version, semconv_version, SemconvVersion};
 /// set_semconv_version(SemconvVersion::LatestExperimental);
 /// assert_eq!(semconv_version(), SemconvVersion::LatestExperimental);
 /// ```

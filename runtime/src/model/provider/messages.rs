@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::message::{ChatMessage, MessagePart};
+use crate::model::message::{ChatMessage, MessagePart};
 
 /// One wire message (either provider's form) as a [`ChatMessage`].
 pub(super) fn chat_message(m: &Value) -> ChatMessage {

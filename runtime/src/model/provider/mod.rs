@@ -27,11 +27,11 @@ mod openai;
 
 use serde_json::Value;
 
-use crate::chunk::{Delta, ModelChunk};
-use crate::message::{ChatMessage, MessagePart, OutputMessage};
-use crate::request::{ModelRequest, RequestParameters};
-use crate::response::ModelResponse;
-use crate::usage::Usage;
+use crate::model::chunk::{Delta, ModelChunk};
+use crate::model::message::{ChatMessage, MessagePart, OutputMessage};
+use crate::model::request::{ModelRequest, RequestParameters};
+use crate::model::response::ModelResponse;
+use crate::model::usage::Usage;
 
 enum Shape {
     OpenAi,

@@ -3,8 +3,8 @@
 use serde_json::Value;
 
 use super::messages::{content_parts, str_field};
-use crate::message::{finish_reason, OutputMessage};
-use crate::usage::Usage;
+use crate::model::message::{finish_reason, OutputMessage};
+use crate::model::usage::Usage;
 
 pub(super) fn finish_reasons(v: &Value) -> Vec<String> {
     str_field(v, "stop_reason").into_iter().collect()
@@ -66,16 +66,16 @@ pub(super) fn output_messages(v: &Value) -> Vec<OutputMessage> {
 pub(super) mod event {
     use serde_json::Value;
 
-    use crate::chunk::{Delta, DeltaPart};
-    use crate::provider::messages::str_field;
-    use crate::usage::Usage;
+    use crate::model::chunk::{Delta, DeltaPart};
+    use crate::model::provider::messages::str_field;
+    use crate::model::usage::Usage;
 
     fn kind(v: &Value) -> Option<&str> {
         v.get("type").and_then(Value::as_str)
     }
 
     /// The message `message_start` opens.
-    pub(in crate::provider) fn message(v: &Value) -> Option<&Value> {
+    pub(in crate::model::provider) fn message(v: &Value) -> Option<&Value> {
         (kind(v) == Some("message_start")).then(|| v.get("message"))?
     }
 
@@ -83,7 +83,7 @@ pub(super) mod event {
     /// count may be missing or null (not reported: the earlier one stands). The input total is
     /// reported only when all three of its parts are (fresh, cache read, cache write), since
     /// Anthropic counts them apart and the conventions count them together.
-    pub(in crate::provider) fn usage(v: &Value) -> Usage {
+    pub(in crate::model::provider) fn usage(v: &Value) -> Usage {
         match kind(v) {
             Some("message_start") => message(v).map(super::usage).unwrap_or_default(),
             Some("message_delta") => super::counts(v, super::Missing::Unknown),
@@ -91,7 +91,7 @@ pub(super) mod event {
         }
     }
 
-    pub(in crate::provider) fn finish_reasons(v: &Value) -> Vec<(u32, String)> {
+    pub(in crate::model::provider) fn finish_reasons(v: &Value) -> Vec<(u32, String)> {
         match kind(v) {
             Some("message_delta") => v
                 .get("delta")
@@ -103,7 +103,7 @@ pub(super) mod event {
         }
     }
 
-    pub(in crate::provider) fn deltas(v: &Value) -> Vec<Delta> {
+    pub(in crate::model::provider) fn deltas(v: &Value) -> Vec<Delta> {
         let index = v
             .get("index")
             .and_then(Value::as_u64)
@@ -147,7 +147,7 @@ pub(super) mod event {
     }
 
     /// The `error` event: `{"type": "error", "error": {"type": "overloaded_error", …}}`.
-    pub(in crate::provider) fn error(v: &Value) -> Option<(String, String)> {
+    pub(in crate::model::provider) fn error(v: &Value) -> Option<(String, String)> {
         if kind(v) != Some("error") {
             return None;
         }

@@ -1,6 +1,6 @@
 //! What an `#[llm_call]` reads from a request among its arguments.
 
-use crate::message::{ChatMessage, MessagePart};
+use super::message::{ChatMessage, MessagePart};
 
 /// Request parameters recorded as `gen_ai.request.*`.
 ///

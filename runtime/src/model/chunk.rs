@@ -1,6 +1,6 @@
 //! What a streaming `#[llm_call]` reads from each chunk of the response.
 
-use crate::usage::Usage;
+use super::usage::Usage;
 
 /// One chunk (or event) of a streamed model response, as `#[llm_call]` reads it.
 ///

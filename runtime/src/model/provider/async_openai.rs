@@ -11,11 +11,11 @@ use async_openai::types::chat::{
 };
 use serde_json::{json, Value};
 
-use crate::chunk::{Delta, DeltaPart, ModelChunk};
-use crate::message::{ChatMessage, OutputMessage};
-use crate::request::{ModelRequest, RequestParameters};
-use crate::response::ModelResponse;
-use crate::usage::Usage;
+use crate::model::chunk::{Delta, DeltaPart, ModelChunk};
+use crate::model::message::{ChatMessage, OutputMessage};
+use crate::model::request::{ModelRequest, RequestParameters};
+use crate::model::response::ModelResponse;
+use crate::model::usage::Usage;
 
 fn usage(u: Option<&CompletionUsage>) -> Usage {
     let Some(u) = u else {

@@ -1,7 +1,7 @@
 //! What an `#[llm_call]` reads from the value its function returns.
 
-use crate::message::OutputMessage;
-use crate::usage::Usage;
+use super::message::OutputMessage;
+use super::usage::Usage;
 
 /// A model's response, as `#[llm_call]` records it.
 ///

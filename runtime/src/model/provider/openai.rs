@@ -3,8 +3,8 @@
 use serde_json::Value;
 
 use super::messages::{content_parts, openai_tool_calls, str_field};
-use crate::message::{finish_reason, MessagePart, OutputMessage};
-use crate::usage::Usage;
+use crate::model::message::{finish_reason, MessagePart, OutputMessage};
+use crate::model::usage::Usage;
 
 fn choices(v: &Value) -> &[Value] {
     v.get("choices")
@@ -66,8 +66,8 @@ pub(super) mod chunk {
     use serde_json::Value;
 
     use super::choices;
-    use crate::chunk::{Delta, DeltaPart};
-    use crate::provider::messages::str_field;
+    use crate::model::chunk::{Delta, DeltaPart};
+    use crate::model::provider::messages::str_field;
 
     fn index(v: &Value) -> u32 {
         v.get("index")
@@ -75,14 +75,14 @@ pub(super) mod chunk {
             .map_or(0, |i| u32::try_from(i).unwrap_or(u32::MAX))
     }
 
-    pub(in crate::provider) fn finish_reasons(v: &Value) -> Vec<(u32, String)> {
+    pub(in crate::model::provider) fn finish_reasons(v: &Value) -> Vec<(u32, String)> {
         choices(v)
             .iter()
             .filter_map(|c| Some((index(c), str_field(c, "finish_reason")?)))
             .collect()
     }
 
-    pub(in crate::provider) fn deltas(v: &Value) -> Vec<Delta> {
+    pub(in crate::model::provider) fn deltas(v: &Value) -> Vec<Delta> {
         let mut deltas = Vec::new();
         for c in choices(v) {
             let (choice, delta) = (index(c), c.get("delta").unwrap_or(&Value::Null));
@@ -111,7 +111,7 @@ pub(super) mod chunk {
     }
 
     /// An error object sent inside the stream, as OpenAI-compatible servers do.
-    pub(in crate::provider) fn error(v: &Value) -> Option<(String, String)> {
+    pub(in crate::model::provider) fn error(v: &Value) -> Option<(String, String)> {
         let e = v.get("error").filter(|e| e.is_object())?;
         let kind = str_field(e, "type")
             .or_else(|| str_field(e, "code"))
