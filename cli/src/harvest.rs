@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::builder::NonEmptyStringValueParser;
-use genai_tracing::eval::{score_trace, Dataset, EvalCase, RuleSpec, Trace};
+use genai_tracing::eval::rules::RuleSpec;
+use genai_tracing::eval::{score_trace, Dataset, EvalCase, Trace};
 use serde_json::Value;
 
 use crate::error::CliError;

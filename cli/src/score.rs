@@ -4,7 +4,8 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use genai_tracing::eval::{score_trace, RuleSpec, Score, Scorer, Trace};
+use genai_tracing::eval::rules::RuleSpec;
+use genai_tracing::eval::{score_trace, Score, Scorer, Trace};
 
 use crate::error::CliError;
 use crate::input::TraceFiles;

@@ -13,9 +13,10 @@
 
 use std::sync::Arc;
 
+use genai_tracing::eval::rules::parse_rule;
 use genai_tracing::eval::{
-    parse_rule, parse_traces, score_trace, CaseResult, CaseSource, Dataset, DatasetError, EvalCase,
-    EvalReport, ReportError, Score, Scorer, Trace, TraceFileError,
+    parse_traces, score_trace, CaseResult, CaseSource, Dataset, DatasetError, EvalCase, EvalReport,
+    ReportError, Score, Scorer, Trace, TraceFileError,
 };
 use proptest::prelude::*;
 use proptest::sample::Index;

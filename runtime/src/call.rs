@@ -34,7 +34,8 @@ use crate::capture::{
     text_or_json, Capture, Captured, REDACTED,
 };
 use crate::cost::{self, Cost};
-use crate::failure::{exception_event, panic_message, CANCELLED, PANIC};
+use crate::failure::{exception_event, panic_message};
+use crate::semconv::error_type::{CANCELLED, PANIC};
 use crate::hosted::claim;
 use crate::metrics;
 use crate::propagation::{adopt, Parent};
@@ -327,7 +328,7 @@ impl Call {
     }
 
     /// Ends the call with the failure `described` (a streaming call whose stream never came).
-    pub fn end_failed(mut self, (error_type, description): crate::stream::Described) {
+    pub fn end_failed(mut self, (error_type, description): crate::failure::Described) {
         if let Some(state) = self.0.as_mut() {
             state.ended = true;
             if state.is_recording() {
@@ -684,7 +685,7 @@ impl State {
     pub fn record_count(&self, count: Option<usize>) {
         if let Some(n) = count {
             self.span
-                .record(sc::GEN_AI_MEMORY_RECORD_COUNT, crate::__private::to_i64(n));
+                .record(sc::GEN_AI_MEMORY_RECORD_COUNT, i64::try_from(n).unwrap_or(i64::MAX));
         }
     }
 

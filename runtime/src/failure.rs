@@ -1,13 +1,17 @@
-//! How a failed call is described: its `error.type` and its status description.
+//! How a failure is described: its `error.type` and its status description, a panic's message,
+//! and the `exception` event of a failure that does not end its span.
 //!
 //! A returned `Err(e)` is described by [`ErrorType`] when `e`'s type implements it, else by the
 //! type's name; the status description is `e`'s `Display` (else `Debug`) text. The choice is made
-//! at the call site of the macro, on the concrete error type ("autoref specialisation"), so the
-//! user only implements [`ErrorType`] when they want a low-cardinality kind of their own.
+//! at the call site of the macro, on the concrete error type (the autoref probe in
+//! `__private/error.rs`), so the user only implements [`ErrorType`] when they want a
+//! low-cardinality kind of their own.
 
-use std::any::{type_name, Any};
+use std::any::Any;
 use std::borrow::Cow;
-use std::fmt::{Debug, Display};
+
+/// A failure described for a span: `(error.type, status description)`.
+pub type Described = (Cow<'static, str>, Option<String>);
 
 /// A low-cardinality class for `error.type`, chosen by the error itself.
 ///
@@ -25,76 +29,6 @@ use std::fmt::{Debug, Display};
 pub trait ErrorType {
     /// The value of `error.type` for this error, e.g. `timeout`.
     fn error_type(&self) -> &str;
-}
-
-/// `error.type` of a call that panicked.
-pub const PANIC: &str = "panic";
-/// `error.type` of a future dropped before it completed.
-pub const CANCELLED: &str = "cancelled";
-
-/// The error of a failed call, probed for how to describe it (used by the macros' expansion).
-#[doc(hidden)]
-pub struct Failure<'a, E: ?Sized>(pub &'a E);
-
-#[doc(hidden)]
-pub trait ViaErrorType {
-    fn __error_type(&self) -> Cow<'static, str>;
-}
-impl<E: ErrorType + ?Sized> ViaErrorType for Failure<'_, E> {
-    fn __error_type(&self) -> Cow<'static, str> {
-        Cow::Owned(self.0.error_type().to_owned())
-    }
-}
-#[doc(hidden)]
-pub trait ViaTypeName {
-    fn __error_type(&self) -> Cow<'static, str>;
-}
-impl<E: ?Sized> ViaTypeName for &Failure<'_, E> {
-    fn __error_type(&self) -> Cow<'static, str> {
-        Cow::Borrowed(type_name::<E>())
-    }
-}
-
-#[doc(hidden)]
-pub trait ViaDisplay {
-    fn __describe(&self) -> Option<String>;
-}
-impl<E: Display + ?Sized> ViaDisplay for &Failure<'_, E> {
-    fn __describe(&self) -> Option<String> {
-        Some(self.0.to_string())
-    }
-}
-#[doc(hidden)]
-pub trait ViaDebug {
-    fn __describe(&self) -> Option<String>;
-}
-impl<E: Debug + ?Sized> ViaDebug for &&Failure<'_, E> {
-    fn __describe(&self) -> Option<String> {
-        Some(format!("{:?}", self.0))
-    }
-}
-#[doc(hidden)]
-pub trait ViaNoDescription {
-    fn __describe(&self) -> Option<String>;
-}
-impl<E: ?Sized> ViaNoDescription for Failure<'_, E> {
-    fn __describe(&self) -> Option<String> {
-        None
-    }
-}
-
-/// Describes an error value at the macro's call site: `(error.type, description)`.
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __genai_describe_error {
-    ($e:expr) => {{
-        #[allow(unused_imports)]
-        use $crate::__private::{
-            ViaDebug, ViaDisplay, ViaErrorType, ViaNoDescription, ViaTypeName,
-        };
-        let failure = $crate::__private::Failure($e);
-        ((&failure).__error_type(), (&&failure).__describe())
-    }};
 }
 
 /// The message of a panic payload (`&str` or `String`), if it has one.
@@ -129,44 +63,4 @@ pub(crate) fn exception_event(
         ));
     }
     span.add_event(sc::EXCEPTION_EVENT, attributes);
-}
-
-#[cfg(test)]
-mod tests {
-
-    #[derive(Debug)]
-    struct Plain;
-    struct Opaque;
-    #[derive(Debug)]
-    struct Kinded;
-    impl super::ErrorType for Kinded {
-        fn error_type(&self) -> &str {
-            "rate_limited"
-        }
-    }
-    impl std::fmt::Display for Kinded {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("slow down")
-        }
-    }
-
-    #[test]
-    fn error_type_prefers_the_trait_then_the_type_name() {
-        let (ty, desc) = __genai_describe_error!(&Kinded);
-        assert_eq!(
-            (ty.as_ref(), desc.as_deref()),
-            ("rate_limited", Some("slow down"))
-        );
-        let (ty, desc) = __genai_describe_error!(&Plain);
-        assert!(ty.ends_with("tests::Plain"), "{ty}");
-        assert_eq!(desc.as_deref(), Some("Plain"));
-        let (ty, desc) = __genai_describe_error!(&Opaque);
-        assert!(ty.ends_with("tests::Opaque"), "{ty}");
-        assert_eq!(desc, None);
-        let (ty, desc) = __genai_describe_error!(&String::from("boom"));
-        assert_eq!(
-            (ty.as_ref(), desc.as_deref()),
-            ("alloc::string::String", Some("boom"))
-        );
-    }
 }

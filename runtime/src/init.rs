@@ -29,7 +29,7 @@ use tracing_subscriber::Layer as _;
 use crate::capture::{
     set_content_capture, CaptureLimits, CapturePolicy, InvalidAttributeLimit, InvalidCapturePolicy,
 };
-use crate::eval::Scorer;
+use crate::trace::Scorer;
 use crate::export::{
     Backend, ConsoleExporter, Counters, ExportQueue, ExportStats, FileExporter, Pipeline,
     QueueSettings, Scoring, Stages, TailSampler, TailSampling,

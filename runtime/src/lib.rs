@@ -60,6 +60,7 @@ mod retry;
 mod rollup;
 mod scope;
 pub mod semconv;
+mod trace;
 mod spans;
 mod stream;
 mod task;
@@ -73,7 +74,7 @@ pub use capture::{
     CAPTURE_ENV, REDACTED,
 };
 pub use cost::{Cost, Price, PriceFileError, PriceTable};
-pub use failure::{ErrorType, CANCELLED, PANIC};
+pub use failure::ErrorType;
 pub use genai_tracing_macros::{agent, embeddings, llm_call, memory, retrieval, tool, workflow};
 pub use model::{
     ChatMessage, Delta, DeltaPart, MessagePart, ModelChunk, ModelRequest, ModelResponse,

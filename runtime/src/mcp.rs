@@ -150,7 +150,7 @@ fn record_outcome(call: &Call, outcome: Result<&ServerResult, &ErrorData>, conte
                     .content
                     .iter()
                     .find_map(|c| c.as_text().map(|t| t.text.clone()));
-                call.fail(sc::TOOL_ERROR, message);
+                call.fail(sc::error_type::TOOL_ERROR, message);
             }
         }
         Ok(_) => {}
@@ -289,7 +289,7 @@ fn service_error_type(error: &ServiceError) -> &'static str {
         ServiceError::TransportSend(_) => "transport_send",
         ServiceError::TransportClosed => "transport_closed",
         ServiceError::UnexpectedResponse => "unexpected_response",
-        ServiceError::Cancelled { .. } => crate::CANCELLED,
+        ServiceError::Cancelled { .. } => sc::error_type::CANCELLED,
         ServiceError::Timeout { .. } => "timeout",
         _ => "_OTHER",
     }

@@ -74,7 +74,7 @@
 //! ```
 
 mod cassette;
-mod codec;
+pub(crate) mod codec;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -85,10 +85,7 @@ use tracing::span::Id;
 use tracing::Span;
 
 pub use cassette::{Cassette, Miss, MissReason, Recording};
-#[doc(hidden)]
-pub use codec::{
-    Codec, ReplayProbe, ViaNotReplayable, ViaResultDisplay, ViaResultFromString, ViaSerde,
-};
+use codec::Codec;
 
 use crate::call::{Call, CallFuture};
 use crate::semconv as sc;

@@ -23,14 +23,11 @@ use futures_core::Stream;
 
 use crate::call::Call;
 use crate::capture::capture_limits;
+use crate::failure::Described;
 use crate::model::{Delta, DeltaPart, ModelChunk};
 use crate::model::{finish_reason, MessagePart, OutputMessage};
 use crate::model::ModelResponse;
 use crate::model::Usage;
-
-/// An error described for the span: `(error.type, status description)`.
-#[doc(hidden)]
-pub type Described = (Cow<'static, str>, Option<String>);
 
 pin_project_lite::pin_project! {
     /// A model response stream traced as one call (used by the macros' expansion): it yields the

@@ -22,7 +22,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::trace::Trace;
+use crate::trace::Trace;
 use crate::replay::Recording;
 use crate::semconv as sc;
 
@@ -230,7 +230,7 @@ impl Dataset {
                 line: n + 1,
                 column: e.column().max(1),
                 // The line is the file's, serde's column the line's (it reads one line).
-                message: super::read::serde_message(&e),
+                message: crate::trace::serde_message(&e),
             })?;
             cases.push(case);
         }

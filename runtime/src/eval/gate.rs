@@ -339,7 +339,8 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::eval::{CaseResult, Score};
+    use crate::eval::CaseResult;
+    use crate::trace::Score;
 
     fn score(name: &str, value: f64) -> Score {
         Score {

@@ -18,8 +18,8 @@ use tracing_opentelemetry::OpenTelemetrySpanExt as _;
 
 use super::dataset::{Dataset, EvalCase};
 use super::report::{CaseResult, EvalReport};
-use super::score::{attach_scores, score_trace, Scorer};
-use super::trace::Trace;
+use crate::trace::{attach_scores, score_trace, Scorer};
+use crate::trace::Trace;
 use crate::export::FileExporter;
 use crate::replay::Cassette;
 

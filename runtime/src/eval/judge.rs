@@ -13,8 +13,8 @@ use opentelemetry::trace::{
 use tracing::Instrument as _;
 use tracing_opentelemetry::OpenTelemetrySpanExt as _;
 
-use super::score::{ScoreError, ScoreFuture, Scorer, Verdict};
-use super::trace::{Trace, TraceSpan};
+use crate::trace::{ScoreError, ScoreFuture, Scorer, Verdict};
+use crate::trace::{Trace, TraceSpan};
 use crate::model::{ChatMessage, MessagePart};
 use crate::semconv as sc;
 
@@ -43,7 +43,7 @@ impl JudgePrompt {
 
 /// Passed to an `#[llm_call]`, the prompt is its request: with content capture on, the judge's
 /// call records `gen_ai.input.messages` (the system instruction and the run shown).
-impl crate::ModelRequest for JudgePrompt {
+impl crate::model::ModelRequest for JudgePrompt {
     fn input_messages(&self) -> Vec<ChatMessage> {
         self.messages()
     }
@@ -156,7 +156,7 @@ where
 }
 
 fn cut(text: &str) -> String {
-    super::trace::cut(text, SHOWN, "… (cut)")
+    crate::trace::cut(text, SHOWN, "… (cut)")
 }
 
 fn shown(text: Option<&str>) -> String {
@@ -186,9 +186,9 @@ where
                 Ok(verdict) => {
                     current.record(sc::GEN_AI_EVALUATION_SCORE_VALUE, verdict.value);
                     let label = if verdict.passed {
-                        super::PASS
+                        crate::trace::PASS
                     } else {
-                        super::FAIL
+                        crate::trace::FAIL
                     };
                     current.record(sc::GEN_AI_EVALUATION_SCORE_LABEL, label);
                     if let Some(why) = &verdict.explanation {

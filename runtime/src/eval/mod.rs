@@ -27,22 +27,16 @@ mod dataset;
 mod gate;
 mod harness;
 mod judge;
-mod read;
-mod render;
 mod report;
 pub mod rules;
-mod score;
-mod trace;
 
 pub use dataset::{CaseSource, Dataset, DatasetError, EvalCase, HarvestError};
 pub use gate::{CaseRegression, Gate, GateCheck, GateReport};
 pub use harness::Eval;
 pub use judge::{JudgePrompt, LlmJudge};
-pub use read::{parse_traces, read_traces, TraceFileError};
 pub use report::{CaseResult, EvalReport, ReportError, ScorerSummary};
-pub use rules::{parse_rule, RuleSpec, RuleSpecError};
-pub(crate) use score::{attach_scores, score_trace_within};
-pub use score::{
-    rule, score_trace, Rule, Score, ScoreError, ScoreFuture, Scorer, Verdict, FAIL, PASS,
+pub use crate::trace::{
+    parse_traces, read_traces, rule, score_trace, Attributes, Rule, Score, ScoreError,
+    ScoreFuture, Scorer, SpanEvent, SpanStatus, Trace, TraceFileError, TraceSpan, Verdict, FAIL,
+    PASS,
 };
-pub use trace::{Attributes, SpanEvent, SpanStatus, Trace, TraceSpan};

@@ -8,7 +8,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::score::Score;
+use crate::trace::Score;
 
 /// One case's result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -217,7 +217,7 @@ impl EvalReport {
             path: origin.to_owned(),
             line: e.line().max(1),
             column: e.column().max(1),
-            message: super::read::serde_message(&e),
+            message: crate::trace::serde_message(&e),
         })
     }
 }

@@ -25,8 +25,8 @@ use std::str::FromStr;
 use regex::Regex;
 use serde_json::Value;
 
-use super::score::{rule, Scorer, Verdict};
-use super::trace::{Trace, TraceSpan};
+use crate::trace::{rule, Scorer, Verdict};
+use crate::trace::{Trace, TraceSpan};
 
 /// The rules' names, as specs spell them.
 pub const RULE_NAMES: [&str; 9] = [
@@ -245,18 +245,18 @@ fn error_of(span: &TraceSpan) -> String {
 
 /// An answer cut to 200 characters for an explanation.
 fn shorten(text: &str) -> String {
-    super::trace::cut(text, 200, "…")
+    crate::trace::cut(text, 200, "…")
 }
 
 /// A rule named by a spec string: `NAME` or `NAME=ARGUMENT` (see the [module](self)).
 ///
 /// ```
-/// use genai_tracing::eval::RuleSpec;
+/// use genai_tracing::eval::rules::RuleSpec;
 /// let spec: RuleSpec = "max-cost=0.05".parse()?;
 /// assert_eq!(spec, RuleSpec::MaxCost(0.05));
 /// assert_eq!(spec.to_string(), "max-cost=0.05");
 /// assert_eq!(spec.scorer().name(), "max-cost");
-/// # Ok::<(), genai_tracing::eval::RuleSpecError>(())
+/// # Ok::<(), genai_tracing::eval::rules::RuleSpecError>(())
 /// ```
 #[derive(Debug, Clone)]
 pub enum RuleSpec {
@@ -357,11 +357,11 @@ impl RuleSpec {
 /// The scorer a spec names: `spec.parse::<RuleSpec>()` and [`RuleSpec::scorer`].
 ///
 /// ```
-/// let scorer = genai_tracing::eval::parse_rule("output-matches=^\\d+$")?;
+/// let scorer = genai_tracing::eval::rules::parse_rule("output-matches=^\\d+$")?;
 /// assert_eq!(scorer.name(), "output-matches");
-/// let Err(err) = genai_tracing::eval::parse_rule("max-cost") else { unreachable!() };
+/// let Err(err) = genai_tracing::eval::rules::parse_rule("max-cost") else { unreachable!() };
 /// assert_eq!(err.to_string(), "the rule max-cost needs an argument: max-cost=USD");
-/// # Ok::<(), genai_tracing::eval::RuleSpecError>(())
+/// # Ok::<(), genai_tracing::eval::rules::RuleSpecError>(())
 /// ```
 pub fn parse_rule(spec: &str) -> Result<Box<dyn Scorer>, RuleSpecError> {
     spec.parse::<RuleSpec>().map(|spec| spec.scorer())
@@ -473,7 +473,7 @@ impl PartialEq for RuleSpec {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::eval::{SpanStatus, TraceSpan};
+    use crate::trace::{SpanStatus, TraceSpan};
     use crate::semconv as sc;
     use serde_json::json;
 

@@ -87,7 +87,7 @@ pub(crate) fn by_trace(batch: Vec<SpanData>) -> Vec<(TraceId, Vec<SpanData>)> {
 /// assert_eq!(genai_tracing::export::render_tree(&[]), "");
 /// ```
 pub fn render_tree(spans: &[SpanData]) -> String {
-    crate::eval::Trace::from_spans(spans.iter().cloned())
+    crate::trace::Trace::from_spans(spans.iter().cloned())
         .iter()
         .map(|trace| trace.render(false))
         .collect()

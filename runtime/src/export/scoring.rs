@@ -20,7 +20,7 @@ use opentelemetry_sdk::Resource;
 
 use super::queue::Unit;
 use super::Stages;
-use crate::eval::{attach_scores, score_trace_within, Score, Scorer, Trace};
+use crate::trace::{attach_scores, score_trace_within, Score, Scorer, Trace};
 
 /// How many traces may wait for the scorers.
 const CAPACITY: usize = 1024;

@@ -11,7 +11,7 @@ use opentelemetry_sdk::trace::SpanData;
 use serde_json::Value;
 
 use super::codec::{Declined, Decode};
-use crate::eval::{Trace, TraceSpan};
+use crate::trace::{Trace, TraceSpan};
 use crate::scope::{current_cassette, enter_ambient, Ambient, Scoped};
 use crate::semconv as sc;
 

@@ -143,8 +143,6 @@ pub const RPC_RESPONSE_STATUS_CODE: &str = "rpc.response.status_code";
 pub const GEN_AI_PROMPT_NAME: &str = "gen_ai.prompt.name";
 /// The transport: `pipe` (stdio), `tcp`, `quic`.
 pub const NETWORK_TRANSPORT: &str = "network.transport";
-/// `error.type` of a tool call whose result has `isError: true`.
-pub const TOOL_ERROR: &str = "tool_error";
 
 // --- Scope attributes (OpenInference names, read by Phoenix, Langfuse and MLflow) ----------------
 
@@ -326,4 +324,16 @@ pub mod span_kind {
     pub const RETRIEVER: &str = "RETRIEVER";
     /// An evaluator (an LLM judge scoring a trace).
     pub const EVALUATOR: &str = "EVALUATOR";
+}
+
+/// Values of [`ERROR_TYPE`] this crate sets itself (a returned error is described by its own
+/// type: see [`ErrorType`](crate::ErrorType)).
+pub mod error_type {
+    /// A call that panicked.
+    pub const PANIC: &str = "panic";
+    /// A future dropped before it completed (a timeout, a `select!` that took another branch),
+    /// or a stream dropped before its end.
+    pub const CANCELLED: &str = "cancelled";
+    /// An MCP tool call whose result has `isError: true`.
+    pub const TOOL_ERROR: &str = "tool_error";
 }

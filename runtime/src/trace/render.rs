@@ -5,7 +5,8 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use super::trace::{Trace, TraceSpan};
+use super::span::TraceSpan;
+use super::tree::Trace;
 use crate::semconv as sc;
 
 /// Past this depth the tree is not indented further (a malformed file can chain spans deeper
@@ -191,7 +192,7 @@ fn line(span: &TraceSpan, parent_service: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::eval::{SpanEvent, SpanStatus};
+    use crate::trace::{SpanEvent, SpanStatus};
     use serde_json::json;
 
     fn span(id: &str, parent: Option<&str>, name: &str, start_ms: u64) -> TraceSpan {

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 
-use super::trace::Trace;
+use super::tree::Trace;
 
 /// A trace file that cannot be read, with where.
 #[derive(Debug, thiserror::Error)]
@@ -95,7 +95,7 @@ pub fn parse_traces(bytes: &[u8], origin: &str) -> Result<Vec<Trace>, TraceFileE
 
 /// A serde error's message without the position it ends with (errors give it as `line:column`
 /// before the message).
-pub(super) fn serde_message(error: &serde_json::Error) -> String {
+pub(crate) fn serde_message(error: &serde_json::Error) -> String {
     let message = error.to_string();
     let position = format!(" at line {} column {}", error.line(), error.column());
     match message.strip_suffix(&position) {

@@ -1,0 +1,23 @@
+//! The finished-trace model: a [`Trace`] of [`TraceSpan`]s as scorers, the eval harness, the
+//! console exporter and the `genai-trace` CLI read it; reading it from OTLP-JSON files
+//! ([`read_traces`]); rendering it as a tree ([`Trace::render`]); and judging it ([`Scorer`],
+//! giving a [`Score`]).
+//!
+//! A foundation: online scoring in the export pipeline, replay (recordings read from a trace)
+//! and `eval` build on it. Its names are public through [`crate::eval`].
+
+mod read;
+mod render;
+mod score;
+mod scorer;
+mod span;
+mod tree;
+
+pub use read::{parse_traces, read_traces, TraceFileError};
+pub(crate) use read::serde_message;
+pub use score::{Score, FAIL, PASS};
+pub(crate) use scorer::{attach_scores, score_trace_within};
+pub use scorer::{rule, score_trace, Rule, ScoreError, ScoreFuture, Scorer, Verdict};
+pub(crate) use span::cut;
+pub use span::{Attributes, SpanEvent, SpanStatus, TraceSpan};
+pub use tree::Trace;
