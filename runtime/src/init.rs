@@ -29,12 +29,12 @@ use tracing_subscriber::Layer as _;
 use crate::capture::{
     set_content_capture, CaptureLimits, CapturePolicy, InvalidAttributeLimit, InvalidCapturePolicy,
 };
-use crate::trace::Scorer;
 use crate::export::{
     Backend, ConsoleExporter, Counters, ExportQueue, ExportStats, FileExporter, Pipeline,
     QueueSettings, Scoring, Stages, TailSampler, TailSampling,
 };
 use crate::replay::{set_recording, RECORD_ENV};
+use crate::trace::Scorer;
 
 /// Why [`init`] or [`Builder::install`] failed.
 ///
@@ -612,7 +612,7 @@ impl Builder {
             set_recording(on);
         }
         opentelemetry::global::set_tracer_provider(guard.provider.clone());
-        opentelemetry::global::set_text_map_propagator(crate::propagation::w3c());
+        opentelemetry::global::set_text_map_propagator(crate::context::propagation::w3c());
         if let Some(meters) = &guard.meters {
             opentelemetry::global::set_meter_provider(meters.clone());
             crate::metrics::use_meter(&meters.meter("genai-tracing"));

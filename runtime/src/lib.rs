@@ -44,26 +44,20 @@
 
 mod call;
 pub mod capture;
+mod context;
 pub mod cost;
 pub mod eval;
 pub mod export;
 mod failure;
-mod hosted;
 mod init;
 #[cfg(feature = "mcp")]
 pub mod mcp;
 pub mod metrics;
 mod model;
-pub mod propagation;
 pub mod replay;
-mod retry;
-mod rollup;
-mod scope;
 pub mod semconv;
-mod trace;
 mod spans;
-mod stream;
-mod task;
+mod trace;
 
 #[doc(hidden)]
 pub mod __private;
@@ -73,17 +67,16 @@ pub use capture::{
     to_json, Capture, CaptureLimits, CapturePolicy, InvalidAttributeLimit, InvalidCapturePolicy,
     CAPTURE_ENV, REDACTED,
 };
+pub use context::propagation;
+pub use context::propagation::{extract, extract_from, inject, inject_into, Parent, RemoteContext};
+pub use context::{spawn, spawn_blocking, spawn_thread, Scoped, TraceAttributes};
 pub use cost::{Cost, Price, PriceFileError, PriceTable};
 pub use failure::ErrorType;
 pub use genai_tracing_macros::{agent, embeddings, llm_call, memory, retrieval, tool, workflow};
+pub use init::{
+    init, Builder, InitError, OtlpProtocol, TracingGuard, CONSOLE_ENV, FILE_ENV, TAIL_RATIO_ENV,
+};
 pub use model::{
     ChatMessage, Delta, DeltaPart, MessagePart, ModelChunk, ModelRequest, ModelResponse,
     OutputMessage, RequestParameters, Usage,
 };
-pub use init::{
-    init, Builder, InitError, OtlpProtocol, TracingGuard, CONSOLE_ENV, FILE_ENV, TAIL_RATIO_ENV,
-};
-pub use propagation::{extract, extract_from, inject, inject_into, Parent, RemoteContext};
-pub use scope::{Scoped, TraceAttributes};
-pub use task::{spawn, spawn_blocking, spawn_thread};
-

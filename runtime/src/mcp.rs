@@ -37,10 +37,9 @@ use rmcp::service::{NotificationContext, PeerRequestOptions, RequestContext};
 use rmcp::{Peer, RoleClient, RoleServer, Service, ServiceError};
 use tracing::Span;
 
-use crate::call::Call;
+use crate::call::{hosting, Call, Host};
 use crate::capture::{capture_limits, safe_text};
-use crate::hosted::{hosting, Host};
-use crate::propagation::{extract_from, inject_into, JsonExtractor, JsonInjector};
+use crate::context::propagation::{extract_from, inject_into, JsonExtractor, JsonInjector};
 use crate::semconv::{self as sc, operation, span_kind};
 
 /// Tool and prompt names longer than this are cut (they name spans).

@@ -23,8 +23,8 @@ use std::time::Duration;
 use opentelemetry::metrics::{Counter, Histogram, Meter};
 use opentelemetry::KeyValue;
 
-use crate::semconv as sc;
 use crate::model::Usage;
+use crate::semconv as sc;
 
 struct Instruments {
     token_usage: Histogram<u64>,

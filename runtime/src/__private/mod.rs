@@ -25,14 +25,14 @@ pub use crate::__genai_outcome as outcome;
 pub use crate::__genai_record_count as record_count;
 pub use crate::__genai_replay as replay;
 pub use crate::__genai_span as span;
-pub use crate::call::{Call, CallFuture};
+pub use crate::call::{
+    backoff, Attempts, Call, CallFuture, Replay, Replaying, RetryPolicy, State, StreamReturn,
+    TracedStream,
+};
 pub use crate::capture::Budget;
 pub use crate::failure::Described;
 pub use crate::replay::codec::Codec;
-pub use crate::replay::{Replay, Replaying};
-pub use crate::retry::{backoff, Attempts, RetryPolicy};
 pub use crate::spans::{check_user_field, declared, SpanName};
-pub use crate::stream::{StreamReturn, TracedStream};
 pub use tracing;
 
 /// A count given to a macro option (`top_k`, `dimensions`) as an OTel int; saturates.

@@ -22,9 +22,9 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::trace::Trace;
 use crate::replay::Recording;
 use crate::semconv as sc;
+use crate::trace::Trace;
 
 /// One eval case.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -18,10 +18,10 @@ use tracing_opentelemetry::OpenTelemetrySpanExt as _;
 
 use super::dataset::{Dataset, EvalCase};
 use super::report::{CaseResult, EvalReport};
-use crate::trace::{attach_scores, score_trace, Scorer};
-use crate::trace::Trace;
 use crate::export::FileExporter;
 use crate::replay::Cassette;
+use crate::trace::Trace;
+use crate::trace::{attach_scores, score_trace, Scorer};
 
 /// Runs a dataset through an agent and scores every run.
 ///

@@ -13,10 +13,10 @@ use opentelemetry::trace::{
 use tracing::Instrument as _;
 use tracing_opentelemetry::OpenTelemetrySpanExt as _;
 
-use crate::trace::{ScoreError, ScoreFuture, Scorer, Verdict};
-use crate::trace::{Trace, TraceSpan};
 use crate::model::{ChatMessage, MessagePart};
 use crate::semconv as sc;
+use crate::trace::{ScoreError, ScoreFuture, Scorer, Verdict};
+use crate::trace::{Trace, TraceSpan};
 
 /// How much of each input, output and step the judge is shown, in characters.
 const SHOWN: usize = 2_000;

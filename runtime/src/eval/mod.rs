@@ -30,13 +30,12 @@ mod judge;
 mod report;
 pub mod rules;
 
+pub use crate::trace::{
+    parse_traces, read_traces, rule, score_trace, Attributes, Rule, Score, ScoreError, ScoreFuture,
+    Scorer, SpanEvent, SpanStatus, Trace, TraceFileError, TraceSpan, Verdict, FAIL, PASS,
+};
 pub use dataset::{CaseSource, Dataset, DatasetError, EvalCase, HarvestError};
 pub use gate::{CaseRegression, Gate, GateCheck, GateReport};
 pub use harness::Eval;
 pub use judge::{JudgePrompt, LlmJudge};
 pub use report::{CaseResult, EvalReport, ReportError, ScorerSummary};
-pub use crate::trace::{
-    parse_traces, read_traces, rule, score_trace, Attributes, Rule, Score, ScoreError,
-    ScoreFuture, Scorer, SpanEvent, SpanStatus, Trace, TraceFileError, TraceSpan, Verdict, FAIL,
-    PASS,
-};

@@ -473,8 +473,8 @@ impl PartialEq for RuleSpec {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::trace::{SpanStatus, TraceSpan};
     use crate::semconv as sc;
+    use crate::trace::{SpanStatus, TraceSpan};
     use serde_json::json;
 
     /// A span `id` under `parent`, from `start` to `end` milliseconds, with attributes.

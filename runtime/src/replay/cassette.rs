@@ -1,122 +1,17 @@
 //! The cassette: recorded outputs filed by key, served back in order, and an account of what
-//! was not.
+//! was not. Putting a cassette in force for a run ([`Cassette::serve`], [`Cassette::serve_sync`])
+//! is the context's job, beside the trace attributes' scope (`context/scope.rs`).
 
 use std::collections::HashMap;
 use std::fmt;
-use std::future::Future;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use opentelemetry_sdk::trace::SpanData;
 use serde_json::Value;
 
 use super::codec::{Declined, Decode};
-use crate::trace::{Trace, TraceSpan};
-use crate::scope::{current_cassette, enter_ambient, Ambient, Scoped};
-use crate::semconv as sc;
-
-/// One recorded call: its key (`{operation} {name}`, as in
-/// [`REPLAY_KEY`](crate::semconv::REPLAY_KEY)) and its return value as JSON. Serialised as eval
-/// cases keep it (see [`crate::eval::EvalCase`]).
-///
-/// ```
-/// use genai_tracing::replay::Recording;
-/// let r = Recording::new("execute_tool calculator", serde_json::json!({"Ok": 4.0}));
-/// assert_eq!(r.key, "execute_tool calculator");
-/// ```
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Recording {
-    /// `{operation} {name}`: `execute_tool calculator`, `chat plan`.
-    pub key: String,
-    /// The return value, as the record mode wrote it (`null` when skipped).
-    pub output: Value,
-    /// Set when the run recorded the call but not its output: why (`not serializable`, `too
-    /// large`, …). Replayed, that call runs for real, and the calls after it still line up.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub skipped: Option<String>,
-    /// The index (in the same list) of the recorded call this one ran inside, if any: it is
-    /// served only if that one runs for real.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub within: Option<usize>,
-}
-
-impl Recording {
-    /// A recording of `output` under `key`.
-    pub fn new(key: impl Into<String>, output: Value) -> Self {
-        Self {
-            key: key.into(),
-            output,
-            skipped: None,
-            within: None,
-        }
-    }
-
-    /// What record mode (see [`set_recording`](super::set_recording)) wrote in `trace`, in the
-    /// order the calls started: every span carrying a [`REPLAY_KEY`](crate::semconv::REPLAY_KEY),
-    /// linked to the nearest recorded call it ran inside (through any spans in between).
-    ///
-    /// ```
-    /// let trace = genai_tracing::eval::Trace::default();
-    /// assert!(genai_tracing::replay::Recording::all_in(&trace).is_empty());
-    /// ```
-    pub fn all_in(trace: &Trace) -> Vec<Recording> {
-        let evaluation = trace.evaluation_ids(); // a judge's calls are not the run's
-        let recorded: Vec<(&TraceSpan, &str)> = trace
-            .spans
-            .iter()
-            .filter(|span| !evaluation.contains(span.span_id.as_str()))
-            .filter_map(|span| Some((span, span.text(sc::REPLAY_KEY)?)))
-            .collect();
-        let order: HashMap<&str, usize> = recorded
-            .iter()
-            .enumerate()
-            .map(|(i, (span, _))| (span.span_id.as_str(), i))
-            .collect();
-        let by_id: HashMap<&str, &TraceSpan> = trace
-            .spans
-            .iter()
-            .map(|s| (s.span_id.as_str(), s))
-            .collect();
-        let parent_of = |span: &TraceSpan| by_id.get(span.parent_span_id.as_deref()?).copied();
-        let within = |span: &TraceSpan| {
-            let mut parent = parent_of(span);
-            for _ in 0..trace.spans.len() {
-                let p = parent?;
-                if let Some(&i) = order.get(p.span_id.as_str()) {
-                    return Some(i);
-                }
-                parent = parent_of(p);
-            }
-            None // a cycle in a malformed file
-        };
-        recorded
-            .iter()
-            .map(|(span, key)| {
-                let output = span
-                    .text(sc::REPLAY_OUTPUT)
-                    .map(serde_json::from_str::<Value>);
-                let (output, skipped) = match output {
-                    Some(Ok(value)) => (value, None),
-                    Some(Err(e)) => (Value::Null, Some(format!("its output is not JSON: {e}"))),
-                    None => (
-                        Value::Null,
-                        Some(
-                            span.text(sc::REPLAY_SKIPPED)
-                                .unwrap_or("the call did not return")
-                                .to_owned(),
-                        ),
-                    ),
-                };
-                Recording {
-                    key: (*key).to_owned(),
-                    output,
-                    skipped,
-                    within: within(span),
-                }
-            })
-            .collect()
-    }
-}
+use super::recordings::Recording;
+use crate::trace::Trace;
 
 /// Why a call was not served from the cassette (it ran for real).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -239,9 +134,6 @@ struct Made {
     within: Option<usize>,
 }
 
-/// Whether any cassette was ever put in force: until then an instrumented call does not look.
-static SERVING: AtomicBool = AtomicBool::new(false);
-
 impl Cassette {
     /// A cassette of `recordings`, in the order they were made.
     pub fn new(recordings: impl IntoIterator<Item = Recording>) -> Self {
@@ -309,44 +201,6 @@ impl Cassette {
             });
         }
         Self(Arc::new(Mutex::new(tape)))
-    }
-
-    /// Wraps `future` so that this cassette serves the calls it makes, on every poll.
-    ///
-    /// ```
-    /// # use genai_tracing::replay::{Cassette, Recording};
-    /// #[genai_tracing::tool]
-    /// async fn search(query: &str) -> Vec<String> {
-    ///     unreachable!("served from the cassette")
-    /// }
-    /// let cassette = Cassette::new([Recording::new("execute_tool search", serde_json::json!(["a"]))]);
-    /// let found = futures_executor::block_on(cassette.serve(async { search("rust").await }));
-    /// assert_eq!(found, ["a"]);
-    /// ```
-    pub fn serve<F: Future>(&self, future: F) -> Scoped<F> {
-        SERVING.store(true, Ordering::Relaxed);
-        Scoped::serving(future, self.clone())
-    }
-
-    /// Runs `f` with this cassette serving the calls it makes (see [`Cassette::serve`] for a
-    /// future).
-    ///
-    /// ```
-    /// # use genai_tracing::replay::{Cassette, Recording};
-    /// #[genai_tracing::tool]
-    /// fn roll() -> u8 {
-    ///     4
-    /// }
-    /// let cassette = Cassette::new([Recording::new("execute_tool roll", serde_json::json!(6))]);
-    /// assert_eq!(cassette.serve_sync(|| (roll(), roll())), (6, 4));
-    /// assert_eq!(cassette.misses().len(), 1);
-    /// ```
-    pub fn serve_sync<R>(&self, f: impl FnOnce() -> R) -> R {
-        SERVING.store(true, Ordering::Relaxed);
-        let mut ambient = Ambient::current();
-        ambient.cassette = Some(self.clone());
-        let _entered = enter_ambient(ambient);
-        f()
     }
 
     /// The calls that ran for real while this cassette was serving, in the order they were made.
@@ -475,15 +329,6 @@ impl fmt::Debug for Cassette {
     }
 }
 
-/// The cassette in force on this thread, if any (one atomic load while none was ever used).
-#[inline]
-pub(crate) fn in_force() -> Option<Cassette> {
-    if !SERVING.load(Ordering::Relaxed) {
-        return None;
-    }
-    current_cassette()
-}
-
 /// A recording taken for a call, not yet turned back into its value.
 pub(crate) struct Pending {
     cassette: Cassette,
@@ -574,20 +419,5 @@ mod tests {
                 && report.contains("execute_tool c #0"),
             "{report}"
         );
-    }
-
-    #[test]
-    fn a_cassette_in_force_is_seen_only_inside_its_scope() {
-        let cassette = Cassette::new([]);
-        assert!(in_force().is_none());
-        cassette.serve_sync(|| {
-            assert!(in_force().is_some());
-            // A scope of attributes inside keeps the cassette.
-            crate::TraceAttributes::new()
-                .session("s")
-                .in_scope(|| assert!(in_force().is_some()));
-        });
-        assert!(in_force().is_none());
-        cassette.assert_all_served();
     }
 }

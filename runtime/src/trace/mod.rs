@@ -13,8 +13,8 @@ mod scorer;
 mod span;
 mod tree;
 
-pub use read::{parse_traces, read_traces, TraceFileError};
 pub(crate) use read::serde_message;
+pub use read::{parse_traces, read_traces, TraceFileError};
 pub use score::{Score, FAIL, PASS};
 pub(crate) use scorer::{attach_scores, score_trace_within};
 pub use scorer::{rule, score_trace, Rule, ScoreError, ScoreFuture, Scorer, Verdict};

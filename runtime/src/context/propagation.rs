@@ -26,7 +26,7 @@ use opentelemetry_sdk::propagation::{BaggagePropagator, TraceContextPropagator};
 use serde_json::{Map, Value};
 use tracing_opentelemetry::OpenTelemetrySpanExt;
 
-use crate::scope::TraceAttributes;
+use super::scope::TraceAttributes;
 use crate::semconv as sc;
 
 /// The trace attributes that ride in `baggage`, by their attribute (and baggage) names.

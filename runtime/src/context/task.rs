@@ -10,7 +10,7 @@ use std::future::Future;
 use tracing::instrument::WithSubscriber as _;
 use tracing::Instrument as _;
 
-use crate::scope::{enter_ambient, Ambient, Scoped};
+use super::scope::{enter_ambient, Ambient, Scoped};
 
 /// `tokio::spawn`, keeping the current span as parent and the trace attributes (and a replay
 /// cassette) in force.

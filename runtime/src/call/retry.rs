@@ -5,14 +5,13 @@
 //! flaky call (succeeded after failures) and a broken one (failed every attempt, error status) are
 //! told apart at a glance.
 
-use std::borrow::Cow;
 use std::time::Duration;
 
 use opentelemetry::KeyValue;
 use tracing::Span;
 
-use crate::call::Call;
-use crate::failure::exception_event;
+use super::lifecycle::Call;
+use crate::failure::{exception_event, Described};
 use crate::semconv as sc;
 
 /// How a call with `retry = ..` retries (used by the macros' expansion).
@@ -23,9 +22,9 @@ pub struct RetryPolicy {
     backoff: Duration,
 }
 
-/// How an attempt ended: `None` for a success, else its `(error.type, message)`. (Not to be
-/// confused with `failure::Failure`, the probe that produces the pair.)
-pub type AttemptError = Option<(Cow<'static, str>, Option<String>)>;
+/// How an attempt ended: `None` for a success, else its `(error.type, message)` (as the probe in
+/// `__private/error.rs` describes it).
+pub type AttemptError = Option<Described>;
 
 impl RetryPolicy {
     /// At most `attempts` attempts (at least one), waiting `backoff`, then twice that, … between.
@@ -53,11 +52,7 @@ impl RetryPolicy {
 }
 
 /// Records a failed attempt that will be retried.
-fn failed_attempt(
-    span: &Span,
-    attempt: u32,
-    (error_type, message): (Cow<'static, str>, Option<String>),
-) {
+fn failed_attempt(span: &Span, attempt: u32, (error_type, message): Described) {
     let attempt = KeyValue::new(sc::RETRY_ATTEMPT, i64::from(attempt));
     exception_event(span, &error_type, message.as_deref(), Some(attempt));
 }

@@ -10,12 +10,14 @@
 //! [`crate::spawn_blocking`] and [`crate::spawn_thread`]; a plain `tokio::spawn` or
 //! `std::thread::spawn` starts with none (and, without `Instrument`, with no parent span either).
 //!
-//! The same scope carries the [`Cassette`] replay serves from (see [`crate::replay`]): what is in
-//! force on a thread is one [`Ambient`], entered and carried as a whole.
+//! The same scope carries the [`Cassette`] replay serves from (see [`crate::replay`]), put in
+//! force by [`Cassette::serve`] and [`Cassette::serve_sync`]: what is in force on a thread is one
+//! [`Ambient`], entered and carried as a whole.
 
 use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
@@ -75,8 +77,15 @@ thread_local! {
     };
 }
 
-/// The cassette in force on this thread, if any.
-pub(crate) fn current_cassette() -> Option<Cassette> {
+/// Whether any cassette was ever put in force: until then an instrumented call does not look.
+static SERVING: AtomicBool = AtomicBool::new(false);
+
+/// The cassette in force on this thread, if any (one atomic load while none was ever used).
+#[inline]
+pub(crate) fn in_force() -> Option<Cassette> {
+    if !SERVING.load(Ordering::Relaxed) {
+        return None;
+    }
     CURRENT.with(|c| c.borrow().cassette.clone())
 }
 
@@ -170,6 +179,47 @@ impl TraceAttributes {
     /// session and user.
     pub fn scope<F: Future>(self, future: F) -> Scoped<F> {
         Scoped::with(future, Own::Attributes(self))
+    }
+}
+
+/// Serving a cassette is putting it in force, as [`TraceAttributes::scope`] does attributes.
+impl Cassette {
+    /// Wraps `future` so that this cassette serves the calls it makes, on every poll.
+    ///
+    /// ```
+    /// # use genai_tracing::replay::{Cassette, Recording};
+    /// #[genai_tracing::tool]
+    /// async fn search(query: &str) -> Vec<String> {
+    ///     unreachable!("served from the cassette")
+    /// }
+    /// let cassette = Cassette::new([Recording::new("execute_tool search", serde_json::json!(["a"]))]);
+    /// let found = futures_executor::block_on(cassette.serve(async { search("rust").await }));
+    /// assert_eq!(found, ["a"]);
+    /// ```
+    pub fn serve<F: Future>(&self, future: F) -> Scoped<F> {
+        SERVING.store(true, Ordering::Relaxed);
+        Scoped::serving(future, self.clone())
+    }
+
+    /// Runs `f` with this cassette serving the calls it makes (see [`Cassette::serve`] for a
+    /// future).
+    ///
+    /// ```
+    /// # use genai_tracing::replay::{Cassette, Recording};
+    /// #[genai_tracing::tool]
+    /// fn roll() -> u8 {
+    ///     4
+    /// }
+    /// let cassette = Cassette::new([Recording::new("execute_tool roll", serde_json::json!(6))]);
+    /// assert_eq!(cassette.serve_sync(|| (roll(), roll())), (6, 4));
+    /// assert_eq!(cassette.misses().len(), 1);
+    /// ```
+    pub fn serve_sync<R>(&self, f: impl FnOnce() -> R) -> R {
+        SERVING.store(true, Ordering::Relaxed);
+        let mut ambient = Ambient::current();
+        ambient.cassette = Some(self.clone());
+        let _entered = enter_ambient(ambient);
+        f()
     }
 }
 
@@ -279,5 +329,25 @@ impl<F: Future> Future for Scoped<F> {
         }
         let _entered = enter_ambient(this.ambient.clone());
         this.inner.poll(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cassette_in_force_is_seen_only_inside_its_scope() {
+        let cassette = Cassette::new([]);
+        assert!(in_force().is_none());
+        cassette.serve_sync(|| {
+            assert!(in_force().is_some());
+            // A scope of attributes inside keeps the cassette.
+            TraceAttributes::new()
+                .session("s")
+                .in_scope(|| assert!(in_force().is_some()));
+        });
+        assert!(in_force().is_none());
+        cassette.assert_all_served();
     }
 }

@@ -16,18 +16,21 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use futures_core::Stream;
 
-use crate::call::Call;
+use super::lifecycle::Call;
+use super::model::{ModelCall, Priced};
 use crate::capture::capture_limits;
 use crate::failure::Described;
-use crate::model::{Delta, DeltaPart, ModelChunk};
-use crate::model::{finish_reason, MessagePart, OutputMessage};
-use crate::model::ModelResponse;
-use crate::model::Usage;
+use crate::model::{
+    finish_reason, Delta, DeltaPart, MessagePart, ModelChunk, ModelResponse, OutputMessage, Usage,
+};
+use crate::semconv as sc;
+use crate::semconv::error_type::CANCELLED;
 
 pin_project_lite::pin_project! {
     /// A model response stream traced as one call (used by the macros' expansion): it yields the
@@ -50,7 +53,7 @@ struct Progress<D> {
 }
 
 impl<S, D> TracedStream<S, D> {
-    pub(crate) fn new(inner: S, call: Call, describe: D) -> Self {
+    fn new(inner: S, call: Call, describe: D) -> Self {
         let capture = call.captures();
         Self {
             inner,
@@ -65,6 +68,103 @@ impl<S, D> TracedStream<S, D> {
 }
 
 impl Call {
+    /// A streaming model call (see `stream.rs`): records `gen_ai.request.stream`.
+    pub fn streaming(self) -> Self {
+        if self.is_recording() {
+            self.span.record(sc::GEN_AI_REQUEST_STREAM, true);
+        }
+        self
+    }
+
+    /// Runs the sync body of a streaming call inside the span, then hands the call to `wrap`,
+    /// which moves it into the returned stream (or ends it on an error).
+    pub fn run_stream<R, T>(
+        mut self,
+        body: impl FnOnce() -> R,
+        wrap: impl FnOnce(Self, R) -> T,
+    ) -> T {
+        let value = self.in_span(body);
+        wrap(self, value)
+    }
+
+    /// The async form of [`Call::run_stream`].
+    pub async fn stream_future<F: Future, T>(
+        mut self,
+        future: F,
+        wrap: impl FnOnce(Self, F::Output) -> T,
+    ) -> T {
+        let value = InSpan {
+            call: &mut self,
+            future,
+        }
+        .await;
+        wrap(self, value)
+    }
+
+    /// Ends the call with the failure `described` (a streaming call whose stream never came).
+    pub fn end_failed(mut self, (error_type, description): Described) {
+        if let Some(state) = self.0.as_mut() {
+            state.ended = true;
+            if state.is_recording() {
+                state.fail(&error_type, description);
+            }
+        }
+    }
+
+    /// Ends a streaming call whose stream ran to its end, with what it assembled.
+    fn end_stream(mut self, response: &impl ModelResponse) {
+        if let Some(state) = self.0.as_mut() {
+            state.ended = true;
+            let Some(call) = state.model.as_deref() else {
+                return;
+            };
+            if call
+                .response(&state.span, state.capture, response, Priced::Yes)
+                .is_empty()
+            {
+                let model = call.model_name(response.response_model());
+                ModelCall::warn_once(
+                    &state.span,
+                    format!("stream usage: {model}"),
+                    model,
+                    format_args!(
+                        "a stream of {model:?} ended without reporting its usage: its calls carry \
+                         no token counts and no cost (OpenAI sends them only when the request sets \
+                         stream_options.include_usage = true)"
+                    ),
+                );
+            }
+        }
+    }
+
+    /// Ends a streaming call whose stream was dropped before its end: what arrived is recorded,
+    /// unpriced (the counts so far are not what the call cost), and the call is marked cancelled
+    /// unless it already failed (`failure`: the stream's own error is the better story).
+    fn abandon_stream(mut self, response: &impl ModelResponse, chunks: u64, failed: bool) {
+        // A stream that panicked while polled has ended as panicked.
+        if let Some(state) = self.0.as_mut().filter(|s| !s.ended) {
+            state.ended = true;
+            if let Some(call) = state.model.as_deref() {
+                call.response(&state.span, state.capture, response, Priced::No);
+            }
+            if !failed {
+                state.fail(
+                    CANCELLED,
+                    Some(format!(
+                        "stream dropped after {chunks} chunks, before its end"
+                    )),
+                );
+            }
+        }
+    }
+
+    /// Records the time from the call's start to its first chunk.
+    fn first_chunk(&self) {
+        if let Some(call) = self.model.as_deref() {
+            call.first_chunk(&self.span);
+        }
+    }
+
     /// Moves a streaming call into the stream its function returned (used by the macros'
     /// expansion): the span ends when the stream does. `describe` describes an `Err` item.
     pub fn stream<S, C, E, D>(self, stream: S, describe: D) -> TracedStream<S, D>
@@ -74,6 +174,25 @@ impl Call {
         D: Fn(&E) -> Described,
     {
         TracedStream::new(stream, self, describe)
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// A future polled inside a call's span (the body of a streaming call).
+    struct InSpan<'a, F> {
+        call: &'a mut Call,
+        #[pin]
+        future: F,
+    }
+}
+
+impl<F: Future> Future for InSpan<'_, F> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let this = self.project();
+        let future = this.future;
+        this.call.in_span(|| future.poll(cx))
     }
 }
 

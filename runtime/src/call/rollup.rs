@@ -12,15 +12,17 @@ use std::sync::{Mutex, PoisonError};
 use tracing::Span;
 use tracing_subscriber::registry::{LookupSpan, Registry, SpanRef};
 
+use crate::cost;
 use crate::model::Usage;
+use crate::semconv as sc;
 
 /// What the model calls beneath an agent used; `None` once a call could not say.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct Totals {
-    pub(crate) calls: u32,
-    pub(crate) input_tokens: Option<i64>,
-    pub(crate) output_tokens: Option<i64>,
-    pub(crate) cost: Option<f64>,
+struct Totals {
+    calls: u32,
+    input_tokens: Option<i64>,
+    output_tokens: Option<i64>,
+    cost: Option<f64>,
 }
 
 impl Default for Totals {
@@ -56,7 +58,7 @@ fn with_span<R>(span: &Span, f: impl FnOnce(SpanRef<'_, Registry>) -> R) -> Opti
 }
 
 /// Starts a total on an agent's span.
-pub(crate) fn open(span: &Span) {
+pub(super) fn open(span: &Span) {
     with_span(span, |s| {
         s.extensions_mut()
             .insert(Rollup(Mutex::new(Totals::default())))
@@ -64,7 +66,7 @@ pub(crate) fn open(span: &Span) {
 }
 
 /// Adds a model call's usage and cost to every agent above its span.
-pub(crate) fn add(span: &Span, usage: &Usage, cost: Option<f64>) {
+pub(super) fn add(span: &Span, usage: &Usage, cost: Option<f64>) {
     with_span(span, |s| {
         for ancestor in s.scope().skip(1) {
             if let Some(rollup) = ancestor.extensions().get::<Rollup>() {
@@ -79,8 +81,25 @@ pub(crate) fn add(span: &Span, usage: &Usage, cost: Option<f64>) {
 }
 
 /// Ends an agent's total and returns it.
-pub(crate) fn close(span: &Span) -> Option<Totals> {
+fn close(span: &Span) -> Option<Totals> {
     with_span(span, |s| s.extensions_mut().remove::<Rollup>())
         .flatten()
         .map(|r| r.0.into_inner().unwrap_or_else(PoisonError::into_inner))
+}
+
+/// Ends an agent's total and records it on its span, as the agent ends (nothing when no model
+/// call was made beneath it).
+pub(super) fn record(span: &Span) {
+    let Some(totals) = close(span).filter(|t| t.calls > 0) else {
+        return;
+    };
+    if let Some(n) = totals.input_tokens {
+        span.record(sc::GEN_AI_USAGE_INPUT_TOKENS, n);
+    }
+    if let Some(n) = totals.output_tokens {
+        span.record(sc::GEN_AI_USAGE_OUTPUT_TOKENS, n);
+    }
+    if let Some(usd) = totals.cost {
+        span.record(sc::COST_USD, cost::recorded(usd));
+    }
 }
