@@ -116,7 +116,7 @@ fn run_demo(otel: &[(&str, &str)]) -> Demo {
         .env_remove("OPENAI_API_KEY")
         .env(CAPTURE_ENV, "true")
         // The trees too, which the demo prints only to the console exporter.
-        .env(genai_tracing::CONSOLE_ENV, "true")
+        .env(genai_tracing::export::CONSOLE_ENV, "true")
         .args(["--question", QUESTION]);
     for (var, value) in otel {
         command.env(var, value);

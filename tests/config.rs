@@ -3,7 +3,8 @@
 
 use std::sync::Mutex;
 
-use genai_tracing::{Builder, CapturePolicy, InitError, OtlpProtocol, CAPTURE_ENV};
+use genai_tracing::export::OtlpProtocol;
+use genai_tracing::{Builder, CapturePolicy, InitError, CAPTURE_ENV};
 
 static ENV: Mutex<()> = Mutex::new(());
 
@@ -17,9 +18,9 @@ const VARS: [&str; 19] = [
     "OTEL_BSP_EXPORT_TIMEOUT",
     "OTEL_TRACES_SAMPLER",
     "OTEL_TRACES_SAMPLER_ARG",
-    genai_tracing::CONSOLE_ENV,
-    genai_tracing::FILE_ENV,
-    genai_tracing::TAIL_RATIO_ENV,
+    genai_tracing::export::CONSOLE_ENV,
+    genai_tracing::export::FILE_ENV,
+    genai_tracing::export::TAIL_RATIO_ENV,
     "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT",
     "OTEL_EXPORTER_OTLP_ENDPOINT",
     "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
@@ -231,9 +232,17 @@ fn bad_pipeline_settings_are_errors_naming_the_variable_and_what_it_may_hold() {
             "sometimes",
             "always_on, always_off, traceidratio",
         ),
-        (genai_tracing::TAIL_RATIO_ENV, "1.5", "a number from 0 to 1"),
-        (genai_tracing::TAIL_RATIO_ENV, "NaN", "a number from 0 to 1"),
-        (genai_tracing::CONSOLE_ENV, "maybe", "true or false"),
+        (
+            genai_tracing::export::TAIL_RATIO_ENV,
+            "1.5",
+            "a number from 0 to 1",
+        ),
+        (
+            genai_tracing::export::TAIL_RATIO_ENV,
+            "NaN",
+            "a number from 0 to 1",
+        ),
+        (genai_tracing::export::CONSOLE_ENV, "maybe", "true or false"),
         (genai_tracing::replay::RECORD_ENV, "yes", "true or false"),
         (genai_tracing::replay::RECORD_ENV, "1", "true or false"),
     ] {
@@ -274,9 +283,9 @@ fn good_pipeline_settings_configure_the_exporters() {
     let file = dir.join("traces.jsonl");
     let builder = with_env(
         &[
-            (genai_tracing::CONSOLE_ENV, "true"),
-            (genai_tracing::FILE_ENV, file.to_str().unwrap()),
-            (genai_tracing::TAIL_RATIO_ENV, "0.25"),
+            (genai_tracing::export::CONSOLE_ENV, "true"),
+            (genai_tracing::export::FILE_ENV, file.to_str().unwrap()),
+            (genai_tracing::export::TAIL_RATIO_ENV, "0.25"),
             ("OTEL_BSP_MAX_QUEUE_SIZE", "100"),
             ("OTEL_TRACES_SAMPLER", "traceidratio"),
             ("OTEL_TRACES_SAMPLER_ARG", "0.5"),
@@ -297,9 +306,10 @@ fn a_trace_file_that_cannot_be_opened_and_a_bad_backend_are_clear_errors() {
     let dir = std::env::temp_dir().join(format!("genai-config-dir-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     // A directory is not a file.
-    let err = with_env(&[(genai_tracing::FILE_ENV, dir.to_str().unwrap())], || {
-        Builder::from_env().unwrap().build().map(|_| ())
-    })
+    let err = with_env(
+        &[(genai_tracing::export::FILE_ENV, dir.to_str().unwrap())],
+        || Builder::from_env().unwrap().build().map(|_| ()),
+    )
     .unwrap_err();
     assert!(matches!(err, InitError::Io { .. }), "{err:?}");
     assert!(

@@ -6,7 +6,8 @@
 use std::io::Write;
 use std::process::Command;
 
-use genai_tracing::{Builder, InitError, OtlpProtocol, TracingGuard};
+use genai_tracing::export::OtlpProtocol;
+use genai_tracing::{Builder, InitError, TracingGuard};
 use opentelemetry::trace::{TraceContextExt as _, TraceId};
 use serde::Serialize;
 use tokio::runtime::Runtime;

@@ -73,9 +73,7 @@ pub use context::{spawn, spawn_blocking, spawn_thread, Scoped, TraceAttributes};
 pub use cost::{Cost, Price, PriceFileError, PriceTable};
 pub use failure::ErrorType;
 pub use genai_tracing_macros::{agent, embeddings, llm_call, memory, retrieval, tool, workflow};
-pub use init::{
-    init, Builder, InitError, OtlpProtocol, TracingGuard, CONSOLE_ENV, FILE_ENV, TAIL_RATIO_ENV,
-};
+pub use init::{init, Builder, InitError, TracingGuard};
 pub use model::{
     ChatMessage, Delta, DeltaPart, MessagePart, ModelChunk, ModelRequest, ModelResponse,
     OutputMessage, RequestParameters, Usage,

@@ -6,7 +6,7 @@
 
 use base64::Engine as _;
 
-use crate::OtlpProtocol;
+use super::otlp::OtlpProtocol;
 
 /// Where traces go, as a platform names it.
 ///

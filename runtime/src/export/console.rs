@@ -10,6 +10,9 @@ use opentelemetry::trace::TraceId;
 use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
 use opentelemetry_sdk::trace::{SpanData, SpanExporter};
 
+/// Prints each trace as a tree on standard output when `true` (see [`ConsoleExporter`]).
+pub const CONSOLE_ENV: &str = "GENAI_TRACING_CONSOLE";
+
 /// Prints every trace it exports as a tree (see [`render_tree`]), headed by its trace id.
 /// [`Builder::console`](crate::Builder::console) puts it behind the tail sampler's assembly, so
 /// each trace arrives whole and prints once.

@@ -21,6 +21,9 @@ use opentelemetry_sdk::Resource;
 
 use super::console::by_trace;
 
+/// Appends each trace as a line of OTLP-JSON to this file (see [`FileExporter`]).
+pub const FILE_ENV: &str = "GENAI_TRACING_FILE";
+
 /// Appends each trace to a file as one line of OTLP-JSON.
 ///
 /// ```

@@ -16,7 +16,26 @@ use opentelemetry_sdk::trace::{SpanData, SpanExporter};
 use opentelemetry_sdk::Resource;
 
 use super::stats::Counters;
-use super::QueueSettings;
+
+/// The export queue's bounds, from the standard `OTEL_BSP_*` variables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct QueueSettings {
+    pub(crate) max_queue_size: usize,
+    pub(crate) max_export_batch_size: usize,
+    pub(crate) scheduled_delay: Duration,
+    pub(crate) export_timeout: Duration,
+}
+
+impl Default for QueueSettings {
+    fn default() -> Self {
+        Self {
+            max_queue_size: 2048,
+            max_export_batch_size: 512,
+            scheduled_delay: Duration::from_millis(5000),
+            export_timeout: Duration::from_millis(30_000),
+        }
+    }
+}
 
 /// Spans that export together: one span, or one whole trace (held by the tail sampler). A lone
 /// span is not boxed in a `Vec` of its own: that would be an allocation per span.

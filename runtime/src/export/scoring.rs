@@ -19,7 +19,7 @@ use opentelemetry_sdk::trace::SpanData;
 use opentelemetry_sdk::Resource;
 
 use super::queue::Unit;
-use super::Stages;
+use super::stages::Stages;
 use crate::trace::{attach_scores, score_trace_within, Score, Scorer, Trace};
 
 /// How many traces may wait for the scorers.

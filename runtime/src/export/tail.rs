@@ -1,6 +1,6 @@
 //! Tail sampling in process: a trace's spans are held until its root ends, then the whole trace is
 //! kept (exported) or let go. Every trace with an error is kept, and every trace marked with
-//! [`keep_trace`](super::keep_trace) or chosen by a hook; the rest with a configured probability.
+//! [`keep_trace`] or chosen by a hook; the rest with a configured probability.
 //!
 //! Memory is bounded: past [`TailSampling::max_spans`] held spans, the oldest trace is decided at
 //! once, and so is any trace held longer than [`TailSampling::max_age`] (a root that never ends);
@@ -23,9 +23,28 @@ use std::time::{Duration, Instant};
 use opentelemetry::trace::{Status, TraceId};
 use opentelemetry::Value;
 use opentelemetry_sdk::trace::SpanData;
+use tracing_opentelemetry::OpenTelemetrySpanExt as _;
 
 use super::stats::Counters;
 use crate::semconv as sc;
+
+/// Tail sampling: the share (0 to 1) of traces without errors to keep (see [`TailSampling`]).
+pub const TAIL_RATIO_ENV: &str = "GENAI_TRACING_TAIL_SAMPLE_RATIO";
+
+/// Marks the current span's trace to be kept by the tail sampler, whatever the draw (e.g. when
+/// a check inside the agent fails without an error). Without a current span it does nothing.
+///
+/// ```
+/// # #[genai_tracing::agent] fn run() {
+/// genai_tracing::export::keep_trace();
+/// # }
+/// ```
+pub fn keep_trace() {
+    let span = tracing::Span::current();
+    if !span.is_disabled() {
+        span.set_attribute(sc::SAMPLING_KEEP, true);
+    }
+}
 
 /// How many decisions are remembered for spans that arrive after their trace was decided.
 const REMEMBERED: usize = 16_384;
@@ -102,7 +121,7 @@ impl TailSampling {
     /// the thread whose root span ended (with online scoring, on the scoring thread, once the
     /// trace is scored), while the sampler holds its lock (other threads' spans wait to be
     /// offered): keep it quick. Run slow checks (an LLM judge) inside the run and
-    /// mark the trace with [`keep_trace`](super::keep_trace) instead.
+    /// mark the trace with [`keep_trace`] instead.
     pub fn keep_if(mut self, hook: impl Fn(&[SpanData]) -> bool + Send + Sync + 'static) -> Self {
         self.hook = Some(Arc::new(hook));
         self

@@ -1,0 +1,33 @@
+//! One-line setup: export from the standard environment, a `tracing` subscriber, a flush guard.
+//!
+//! Optional: under any `tracing_subscriber::registry().with(tracing_opentelemetry::layer()
+//! .with_tracer(..))` the macros' spans come out the same. [`init`] is the convenience: it reads
+//! `OTEL_EXPORTER_OTLP_ENDPOINT` (or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`),
+//! `OTEL_EXPORTER_OTLP_PROTOCOL` (`http/protobuf`, the default, `http/json` or `grpc`),
+//! `OTEL_SERVICE_NAME` and the exporter's other standard variables (headers, timeout,
+//! compression), a platform preset (`GENAI_TRACING_BACKEND`), the console and file exporters and
+//! tail sampling, and exports through the pipeline of [`crate::export`], so the instrumented code
+//! never waits.
+
+mod builder;
+mod env;
+mod error;
+mod guard;
+mod install;
+
+pub use builder::Builder;
+pub use error::InitError;
+pub use guard::TracingGuard;
+pub(crate) use install::subscriber;
+
+/// Installs tracing with [`Builder::from_env`]; keep the guard alive for the program's run.
+///
+/// ```no_run
+/// fn main() -> Result<(), Box<dyn std::error::Error>> {
+///     let _guard = genai_tracing::init()?; // flushes on drop
+///     Ok(())
+/// }
+/// ```
+pub fn init() -> Result<TracingGuard, InitError> {
+    Builder::from_env()?.install()
+}
