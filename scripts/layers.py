@@ -148,6 +148,39 @@ def split_top(text):
     return parts
 
 
+def strongly_connected(graph):
+    """The strongly connected components of `graph` (node -> set of nodes), Tarjan's way."""
+    index, low, on, stack, out = {}, {}, set(), [], []
+    counter = [0]
+
+    def visit(v):
+        index[v] = low[v] = counter[0]
+        counter[0] += 1
+        stack.append(v)
+        on.add(v)
+        for w in sorted(graph.get(v, ())):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            out.append(sorted(comp))
+
+    nodes = set(graph) | {w for ws in graph.values() for w in ws}
+    for v in sorted(nodes):
+        if v not in index:
+            visit(v)
+    return out
+
+
 def module_of(src, path):
     rel = path.relative_to(src).with_suffix("")
     parts = list(rel.parts)
@@ -207,6 +240,8 @@ def main():
                 floors.append((int(level), tuple(p for p in prefix.split("::") if p and p != "crate")))
 
     def floor(module):
+        if not module:
+            module = ("lib",)
         best = None
         for level, prefix in floors:
             if module[: len(prefix)] == prefix and (best is None or len(prefix) > len(best[1])):
@@ -216,46 +251,27 @@ def main():
     def name(module):
         return "::".join(module) or "lib"
 
-    # Tarjan's strongly connected components.
-    index, low, on, stack, sccs = {}, {}, set(), [], []
-    counter = [0]
-
-    def visit(v):
-        index[v] = low[v] = counter[0]
-        counter[0] += 1
-        stack.append(v)
-        on.add(v)
-        for w in sorted(edges.get(v, ())):
-            if w not in index:
-                visit(w)
-                low[v] = min(low[v], low[w])
-            elif w in on:
-                low[v] = min(low[v], index[w])
-        if low[v] == index[v]:
-            comp = []
-            while True:
-                w = stack.pop()
-                on.discard(w)
-                comp.append(w)
-                if w == v:
-                    break
-            sccs.append(comp)
-
     sys.setrecursionlimit(10000)
-    for v in sorted(files):
-        if v not in index:
-            visit(v)
+    sccs = strongly_connected({m: edges.get(m, set()) for m in files})
     circles = [sorted(c) for c in sccs if len(c) > 1]
+
+    # The same at the level of the top modules (folders): `a::x -> b::y` is `a -> b`.
+    top_edges = {}
+    for v, targets in edges.items():
+        for t in targets:
+            if v[:1] != t[:1]:
+                top_edges.setdefault(v[:1], set()).add(t[:1])
+    top_circles = [c for c in strongly_connected(top_edges) if len(c) > 1]
 
     n_edges = sum(len(t) for t in edges.values())
     print(f"{args.crate}: {len(files)} files, {n_edges} edges between them")
     if args.edges:
         for v in sorted(edges):
             print(f"  {name(v)} -> {', '.join(name(t) for t in sorted(edges[v]))}")
-    print(f"import circles: {len(circles)}")
-    for c in circles:
+    print(f"import circles: {len(circles)} between files, {len(top_circles)} between top modules")
+    for c in circles + top_circles:
         print(f"  {' <-> '.join(name(m) for m in c)}")
-    bad = len(circles)
+    bad = len(circles) + len(top_circles)
     if floors:
         upward = []
         unplaced = sorted(m for m in files if floor(m) is None)

@@ -34,6 +34,18 @@ impl Kind {
         }
     }
 
+    /// The runtime's list of the fields its span declares (`__private::declared::..`).
+    pub(crate) fn declared_fields(self) -> &'static str {
+        match self {
+            Kind::Tool => "TOOL",
+            Kind::Agent => "AGENT",
+            Kind::Workflow => "WORKFLOW",
+            Kind::LlmCall | Kind::Embeddings => "LLM",
+            Kind::Retrieval => "RETRIEVAL",
+            Kind::Memory => "MEMORY",
+        }
+    }
+
     /// The options this macro accepts, beyond the common ones.
     fn own_options(self) -> &'static [&'static str] {
         match self {

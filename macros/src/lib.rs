@@ -1,11 +1,18 @@
 //! Attribute macros of `genai-tracing`; use them through that crate, which re-exports them.
 //!
-//! Each macro parses its options (`attr.rs`), checks them against the function, and rewrites the
-//! function to run inside a GenAI span (`expand.rs`). All real work is in the runtime crate.
+//! Each macro parses its options (`attr.rs`), checks them against each other and the function
+//! (`check.rs`), and rewrites the function to run inside a GenAI span (`expand.rs`: the span and
+//! its inputs in `prelude.rs`, the body in `body.rs`, with `args.rs`, `returns.rs` and
+//! `stream_shape.rs` reading the signature). All real work is in the runtime crate.
 
+mod args;
 mod attr;
+mod body;
+mod check;
 mod expand;
 mod prelude;
+mod returns;
+mod stream_shape;
 
 use attr::{Kind, Options};
 use proc_macro::TokenStream;

@@ -7,8 +7,8 @@ use syn::ext::IdentExt as _;
 use syn::spanned::Spanned;
 use syn::Expr;
 
-use crate::attr::{Field, Kind, Options, MEMORY_OPERATIONS};
-use crate::expand::Argument;
+use crate::args::Argument;
+use crate::attr::{Field, Kind, Options};
 
 /// What every prelude is built from.
 pub(crate) struct Cx<'a> {
@@ -61,11 +61,11 @@ impl Cx<'_> {
     }
 }
 
-/// The prelude of `kind`.
-pub(crate) fn prelude(cx: &Cx, kind: Kind) -> syn::Result<TokenStream> {
+/// The prelude of `kind` (its options checked by `check.rs`).
+pub(crate) fn prelude(cx: &Cx, kind: Kind) -> TokenStream {
     match kind {
-        Kind::Tool => Ok(tool(cx)),
-        Kind::Agent | Kind::Workflow => Ok(invocation(cx, kind)),
+        Kind::Tool => tool(cx),
+        Kind::Agent | Kind::Workflow => invocation(cx, kind),
         Kind::LlmCall | Kind::Embeddings => model(cx, kind),
         Kind::Retrieval | Kind::Memory => store(cx, kind),
     }
@@ -85,13 +85,12 @@ fn tool(cx: &Cx) -> TokenStream {
         own,
         ..
     } = *cx;
-    let span_name = format!("execute_tool {name}");
     let call_id = cx.display(&options.call_id);
     quote! {
         let __gt_call = #krate::__private::Call::tool(#name, #capture_override, #own,
             #description, #call_id,
-            |__gt_call_id| #krate::__private::span!(tool, span_name: #span_name, tool_name: #name,
-                description: #description, call_id: __gt_call_id, fields: { #(#fields)* }),
+            |__gt_call_id| #krate::__private::span!(tool, name: #name, description: #description,
+                call_id: __gt_call_id, fields: { #(#fields)* }),
         );
         if __gt_call.captures() {
             __gt_call.tool_arguments(&[#(#captured),*]);
@@ -112,16 +111,12 @@ fn invocation(cx: &Cx, kind: Kind) -> TokenStream {
     } = *cx;
     let display = |e: &Option<Expr>| cx.display(e);
     let span = if kind == Kind::Agent {
-        let span_name = format!("invoke_agent {name}");
         let (id, version) = (display(&options.id), display(&options.version));
         let provider = display(&options.provider);
-        quote!(#krate::__private::span!(agent, span_name: #span_name, agent_name: #name,
-            description: #description, id: #id, version: #version, provider: #provider,
-            fields: { #(#fields)* }))
+        quote!(#krate::__private::span!(agent, name: #name, description: #description, id: #id,
+            version: #version, provider: #provider, fields: { #(#fields)* }))
     } else {
-        let span_name = format!("invoke_workflow {name}");
-        quote!(#krate::__private::span!(workflow, span_name: #span_name,
-            workflow_name: #name, fields: { #(#fields)* }))
+        quote!(#krate::__private::span!(workflow, name: #name, fields: { #(#fields)* }))
     };
     let call = cx.call(span);
     let agent = (kind == Kind::Agent).then(|| quote!(let __gt_call = __gt_call.agent();));
@@ -136,7 +131,7 @@ fn invocation(cx: &Cx, kind: Kind) -> TokenStream {
 
 /// `#[llm_call]` and `#[embeddings]`: the request found among the arguments names the model;
 /// the span; then the request (or the arguments) as the input.
-fn model(cx: &Cx, kind: Kind) -> syn::Result<TokenStream> {
+fn model(cx: &Cx, kind: Kind) -> TokenStream {
     let Cx {
         krate,
         options,
@@ -146,15 +141,10 @@ fn model(cx: &Cx, kind: Kind) -> syn::Result<TokenStream> {
         empty,
         ..
     } = *cx;
-    let Some(provider) = &options.provider else {
-        return Err(syn::Error::new(
-            Span::call_site(),
-            format!(
-                "#[{}] needs `provider = \"..\"` (e.g. \"openai\", \"anthropic\"): gen_ai.provider.name is required",
-                kind.attr_name()
-            ),
-        ));
-    };
+    let provider = options
+        .provider
+        .as_ref()
+        .expect("check.rs requires a provider of model calls");
     let provider = quote_spanned!(provider.span()=>
         let __gt_provider_value = &(#provider);
         let __gt_provider: &str = #krate::__private::as_str(__gt_provider_value);
@@ -163,11 +153,6 @@ fn model(cx: &Cx, kind: Kind) -> syn::Result<TokenStream> {
         (Kind::Embeddings, _) => "embeddings".to_owned(),
         (_, Some(op)) => op.value(),
         (_, None) => "chat".to_owned(),
-    };
-    let span_kind = if operation == "embeddings" {
-        "EMBEDDING"
-    } else {
-        "LLM"
     };
     let dimensions = match &options.dimensions {
         Some(d) => quote_spanned!(d.span()=> #krate::__private::to_i64(#d)),
@@ -190,11 +175,10 @@ fn model(cx: &Cx, kind: Kind) -> syn::Result<TokenStream> {
         },
     };
     let call = cx.call(quote! {
-        #krate::__private::span!(llm, operation: #operation, span_kind: #span_kind,
-            provider: __gt_provider, model: __gt_model, dimensions: #dimensions,
-            fields: { #(#fields)* })
+        #krate::__private::span!(llm, operation: #operation, provider: __gt_provider,
+            model: __gt_model, dimensions: #dimensions, fields: { #(#fields)* })
     });
-    Ok(quote! {
+    quote! {
         let __gt_request = #krate::__private::find_request!(#(#probes),*);
         #model
         #provider
@@ -208,11 +192,11 @@ fn model(cx: &Cx, kind: Kind) -> syn::Result<TokenStream> {
                 }
             }
         }
-    })
+    }
 }
 
 /// `#[retrieval]` and `#[memory]`: the span, then the query or the records written.
-fn store(cx: &Cx, kind: Kind) -> syn::Result<TokenStream> {
+fn store(cx: &Cx, kind: Kind) -> TokenStream {
     let Cx {
         krate,
         options,
@@ -234,18 +218,16 @@ fn store(cx: &Cx, kind: Kind) -> syn::Result<TokenStream> {
     let query = match &options.query {
         Some(q) => {
             let name = q.unraw().to_string();
-            let arg = arguments.iter().find(|a| a.name == name).ok_or_else(|| {
-                syn::Error::new_spanned(
-                    q,
-                    format!("`query = {name}`: this function has no argument named `{name}`"),
-                )
-            })?;
+            let arg = arguments
+                .iter()
+                .find(|a| a.name == name)
+                .expect("check.rs requires `query = ..` to name an argument");
             let ident = &arg.ident;
             (!arg.skipped).then(|| quote!(&[(#name, &#ident as &dyn #krate::Capture)]))
         }
         None => (!captured.is_empty()).then(|| quote!(&[#(#captured),*])),
     };
-    Ok(if kind == Kind::Retrieval {
+    if kind == Kind::Retrieval {
         let model = as_str(&options.model);
         let source = match &options.data_source {
             Some(e) => quote_spanned! {e.span()=>
@@ -269,22 +251,11 @@ fn store(cx: &Cx, kind: Kind) -> syn::Result<TokenStream> {
             #query
         }
     } else {
-        let Some(operation) = &options.operation else {
-            let (last, rest) = MEMORY_OPERATIONS.split_last().expect("operations");
-            return Err(syn::Error::new(
-                Span::call_site(),
-                format!(
-                    "#[memory] needs `operation = \"..\"`: {} or {last}",
-                    rest.join(", ")
-                ),
-            ));
-        };
+        let operation = options
+            .operation
+            .as_ref()
+            .expect("check.rs requires an operation of memory calls");
         let op = operation.value();
-        let span_kind = if op == "search_memory" {
-            "RETRIEVER"
-        } else {
-            "CHAIN"
-        };
         let (store, record) = (display(&options.store), display(&options.record));
         // A search has a query and returns records; the other operations take their
         // records as arguments (a batch is counted when the first argument is a `Vec`).
@@ -311,12 +282,12 @@ fn store(cx: &Cx, kind: Kind) -> syn::Result<TokenStream> {
             Some(quote!(#count #records))
         };
         let call = cx.call(quote! {
-            #krate::__private::span!(memory, operation: #operation, span_kind: #span_kind,
-                provider: #provider, store: #store, record: #record, fields: { #(#fields)* })
+            #krate::__private::span!(memory, operation: #operation, provider: #provider,
+                store: #store, record: #record, fields: { #(#fields)* })
         });
         quote! {
             #call
             #query
         }
-    })
+    }
 }

@@ -40,7 +40,8 @@ use tracing::Span;
 use crate::call::{hosting, Call, Host};
 use crate::capture::{capture_limits, safe_text};
 use crate::context::propagation::{extract_from, inject_into, JsonExtractor, JsonInjector};
-use crate::semconv::{self as sc, operation, span_kind};
+use crate::semconv as sc;
+use crate::spans;
 
 /// Tool and prompt names longer than this are cut (they name spans).
 const MAX_NAME_BYTES: usize = 256;
@@ -85,33 +86,13 @@ impl Target {
 
     /// The span of this request, CLIENT or SERVER side.
     fn span(&self, kind: &'static str) -> Span {
-        let (op, oi) = match self.tool {
-            Some(_) => (Some(operation::EXECUTE_TOOL), Some(span_kind::TOOL)),
-            None => (None, None),
-        };
-        crate::__genai_span!(@common "mcp",
-            kind: kind,
-            operation: op,
-            span_kind: oi,
-            { sc::OTEL_NAME } = self.span_name(),
-            { sc::MCP_METHOD_NAME } = self.method.as_str(),
-            { sc::MCP_PROTOCOL_VERSION } = tracing::field::Empty,
-            { sc::MCP_RESOURCE_URI } = self.resource.as_deref(),
-            { sc::JSONRPC_REQUEST_ID } = tracing::field::Empty,
-            { sc::RPC_RESPONSE_STATUS_CODE } = tracing::field::Empty,
-            { sc::NETWORK_TRANSPORT } = tracing::field::Empty,
-            { sc::GEN_AI_PROMPT_NAME } = self.prompt.as_deref(),
-            { sc::GEN_AI_TOOL_NAME } = self.tool.as_deref(),
-            { sc::GEN_AI_TOOL_TYPE } = tracing::field::Empty,
-            { sc::GEN_AI_TOOL_DESCRIPTION } = tracing::field::Empty,
-            { sc::GEN_AI_TOOL_CALL_ID } = tracing::field::Empty,
-            { sc::GEN_AI_TOOL_CALL_ARGUMENTS } = tracing::field::Empty,
-            { sc::GEN_AI_TOOL_CALL_RESULT } = tracing::field::Empty,
-            // A `#[tool]` it hosts records into it (see `hosted.rs`), replay included.
-            { sc::REPLAY_KEY } = tracing::field::Empty,
-            { sc::REPLAY_OUTPUT } = tracing::field::Empty,
-            { sc::REPLAY_SKIPPED } = tracing::field::Empty,
-            { sc::REPLAY_REPLAYED } = tracing::field::Empty,
+        spans::mcp(
+            kind,
+            self.span_name(),
+            &self.method,
+            self.resource.as_deref(),
+            self.prompt.as_deref(),
+            self.tool.as_deref(),
         )
     }
 }

@@ -1,8 +1,10 @@
-//! Span declarations, one per span type, each with every field it may fill declared up front.
+//! Span declarations, one per span type, each with every field it may fill declared up front:
+//! the macros' spans, an MCP request's and an LLM judge's.
 //!
-//! These are `macro_rules!` so that the span's callsite lives in the user's function: its target
-//! is the user's module (so `EnvFilter` directives like `my_app::tools=off` work) and its fields
-//! are known when the span is created (`tracing` ignores a `record` of an undeclared field).
+//! The macros' are `macro_rules!` so that the span's callsite lives in the user's function: its
+//! target is the user's module (so `EnvFilter` directives like `my_app::tools=off` work) and its
+//! fields are known when the span is created (`tracing` ignores a `record` of an undeclared
+//! field). Names and OpenInference span kinds come from [`crate::semconv`].
 //! Name, kind and the sampling-relevant attributes are set at creation, before the span is first
 //! entered, because `tracing-opentelemetry` fixes the OpenTelemetry span then.
 
@@ -10,9 +12,9 @@
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __genai_span {
-    (@common $name:expr, kind: $kind:expr, operation: $op:expr, span_kind: $oi:expr, $($fields:tt)*) => {
+    (@common target: $target:expr, $name:expr, kind: $kind:expr, operation: $op:expr, span_kind: $oi:expr, $($fields:tt)*) => {
         $crate::__private::tracing::span!(
-            target: module_path!(),
+            target: $target,
             $crate::__private::tracing::Level::INFO,
             $name,
             { $crate::semconv::OTEL_KIND } = $kind,
@@ -30,8 +32,8 @@ macro_rules! __genai_span {
         )
     };
 
-    (tool, span_name: $name:expr, tool_name: $tool:expr, description: $desc:expr, call_id: $call_id:expr, fields: { $($user:tt)* }) => {
-        $crate::__genai_span!(@common $name,
+    (tool, name: $tool:literal, description: $desc:expr, call_id: $call_id:expr, fields: { $($user:tt)* }) => {
+        $crate::__genai_span!(@common target: module_path!(), $crate::__genai_span_name!(tool, $tool),
             kind: "internal",
             operation: $crate::semconv::operation::EXECUTE_TOOL,
             span_kind: $crate::semconv::span_kind::TOOL,
@@ -49,8 +51,8 @@ macro_rules! __genai_span {
         )
     };
 
-    (agent, span_name: $name:expr, agent_name: $agent:expr, description: $desc:expr, id: $id:expr, version: $version:expr, provider: $provider:expr, fields: { $($user:tt)* }) => {
-        $crate::__genai_span!(@common $name,
+    (agent, name: $agent:literal, description: $desc:expr, id: $id:expr, version: $version:expr, provider: $provider:expr, fields: { $($user:tt)* }) => {
+        $crate::__genai_span!(@common target: module_path!(), $crate::__genai_span_name!(agent, $agent),
             kind: "internal",
             operation: $crate::semconv::operation::INVOKE_AGENT,
             span_kind: $crate::semconv::span_kind::AGENT,
@@ -73,8 +75,8 @@ macro_rules! __genai_span {
         )
     };
 
-    (workflow, span_name: $name:expr, workflow_name: $workflow:expr, fields: { $($user:tt)* }) => {
-        $crate::__genai_span!(@common $name,
+    (workflow, name: $workflow:literal, fields: { $($user:tt)* }) => {
+        $crate::__genai_span!(@common target: module_path!(), $crate::__genai_span_name!(workflow, $workflow),
             kind: "internal",
             operation: $crate::semconv::operation::INVOKE_WORKFLOW,
             span_kind: $crate::semconv::span_kind::CHAIN,
@@ -88,12 +90,12 @@ macro_rules! __genai_span {
     };
 
     (retrieval, data_source: $source:expr, provider: $provider:expr, model: $model:expr, fields: { $($user:tt)* }) => {
-        $crate::__genai_span!(@common $crate::semconv::operation::RETRIEVAL,
+        $crate::__genai_span!(@common target: module_path!(), $crate::semconv::operation::RETRIEVAL,
             kind: "client",
             operation: $crate::semconv::operation::RETRIEVAL,
             span_kind: $crate::semconv::span_kind::RETRIEVER,
             { $crate::semconv::OTEL_NAME } = $crate::__private::tracing::field::display(
-                $crate::__private::SpanName($crate::semconv::operation::RETRIEVAL, $source)
+                $crate::semconv::SpanName($crate::semconv::operation::RETRIEVAL, $source)
             ),
             { $crate::semconv::GEN_AI_DATA_SOURCE_ID } = $source,
             { $crate::semconv::GEN_AI_PROVIDER_NAME } = $provider,
@@ -106,11 +108,11 @@ macro_rules! __genai_span {
         )
     };
 
-    (memory, operation: $op:expr, span_kind: $oi:expr, provider: $provider:expr, store: $store:expr, record: $record:expr, fields: { $($user:tt)* }) => {
-        $crate::__genai_span!(@common $op,
+    (memory, operation: $op:literal, provider: $provider:expr, store: $store:expr, record: $record:expr, fields: { $($user:tt)* }) => {
+        $crate::__genai_span!(@common target: module_path!(), $op,
             kind: "client",
             operation: $op,
-            span_kind: $oi,
+            span_kind: $crate::semconv::span_kind::of_memory($op),
             { $crate::semconv::GEN_AI_PROVIDER_NAME } = $provider,
             { $crate::semconv::GEN_AI_MEMORY_STORE_ID } = $store,
             { $crate::semconv::GEN_AI_MEMORY_RECORD_ID } = $record,
@@ -121,13 +123,13 @@ macro_rules! __genai_span {
         )
     };
 
-    (llm, operation: $op:expr, span_kind: $oi:expr, provider: $provider:expr, model: $model:expr, dimensions: $dimensions:expr, fields: { $($user:tt)* }) => {
-        $crate::__genai_span!(@common $op,
+    (llm, operation: $op:literal, provider: $provider:expr, model: $model:expr, dimensions: $dimensions:expr, fields: { $($user:tt)* }) => {
+        $crate::__genai_span!(@common target: module_path!(), $op,
             kind: "client",
             operation: $op,
-            span_kind: $oi,
+            span_kind: $crate::semconv::span_kind::of_model_call($op),
             { $crate::semconv::OTEL_NAME } = $crate::__private::tracing::field::display(
-                $crate::__private::SpanName($op, $model)
+                $crate::semconv::SpanName($op, $model)
             ),
             { $crate::semconv::GEN_AI_PROVIDER_NAME } = $provider,
             { $crate::semconv::MLFLOW_SPAN_TYPE } = $crate::semconv::mlflow_span_type($op),
@@ -169,17 +171,68 @@ macro_rules! __genai_span {
     };
 }
 
-/// The name of a model-call span: `{operation} {model}`, or the operation alone.
-#[doc(hidden)]
-pub struct SpanName<'a>(pub &'static str, pub Option<&'a str>);
+/// The span of an MCP request, CLIENT or SERVER side (`kind`), named `name`; a `tools/call`
+/// (`tool` set) is also the `execute_tool` span of the call, and a `#[tool]` it hosts records
+/// into it (see `call/hosted.rs`), replay included.
+#[cfg(feature = "mcp")]
+pub(crate) fn mcp(
+    kind: &'static str,
+    name: String,
+    method: &str,
+    resource: Option<&str>,
+    prompt: Option<&str>,
+    tool: Option<&str>,
+) -> tracing::Span {
+    use crate::semconv::{self as sc, operation, span_kind};
+    use tracing::field::Empty;
+    let (op, oi) = match tool {
+        Some(_) => (Some(operation::EXECUTE_TOOL), Some(span_kind::TOOL)),
+        None => (None, None),
+    };
+    crate::__genai_span!(@common target: "genai_tracing::mcp", "mcp",
+        kind: kind,
+        operation: op,
+        span_kind: oi,
+        { sc::OTEL_NAME } = name,
+        { sc::MCP_METHOD_NAME } = method,
+        { sc::MCP_PROTOCOL_VERSION } = Empty,
+        { sc::MCP_RESOURCE_URI } = resource,
+        { sc::JSONRPC_REQUEST_ID } = Empty,
+        { sc::RPC_RESPONSE_STATUS_CODE } = Empty,
+        { sc::NETWORK_TRANSPORT } = Empty,
+        { sc::GEN_AI_PROMPT_NAME } = prompt,
+        { sc::GEN_AI_TOOL_NAME } = tool,
+        { sc::GEN_AI_TOOL_TYPE } = Empty,
+        { sc::GEN_AI_TOOL_DESCRIPTION } = Empty,
+        { sc::GEN_AI_TOOL_CALL_ID } = Empty,
+        { sc::GEN_AI_TOOL_CALL_ARGUMENTS } = Empty,
+        { sc::GEN_AI_TOOL_CALL_RESULT } = Empty,
+        { sc::REPLAY_KEY } = Empty,
+        { sc::REPLAY_OUTPUT } = Empty,
+        { sc::REPLAY_SKIPPED } = Empty,
+        { sc::REPLAY_REPLAYED } = Empty,
+    )
+}
 
-impl std::fmt::Display for SpanName<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.1 {
-            Some(model) => write!(f, "{} {}", self.0, model),
-            None => f.write_str(self.0),
-        }
-    }
+/// The span of an LLM judge scoring a trace with the scorer `name`: `evaluate {name}`, an
+/// `EVALUATOR` (see `eval/judge.rs`, which makes it a child of the judged trace's root).
+pub(crate) fn evaluator(name: &str) -> tracing::Span {
+    use crate::semconv::{self as sc, span_kind, SpanName};
+    use tracing::field::Empty;
+    const EVALUATE: &str = "evaluate";
+    tracing::info_span!(
+        target: "genai_tracing::eval",
+        EVALUATE,
+        { sc::OTEL_NAME } = %SpanName(EVALUATE, Some(name)),
+        { sc::OPENINFERENCE_SPAN_KIND } = span_kind::EVALUATOR,
+        { sc::GEN_AI_EVALUATION_NAME } = name,
+        { sc::GEN_AI_EVALUATION_SCORE_VALUE } = Empty,
+        { sc::GEN_AI_EVALUATION_SCORE_LABEL } = Empty,
+        { sc::GEN_AI_EVALUATION_EXPLANATION } = Empty,
+        { sc::ERROR_TYPE } = Empty,
+        { sc::OTEL_STATUS_CODE } = Empty,
+        { sc::OTEL_STATUS_DESCRIPTION } = Empty,
+    )
 }
 
 /// The fields each span type declares, for the compile-time check that `fields(..)` does not
@@ -361,18 +414,17 @@ mod tests {
 
     fn compare() {
         use tracing::field::Empty as empty;
-        let tool = crate::__genai_span!(tool, span_name: "t", tool_name: "t", description: empty,
-            call_id: empty, fields: {});
-        let agent = crate::__genai_span!(agent, span_name: "a", agent_name: "a", description: empty,
-            id: empty, version: empty, provider: empty, fields: {});
-        let workflow =
-            crate::__genai_span!(workflow, span_name: "w", workflow_name: "w", fields: {});
-        let llm = crate::__genai_span!(llm, operation: "chat", span_kind: "LLM", provider: "p",
+        let tool = crate::__genai_span!(tool, name: "t", description: empty, call_id: empty,
+            fields: {});
+        let agent = crate::__genai_span!(agent, name: "a", description: empty, id: empty,
+            version: empty, provider: empty, fields: {});
+        let workflow = crate::__genai_span!(workflow, name: "w", fields: {});
+        let llm = crate::__genai_span!(llm, operation: "chat", provider: "p",
             model: None::<&str>, dimensions: empty, fields: {});
         let retrieval = crate::__genai_span!(retrieval, data_source: None::<&str>, provider: empty,
             model: empty, fields: {});
-        let memory = crate::__genai_span!(memory, operation: "search_memory", span_kind: "RETRIEVER",
-            provider: empty, store: empty, record: empty, fields: {});
+        let memory = crate::__genai_span!(memory, operation: "search_memory", provider: empty,
+            store: empty, record: empty, fields: {});
         // Tools, agents and workflows are named by their metadata, not `otel.name`; arrays go
         // through `set_attribute`, not fields.
         let without = |list: BTreeSet<&'static str>, gone: &[&str]| -> BTreeSet<&'static str> {

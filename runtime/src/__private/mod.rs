@@ -32,7 +32,7 @@ pub use crate::call::{
 pub use crate::capture::Budget;
 pub use crate::failure::Described;
 pub use crate::replay::codec::Codec;
-pub use crate::spans::{check_user_field, declared, SpanName};
+pub use crate::spans::{check_user_field, declared};
 pub use tracing;
 
 /// A count given to a macro option (`top_k`, `dimensions`) as an OTel int; saturates.

@@ -30,15 +30,23 @@ impl<R> Clone for Replay<R> {
 }
 impl<R> Copy for Replay<R> {}
 
-/// The [`Replay`] of a call filed under `key`, returning `ty` (used by the macros' expansion).
+/// The [`Replay`] of a call returning `ty` (used by the macros' expansion), filed under its key:
+/// `tool "calculator"` under `execute_tool calculator` (its span's name), `model "chat" "plan"`
+/// under `chat plan` (the operation and the function's name).
 #[macro_export]
 #[doc(hidden)]
 macro_rules! __genai_replay {
-    ($key:expr, $ty:ty) => {
+    (tool $name:literal $(, $ty:ty)?) => {
+        $crate::__genai_replay!(@key $crate::__genai_span_name!(tool, $name) $(, $ty)?)
+    };
+    (model $operation:literal $function:literal $(, $ty:ty)?) => {
+        $crate::__genai_replay!(@key concat!($operation, " ", $function) $(, $ty)?)
+    };
+    (@key $key:expr, $ty:ty) => {
         $crate::__private::Replay::new($key, $crate::__genai_codec!($ty))
     };
     // A return type that cannot be named or borrows: never recorded nor replayed.
-    ($key:expr) => {
+    (@key $key:expr) => {
         $crate::__private::Replay::new($key, $crate::__private::Codec::NONE)
     };
 }

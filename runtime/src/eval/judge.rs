@@ -15,6 +15,7 @@ use tracing_opentelemetry::OpenTelemetrySpanExt as _;
 
 use crate::model::{ChatMessage, MessagePart};
 use crate::semconv as sc;
+use crate::spans;
 use crate::trace::{ScoreError, ScoreFuture, Scorer, Verdict};
 use crate::trace::{Trace, TraceSpan};
 
@@ -207,21 +208,9 @@ where
     }
 }
 
-/// `evaluate {name}`, a child of the judged trace's root.
+/// `evaluate {name}` (see `spans.rs`), a child of the judged trace's root.
 fn evaluator_span(name: &str, trace: &Trace) -> tracing::Span {
-    let span = tracing::info_span!(
-        target: "genai_tracing::eval",
-        "evaluate",
-        { sc::OTEL_NAME } = format!("evaluate {name}"),
-        { sc::OPENINFERENCE_SPAN_KIND } = sc::span_kind::EVALUATOR,
-        { sc::GEN_AI_EVALUATION_NAME } = name,
-        { sc::GEN_AI_EVALUATION_SCORE_VALUE } = tracing::field::Empty,
-        { sc::GEN_AI_EVALUATION_SCORE_LABEL } = tracing::field::Empty,
-        { sc::GEN_AI_EVALUATION_EXPLANATION } = tracing::field::Empty,
-        { sc::ERROR_TYPE } = tracing::field::Empty,
-        { sc::OTEL_STATUS_CODE } = tracing::field::Empty,
-        { sc::OTEL_STATUS_DESCRIPTION } = tracing::field::Empty,
-    );
+    let span = spans::evaluator(name);
     let parent = trace.root().and_then(|root| {
         let trace_id = TraceId::from_hex(&trace.trace_id).ok()?;
         let span_id = SpanId::from_hex(&root.span_id).ok()?;

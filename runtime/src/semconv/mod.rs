@@ -13,6 +13,8 @@
 //! ```
 
 mod names;
+mod span_name;
 pub mod version;
 
 pub use names::*;
+pub use span_name::SpanName;

@@ -289,11 +289,11 @@ pub mod operation {
     /// An embeddings request.
     pub const EMBEDDINGS: &str = "embeddings";
     /// A tool execution.
-    pub const EXECUTE_TOOL: &str = "execute_tool";
+    pub const EXECUTE_TOOL: &str = crate::__genai_operation!(execute_tool);
     /// An in-process agent invocation.
-    pub const INVOKE_AGENT: &str = "invoke_agent";
+    pub const INVOKE_AGENT: &str = crate::__genai_operation!(invoke_agent);
     /// An application-defined workflow.
-    pub const INVOKE_WORKFLOW: &str = "invoke_workflow";
+    pub const INVOKE_WORKFLOW: &str = crate::__genai_operation!(invoke_workflow);
     /// A retrieval from a data source.
     pub const RETRIEVAL: &str = "retrieval";
     /// The memory operations (semconv §2.7).
@@ -308,7 +308,8 @@ pub mod operation {
     ];
 }
 
-/// Values of [`OPENINFERENCE_SPAN_KIND`] (uppercase, as OpenInference requires).
+/// Values of [`OPENINFERENCE_SPAN_KIND`] (uppercase, as OpenInference requires), and which one
+/// each kind of call gets.
 pub mod span_kind {
     /// An agent invocation.
     pub const AGENT: &str = "AGENT";
@@ -324,6 +325,33 @@ pub mod span_kind {
     pub const RETRIEVER: &str = "RETRIEVER";
     /// An evaluator (an LLM judge scoring a trace).
     pub const EVALUATOR: &str = "EVALUATOR";
+
+    /// The span kind of a model call doing `operation` (`chat`, `embeddings`, …).
+    ///
+    /// ```
+    /// use genai_tracing::semconv::span_kind;
+    /// assert_eq!(span_kind::of_model_call("embeddings"), span_kind::EMBEDDING);
+    /// ```
+    pub const fn of_model_call(operation: &str) -> &'static str {
+        match operation.as_bytes() {
+            b"embeddings" => EMBEDDING,
+            _ => LLM,
+        }
+    }
+
+    /// The span kind of a memory operation: a search retrieves, the rest change the store.
+    ///
+    /// ```
+    /// use genai_tracing::semconv::span_kind;
+    /// assert_eq!(span_kind::of_memory("search_memory"), span_kind::RETRIEVER);
+    /// assert_eq!(span_kind::of_memory("upsert_memory"), span_kind::CHAIN);
+    /// ```
+    pub const fn of_memory(operation: &str) -> &'static str {
+        match operation.as_bytes() {
+            b"search_memory" => RETRIEVER,
+            _ => CHAIN,
+        }
+    }
 }
 
 /// Values of [`ERROR_TYPE`] this crate sets itself (a returned error is described by its own

@@ -1,0 +1,200 @@
+//! How the body runs inside the call: the statements of an `async fn` as an `async move` block
+//! (or an `#[async_trait]` method's future, instrumented in place), of a plain `fn` as a
+//! closure; through the replay hooks for a tool or non-streaming model call, in a retry loop
+//! with `retry = N`, into the returned stream for a streaming model call; with the `finish`
+//! closure that records how it ended.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{Block, Expr, ExprAsync, ItemFn, ReturnType, Stmt, Type};
+
+use crate::attr::{Kind, Options};
+use crate::returns::{fake_return, future_output, ok_type};
+use crate::stream_shape::StreamShape;
+
+/// The shape of the function's body.
+pub(crate) enum Body<'a> {
+    /// `async fn`: the statements become an `async move` block.
+    Async(&'a Block),
+    /// A fn rewritten by `#[async_trait]`: `Box::pin(async move { .. })`, whose future is
+    /// instrumented in place.
+    AsyncTrait {
+        pin: &'a Expr,
+        future: &'a ExprAsync,
+    },
+    /// A plain fn: the statements become a closure.
+    Sync(&'a Block),
+}
+
+/// The shape of `item`'s body.
+pub(crate) fn body_of(item: &ItemFn) -> Body<'_> {
+    if item.sig.asyncness.is_some() {
+        return Body::Async(&item.block);
+    }
+    if let [Stmt::Expr(Expr::Call(call), None)] = item.block.stmts.as_slice() {
+        let is_pin = matches!(&*call.func, Expr::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "pin"));
+        if let (true, 1, Some(Expr::Async(future))) = (is_pin, call.args.len(), call.args.first()) {
+            if future.capture.is_some() {
+                return Body::AsyncTrait {
+                    pin: &call.func,
+                    future,
+                };
+            }
+        }
+    }
+    Body::Sync(&item.block)
+}
+
+/// The body's statements run inside the call (`__gt_call`), through the replay hooks when
+/// `replayed`, to the function's result.
+pub(crate) fn run(
+    krate: &TokenStream,
+    kind: Kind,
+    options: &Options,
+    item: &ItemFn,
+    stream: Option<&StreamShape>,
+    replayed: bool,
+) -> TokenStream {
+    let (run, instrument, replay_arg) = if replayed {
+        (
+            quote!(run_replayable),
+            quote!(instrument_replayable),
+            Some(quote!(__gt_replay,)),
+        )
+    } else {
+        (quote!(run), quote!(instrument), None)
+    };
+    let capture_off = options.capture.as_ref().is_some_and(|b| !b.value);
+    let search = options
+        .operation
+        .as_ref()
+        .is_some_and(|o| o.value() == "search_memory");
+    match (body_of(item), retry(krate, options)) {
+        (Body::Async(block) | Body::Sync(block), _) if stream.is_some() => {
+            let wrap = stream.map(|s| s.wrap(krate));
+            let fake_return = fake_return(&item.sig.output);
+            let stmts = &block.stmts;
+            if item.sig.asyncness.is_some() {
+                quote! {
+                    __gt_call.streaming().stream_future(async move { #fake_return #(#stmts)* }, #wrap).await
+                }
+            } else {
+                quote! {
+                    __gt_call.streaming().run_stream(move || { #fake_return #(#stmts)* }, #wrap)
+                }
+            }
+        }
+        // `check.rs` refuses `retry` here: the body is a single future.
+        (Body::AsyncTrait { pin, future }, _) => {
+            let output = future_output(&item.sig.output);
+            let finish = finish(krate, kind, &output, capture_off, search);
+            quote!(#pin(__gt_call.#instrument(#replay_arg #future, #finish)))
+        }
+        (Body::Async(block) | Body::Sync(block), retry) => {
+            let finish = finish(krate, kind, &item.sig.output, capture_off, search);
+            let fake_return = fake_return(&item.sig.output);
+            let stmts = &block.stmts;
+            let is_async = item.sig.asyncness.is_some();
+            match (is_async, retry) {
+                (true, None) => quote! {
+                    __gt_call.#instrument(#replay_arg async move { #fake_return #(#stmts)* }, #finish).await
+                },
+                (true, Some((policy, failure))) => quote! {
+                    let mut __gt_attempts = #krate::__private::Attempts::new(&__gt_call, #policy);
+                    __gt_call.#instrument(#replay_arg async move {
+                        loop {
+                            let __gt_result = async { #fake_return #(#stmts)* }.await;
+                            match __gt_attempts.after(#failure) {
+                                ::core::option::Option::Some(wait) => #krate::__private::backoff(wait).await,
+                                ::core::option::Option::None => break __gt_result,
+                            }
+                        }
+                    }, #finish).await
+                },
+                (false, None) => quote! {
+                    __gt_call.#run(#replay_arg move || { #fake_return #(#stmts)* }, #finish)
+                },
+                (false, Some((policy, failure))) => quote! {
+                    let mut __gt_attempts = #krate::__private::Attempts::new(&__gt_call, #policy);
+                    __gt_call.#run(#replay_arg move || loop {
+                        #[allow(clippy::redundant_closure_call)]
+                        let __gt_result = (|| { #fake_return #(#stmts)* })();
+                        match __gt_attempts.after(#failure) {
+                            ::core::option::Option::Some(wait) => ::std::thread::sleep(wait),
+                            ::core::option::Option::None => break __gt_result,
+                        }
+                    }, #finish)
+                },
+            }
+        }
+    }
+}
+
+/// With `retry = N`: the retry policy, and the expression describing how an attempt ended.
+fn retry(krate: &TokenStream, options: &Options) -> Option<(TokenStream, TokenStream)> {
+    let attempts = options.retry.as_ref()?;
+    let backoff = match &options.backoff {
+        Some(b) => quote_spanned!(b.span()=> ::core::option::Option::Some(#b)),
+        None => quote!(::core::option::Option::None),
+    };
+    let policy =
+        quote_spanned!(attempts.span()=> #krate::__private::RetryPolicy::new(#attempts, #backoff));
+    // Written out where the attempt's result is known: the error is described on its concrete
+    // type (a closure's parameter would still be unknown when its body is checked).
+    let failure = quote! {
+        match #krate::__private::outcome!(&__gt_result) {
+            ::core::result::Result::Ok(_) => ::core::option::Option::None,
+            ::core::result::Result::Err(__gt_error) => {
+                ::core::option::Option::Some(#krate::__private::describe_error!(__gt_error))
+            }
+        }
+    };
+    Some((policy, failure))
+}
+
+/// The closure that records how the body ended. The runtime's `outcome!` splits a `Result` into
+/// its `Ok` and `Err` (any other value is a success), on the concrete type.
+fn finish(
+    krate: &TokenStream,
+    kind: Kind,
+    output: &ReturnType,
+    capture_off: bool,
+    search: bool,
+) -> TokenStream {
+    if matches!(output, ReturnType::Type(_, ty) if matches!(**ty, Type::Never(_))) {
+        return quote!(|_: &#krate::__private::Call, _| {});
+    }
+    // On the return type's span (its `T` for `Result<T, E>`), so a missing trait impl is
+    // reported there.
+    let span = match output {
+        ReturnType::Type(_, ty) => ok_type(ty).unwrap_or(ty).span(),
+        ReturnType::Default => Span::call_site(),
+    };
+    let call = syn::Ident::new("__gt_call", span);
+    let value = syn::Ident::new("__gt_value", span);
+    let on_value = match kind {
+        Kind::Tool | Kind::Agent | Kind::Workflow if capture_off => quote!({ let _ = #value; }),
+        Kind::Tool => quote_spanned!(span=> #call.tool_result(#value)),
+        Kind::Agent | Kind::Workflow => quote_spanned!(span=> #call.output(#value)),
+        Kind::LlmCall | Kind::Embeddings => quote_spanned!(span=> #call.model_response(#value)),
+        Kind::Retrieval if capture_off => quote!({ let _ = #value; }),
+        Kind::Retrieval => quote_spanned!(span=> #call.documents(#value)),
+        Kind::Memory if !search => quote!({ let _ = #value; }),
+        Kind::Memory if capture_off => {
+            quote_spanned!(span=> #call.record_count(#krate::__private::record_count!(#value)))
+        }
+        Kind::Memory => {
+            quote_spanned!(span=> #call.memory_records(#value, #krate::__private::record_count!(#value)))
+        }
+    };
+    quote! {
+        |#call: &#krate::__private::Call, __gt_result| match #krate::__private::outcome!(__gt_result) {
+            ::core::result::Result::Ok(#value) => #on_value,
+            ::core::result::Result::Err(__gt_error) => {
+                let (error_type, description) = #krate::__private::describe_error!(__gt_error);
+                #call.fail(&error_type, description);
+            }
+        }
+    }
+}
