@@ -15,7 +15,7 @@
 use std::thread::sleep;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use genai_tracing::CAPTURE_ENV;
+use genai_tracing::capture::CAPTURE_ENV;
 use genai_tracing_tests::process::{command_without_otel, stdout_of};
 use reqwest::blocking::Client;
 use serde_json::{json, Value};

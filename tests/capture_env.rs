@@ -1,7 +1,8 @@
 //! Content capture switched on by the environment, with the user's own subscriber installed.
 //! One test per process: the policy is process-wide and read once.
 
-use genai_tracing::{tool, CapturePolicy, CAPTURE_ENV};
+use genai_tracing::capture::{CapturePolicy, CAPTURE_ENV};
+use genai_tracing::tool;
 use genai_tracing_tests::{record, SpanDataExt};
 use serde_json::json;
 
@@ -49,7 +50,7 @@ fn the_environment_switches_capture_on_once_and_code_overrides_it() {
         .is_some());
 
     // Code wins.
-    genai_tracing::set_content_capture(CapturePolicy::NoContent);
+    genai_tracing::capture::set_content_capture(CapturePolicy::NoContent);
     let (_, spans) = record(|| lookup("Rome"));
     assert_eq!(
         spans

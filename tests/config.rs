@@ -3,8 +3,9 @@
 
 use std::sync::Mutex;
 
+use genai_tracing::capture::{CapturePolicy, CAPTURE_ENV};
 use genai_tracing::export::OtlpProtocol;
-use genai_tracing::{Builder, CapturePolicy, InitError, CAPTURE_ENV};
+use genai_tracing::{Builder, InitError};
 
 static ENV: Mutex<()> = Mutex::new(());
 
@@ -194,11 +195,11 @@ fn grpc_outside_a_tokio_runtime_is_an_error_not_a_panic() {
 
 #[test]
 fn init_twice_reports_the_installed_subscriber_and_keeps_the_capture_set_in_code() {
-    genai_tracing::set_content_capture(CapturePolicy::Content);
+    genai_tracing::capture::set_content_capture(CapturePolicy::Content);
     let (first, second) = with_env(&[], || (genai_tracing::init(), genai_tracing::init()));
     let _guard = first.expect("first init");
     assert!(
-        genai_tracing::captures_content(),
+        genai_tracing::capture::captures_content(),
         "init() must not reset what the code set"
     );
     assert!(

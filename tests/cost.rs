@@ -3,8 +3,9 @@
 //! agents carry the sum of the calls beneath them; an unknown model gets no cost and one warning.
 //! Figures are worked out by hand from the published prices.
 
+use genai_tracing::cost::{Price, PriceTable};
 use genai_tracing::semconv as sc;
-use genai_tracing::{agent, cost, llm_call, Price, PriceTable, Usage};
+use genai_tracing::{agent, cost, llm_call, Usage};
 use genai_tracing_tests::{record, record_async, SpanDataExt};
 use opentelemetry_sdk::trace::SpanData;
 use serde_json::{json, Value};

@@ -2,7 +2,7 @@
 //! message keeps `finish_reason`, which Phoenix requires), tool calls line up with tool spans, and
 //! the off-by-one calculator produces the seed's silent failure: a wrong answer, no error anywhere.
 
-use genai_tracing::CapturePolicy;
+use genai_tracing::capture::CapturePolicy;
 use genai_tracing_examples::agent::ReactAgent;
 use genai_tracing_examples::tools::Calculator;
 use genai_tracing_tests::{record_async, SpanDataExt};
@@ -10,7 +10,7 @@ use serde_json::json;
 
 #[test]
 fn captured_content_is_in_the_conventions_schema_and_the_buggy_calculator_fails_silently() {
-    genai_tracing::set_content_capture(CapturePolicy::Content);
+    genai_tracing::capture::set_content_capture(CapturePolicy::Content);
 
     let agent = ReactAgent::default();
     let (answer, spans) = record_async(|| agent.answer("What is 17 * 23?"));

@@ -7,12 +7,13 @@ use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use genai_tracing::capture::CapturePolicy;
 use genai_tracing::eval::{
     read_traces, rule, Dataset, Eval, EvalCase, JudgePrompt, LlmJudge, Trace, Verdict,
 };
 use genai_tracing::export::TailSampling;
 use genai_tracing::semconv as sc;
-use genai_tracing::{agent, llm_call, tool, Builder, CapturePolicy};
+use genai_tracing::{agent, llm_call, tool, Builder};
 use opentelemetry::trace::{SpanId, Status};
 use opentelemetry::Value as OtelValue;
 use opentelemetry_sdk::trace::{InMemorySpanExporter, SpanData};
@@ -118,7 +119,7 @@ fn block_on<F: std::future::Future>(f: F) -> F::Output {
 #[test]
 fn online_scores_land_on_the_judged_span_the_judge_is_traced_and_a_failed_score_keeps_the_trace() {
     let _serial = serial();
-    genai_tracing::set_content_capture(CapturePolicy::Content);
+    genai_tracing::capture::set_content_capture(CapturePolicy::Content);
     let spans = InMemorySpanExporter::default();
     let (dispatch, guard) = Builder::from_env()
         .unwrap()
@@ -317,7 +318,7 @@ fn a_full_scoring_queue_decides_traces_unscored_and_shutdown_is_bounded_and_coun
 #[test]
 fn the_harness_reports_per_case_writes_scored_traces_and_fails_below_its_threshold() {
     let _serial = serial();
-    genai_tracing::set_content_capture(CapturePolicy::Content);
+    genai_tracing::capture::set_content_capture(CapturePolicy::Content);
     let dir = std::env::temp_dir().join(format!("genai-tracing-eval-{}", std::process::id()));
     let traces = dir.join("eval-traces.jsonl");
     let _ = std::fs::remove_dir_all(&dir);
@@ -392,7 +393,7 @@ fn the_harness_reports_per_case_writes_scored_traces_and_fails_below_its_thresho
 #[test]
 fn a_harvested_failing_run_replays_deterministically_under_the_harness() {
     let _serial = serial();
-    genai_tracing::set_content_capture(CapturePolicy::Content);
+    genai_tracing::capture::set_content_capture(CapturePolicy::Content);
     let dir = std::env::temp_dir().join(format!("genai-tracing-replay-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let recorded = dir.join("recorded.jsonl");

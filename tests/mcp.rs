@@ -5,8 +5,9 @@
 
 use std::time::Duration;
 
+use genai_tracing::capture::CapturePolicy;
 use genai_tracing::mcp::{TracedClient, TracedServer};
-use genai_tracing::{agent, tool, CapturePolicy, TraceAttributes};
+use genai_tracing::{agent, tool, TraceAttributes};
 use genai_tracing_tests::{record_async, SpanDataExt, Spans};
 use opentelemetry::trace::SpanKind;
 use opentelemetry_sdk::trace::SpanData;
@@ -162,7 +163,7 @@ fn client_and_server<'a>(spans: &'a Spans, name: &str) -> (&'a SpanData, &'a Spa
 
 #[test]
 fn a_tool_call_is_one_linked_pair_of_spans_and_no_more() {
-    genai_tracing::set_content_capture(CapturePolicy::Content);
+    genai_tracing::capture::set_content_capture(CapturePolicy::Content);
     let (answer, spans) = record_async(|| {
         TraceAttributes::new()
             .session("mcp-session")
@@ -272,7 +273,7 @@ fn a_failing_hosted_tool_is_an_event_and_the_protocol_decides_the_status() {
 
 #[test]
 fn tool_on_the_handler_itself_is_hosted_with_its_identity() {
-    genai_tracing::set_content_capture(CapturePolicy::Content);
+    genai_tracing::capture::set_content_capture(CapturePolicy::Content);
     let (results, spans) = record_async(|| {
         with_client(|client| async move {
             let client = TracedClient::new(client.peer().clone());
@@ -333,7 +334,7 @@ fn tool_on_the_handler_itself_is_hosted_with_its_identity() {
 
 #[test]
 fn other_tools_are_children_and_capture_false_keeps_the_hosts_content_out() {
-    genai_tracing::set_content_capture(CapturePolicy::Content);
+    genai_tracing::capture::set_content_capture(CapturePolicy::Content);
     let (_, spans) = record_async(|| {
         with_client(|client| async move {
             TracedClient::new(client.peer().clone())

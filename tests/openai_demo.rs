@@ -2,8 +2,8 @@
 //! client and (de)serialisation, whole and streamed responses, each model call's span read back
 //! over OTLP with its usage, cost, stream attributes and content.
 
+use genai_tracing::capture::CAPTURE_ENV;
 use genai_tracing::semconv as sc;
-use genai_tracing::CAPTURE_ENV;
 use genai_tracing_tests::openai_server::OpenAiServer;
 use genai_tracing_tests::otlp_receiver::OtlpReceiver;
 use genai_tracing_tests::process::{command_without_otel, received, stdout_of};

@@ -4,7 +4,8 @@
 //! pipeline here (the spans are read back from one exporter); `multi_agent.rs` does it across two
 //! processes.
 
-use genai_tracing::{agent, extract, inject, tool, RemoteContext, TraceAttributes};
+use genai_tracing::propagation::{extract, inject, RemoteContext};
+use genai_tracing::{agent, tool, TraceAttributes};
 use genai_tracing_tests::{record, record_async, SpanDataExt};
 use http::HeaderMap;
 use opentelemetry::trace::{SpanId, TraceId};
@@ -222,7 +223,10 @@ fn hostile_baggage_is_bounded_and_scrubbed() {
         "{}",
         session.len()
     );
-    assert_eq!(sub.str_attr("user.id"), Some(genai_tracing::REDACTED));
+    assert_eq!(
+        sub.str_attr("user.id"),
+        Some(genai_tracing::capture::REDACTED)
+    );
     // Past the W3C limit (8192 bytes), the propagator drops the baggage; the trace still links.
     let huge = format!("session.id={}", "x".repeat(100_000));
     let (_, spans) = record(|| {
@@ -294,10 +298,12 @@ fn a_json_carrier_reads_strings_only() {
         "baggage": ["session.id=x"],
         "tracestate": {"a": 1}
     });
-    let remote = genai_tracing::extract_from(&JsonExtractor(meta.as_object().unwrap()));
+    let remote =
+        genai_tracing::propagation::extract_from(&JsonExtractor(meta.as_object().unwrap()));
     assert!(!remote.is_valid());
     assert_eq!(remote.attributes(), TraceAttributes::new());
     let meta = serde_json::json!({ "traceparent": TRACEPARENT, "progressToken": 0 });
-    let remote = genai_tracing::extract_from(&JsonExtractor(meta.as_object().unwrap()));
+    let remote =
+        genai_tracing::propagation::extract_from(&JsonExtractor(meta.as_object().unwrap()));
     assert_eq!(remote.span_id().as_deref(), Some("00f067aa0ba902b7"));
 }

@@ -7,7 +7,8 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use genai_tracing::{agent, capture_limits, llm_call, tool, REDACTED};
+use genai_tracing::capture::{capture_limits, REDACTED};
+use genai_tracing::{agent, llm_call, tool};
 use genai_tracing_tests::{record, record_unwind, SpanDataExt, Spans};
 use opentelemetry::{Array, Value as OtelValue};
 use serde::Serialize;
@@ -297,10 +298,10 @@ fn update_profile(profile: Value) -> bool {
 #[test]
 fn a_user_hook_redacts_more() {
     let _serial = serial();
-    genai_tracing::set_redaction_hook(Some(drop_customer_email));
+    genai_tracing::capture::set_redaction_hook(Some(drop_customer_email));
     let (_, spans) =
         record(|| update_profile(json!({"customer_email": "ann@example.com", "plan": "pro"})));
-    genai_tracing::set_redaction_hook(None);
+    genai_tracing::capture::set_redaction_hook(None);
     let args = spans
         .one("execute_tool update_profile")
         .json_attr("gen_ai.tool.call.arguments")
@@ -410,9 +411,9 @@ fn huge_error(n: usize) -> Result<u8, String> {
 #[test]
 fn error_messages_are_bounded_and_pass_through_the_hook() {
     let _serial = serial();
-    genai_tracing::set_redaction_hook(Some(mark_mailboxes));
+    genai_tracing::capture::set_redaction_hook(Some(mark_mailboxes));
     let (_, spans) = record(|| huge_error(3_000_000));
-    genai_tracing::set_redaction_hook(None);
+    genai_tracing::capture::set_redaction_hook(None);
     let d = spans
         .one("execute_tool huge_error")
         .error_description()
@@ -426,13 +427,13 @@ fn error_messages_are_bounded_and_pass_through_the_hook() {
 fn tiny_limits_still_keep_some_text_and_cut_long_keys() {
     let _serial = serial();
     let before = capture_limits();
-    genai_tracing::set_capture_limits(genai_tracing::CaptureLimits {
+    genai_tracing::capture::set_capture_limits(genai_tracing::capture::CaptureLimits {
         max_bytes: 40,
         ..before
     });
     let long_key = HashMap::from([("k".repeat(300), 1)]);
     let (_, spans) = record(|| call_service_small("x".repeat(500), long_key.clone()));
-    genai_tracing::set_capture_limits(before);
+    genai_tracing::capture::set_capture_limits(before);
     let attr = spans
         .one("execute_tool call_service_small")
         .str_attr("gen_ai.tool.call.arguments")

@@ -214,7 +214,10 @@ fn ids_are_bounded_and_scrubbed_like_any_text_that_leaves_the_process() {
     let (_, spans) = record(|| attrs.in_scope(|| lookup("q")));
     let s = spans.one("execute_tool lookup");
     assert!(s.str_attr("session.id").unwrap().len() <= 1024);
-    assert_eq!(s.str_attr("user.id"), Some(genai_tracing::REDACTED));
+    assert_eq!(
+        s.str_attr("user.id"),
+        Some(genai_tracing::capture::REDACTED)
+    );
 }
 
 #[tool(name = "child", capture = true)]

@@ -380,7 +380,7 @@ fn counted_off(arg: Counted) -> Counted {
 #[test]
 fn nothing_is_serialised_when_capture_is_off() {
     assert!(
-        !genai_tracing::captures_content(),
+        !genai_tracing::capture::captures_content(),
         "capture is off by default"
     );
     let before = SERIALISED.load(Ordering::SeqCst);

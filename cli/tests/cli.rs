@@ -8,9 +8,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
+use genai_tracing::capture::CapturePolicy;
 use genai_tracing::eval::{parse_traces, read_traces, CaseResult, Dataset, EvalReport, Score};
 use genai_tracing::export::FileExporter;
-use genai_tracing::{agent, llm_call, tool, Builder, CapturePolicy};
+use genai_tracing::{agent, llm_call, tool, Builder};
 use serde_json::{json, Value};
 
 // --- the traced agent ---------------------------------------------------------------------------
@@ -97,7 +98,7 @@ fn traces() -> &'static Path {
     FILE.get_or_init(|| {
         let path = scratch("runs.jsonl");
         let _ = std::fs::remove_file(&path);
-        genai_tracing::set_content_capture(CapturePolicy::Content);
+        genai_tracing::capture::set_content_capture(CapturePolicy::Content);
         let exporter = FileExporter::append(&path).expect("trace file");
         let (dispatch, guard) = Builder::from_env()
             .expect("environment")

@@ -4,8 +4,8 @@
 
 use std::path::PathBuf;
 
+use genai_tracing::capture::CapturePolicy;
 use genai_tracing::eval::{Dataset, Eval, EvalCase, EvalReport};
-use genai_tracing::CapturePolicy;
 
 use crate::agent::{Model, ReactAgent};
 use crate::scorers::arithmetic;
@@ -84,7 +84,7 @@ pub enum EvalRunError {
 pub fn run(options: &EvalOptions) -> Result<EvalReport, EvalRunError> {
     let dataset = Dataset::load(&options.dataset)?;
     // The scorer reads the calculator's arguments and results.
-    genai_tracing::set_content_capture(CapturePolicy::Content);
+    genai_tracing::capture::set_content_capture(CapturePolicy::Content);
     let agent = ReactAgent {
         model: Model::default(),
         calculator: Calculator {

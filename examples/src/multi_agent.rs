@@ -14,7 +14,8 @@ use std::time::Duration;
 
 use axum::extract::Json;
 use axum::http::{HeaderMap, StatusCode};
-use genai_tracing::{agent, tool, Builder, RemoteContext, TraceAttributes};
+use genai_tracing::propagation::RemoteContext;
+use genai_tracing::{agent, tool, Builder, TraceAttributes};
 use serde::{Deserialize, Serialize};
 
 use crate::agent::{AgentError, ReactAgent};
@@ -89,7 +90,7 @@ async fn research(
     headers: HeaderMap,
     Json(task): Json<Task>,
 ) -> Result<Json<Report>, (StatusCode, String)> {
-    let remote = genai_tracing::extract(&headers);
+    let remote = genai_tracing::propagation::extract(&headers);
     match researcher(remote, task.question).await {
         Ok(answer) => Ok(Json(Report { answer })),
         Err(err) => Err((StatusCode::INTERNAL_SERVER_ERROR, err.to_string())),
@@ -145,7 +146,7 @@ async fn handoff(
 ) -> Result<String, HandoffError> {
     let mut headers = HeaderMap::new();
     if propagate {
-        genai_tracing::inject(&mut headers);
+        genai_tracing::propagation::inject(&mut headers);
     }
     let response = client
         .post(format!("{url}/research"))

@@ -39,7 +39,7 @@ pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<
         .filter(|a| !a.skipped)
         .map(|a| {
             let (ident, name) = (&a.ident, &a.name);
-            quote_spanned!(a.ty_span=> (#name, &#ident as &dyn #krate::Capture))
+            quote_spanned!(a.ty_span=> (#name, &#ident as &dyn #krate::capture::Capture))
         })
         .collect();
     let capture = match &options.capture {

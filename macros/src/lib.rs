@@ -62,7 +62,7 @@ fn not_a_function(kind: Kind, item: proc_macro2::TokenStream) -> Option<TokenStr
 /// - `fields(key = expr, ..)`: extra attributes (`%expr` for `Display`, `?expr` for `Debug`);
 /// - `session = expr`, `user = expr`, `conversation = expr`: trace attributes for this call and
 ///   its children (see `genai_tracing::TraceAttributes`);
-/// - `parent = expr`: a propagated context (`genai_tracing::extract(&headers)`, a
+/// - `parent = expr`: a propagated context (`genai_tracing::propagation::extract(&headers)`, a
 ///   `RemoteContext`, an OpenTelemetry `Context`, a `tracing::Span`, or an `Option` of one) that
 ///   this call's span continues; arguments the expression reads are never captured;
 /// - `crate = "path"`: where `genai_tracing` is, when renamed or re-exported.

@@ -223,7 +223,7 @@ fn store(cx: &Cx, kind: Kind) -> TokenStream {
                 .find(|a| a.name == name)
                 .expect("check.rs requires `query = ..` to name an argument");
             let ident = &arg.ident;
-            (!arg.skipped).then(|| quote!(&[(#name, &#ident as &dyn #krate::Capture)]))
+            (!arg.skipped).then(|| quote!(&[(#name, &#ident as &dyn #krate::capture::Capture)]))
         }
         None => (!captured.is_empty()).then(|| quote!(&[#(#captured),*])),
     };

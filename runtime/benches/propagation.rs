@@ -8,7 +8,8 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use genai_tracing::{agent, extract, inject, RemoteContext, TraceAttributes};
+use genai_tracing::propagation::{extract, inject, RemoteContext};
+use genai_tracing::{agent, TraceAttributes};
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_sdk::trace::SdkTracerProvider;
 use tracing_subscriber::layer::SubscriberExt as _;

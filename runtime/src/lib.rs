@@ -29,7 +29,8 @@
 //!   the stream ends, with time to first chunk and the usage read from the chunks.
 //! - With the cargo feature `async-openai`, async-openai's chat-completion request, response and
 //!   stream chunk types need nothing else.
-//! - Across processes, [`inject`] the current context into a request's headers and [`extract`]
+//! - Across processes, [`inject`](propagation::inject) the current context into a request's headers and
+//!   [`extract`](propagation::extract)
 //!   it on the other side, for `parent = ..`: one trace over an HTTP handoff (see [`propagation`]).
 //! - With the cargo feature `mcp`, `mcp` traces MCP clients and servers built on `rmcp`, the
 //!   context riding in `params._meta`.
@@ -62,15 +63,8 @@ mod trace;
 #[doc(hidden)]
 pub mod __private;
 
-pub use capture::{
-    capture_limits, captures_content, set_capture_limits, set_content_capture, set_redaction_hook,
-    to_json, Capture, CaptureLimits, CapturePolicy, InvalidAttributeLimit, InvalidCapturePolicy,
-    CAPTURE_ENV, REDACTED,
-};
 pub use context::propagation;
-pub use context::propagation::{extract, extract_from, inject, inject_into, Parent, RemoteContext};
 pub use context::{spawn, spawn_blocking, spawn_thread, Scoped, TraceAttributes};
-pub use cost::{Cost, Price, PriceFileError, PriceTable};
 pub use failure::ErrorType;
 pub use genai_tracing_macros::{agent, embeddings, llm_call, memory, retrieval, tool, workflow};
 pub use init::{init, Builder, InitError, TracingGuard};

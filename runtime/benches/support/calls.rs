@@ -2,13 +2,13 @@
 
 /// The bare function.
 #[inline(never)]
-pub fn bare(a: i64, b: i64) -> i64 {
+pub(crate) fn bare(a: i64, b: i64) -> i64 {
     a.wrapping_mul(31).wrapping_add(b)
 }
 
 /// Combines two numbers.
 #[genai_tracing::tool]
 #[inline(never)]
-pub fn instrumented(a: i64, b: i64) -> i64 {
+pub(crate) fn instrumented(a: i64, b: i64) -> i64 {
     a.wrapping_mul(31).wrapping_add(b)
 }

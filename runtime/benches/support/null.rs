@@ -7,7 +7,7 @@ use opentelemetry_sdk::trace::{SpanData, SpanExporter};
 
 /// Drops every batch: the cost of making spans and queueing them.
 #[derive(Debug)]
-pub struct Null;
+pub(crate) struct Null;
 
 impl SpanExporter for Null {
     fn export(&self, batch: Vec<SpanData>) -> impl Future<Output = OTelSdkResult> + Send {

@@ -24,7 +24,7 @@ pub struct RetryPolicy {
 
 /// How an attempt ended: `None` for a success, else its `(error.type, message)` (as the probe in
 /// `__private/error.rs` describes it).
-pub type AttemptError = Option<Described>;
+pub(crate) type AttemptError = Option<Described>;
 
 impl RetryPolicy {
     /// At most `attempts` attempts (at least one), waiting `backoff`, then twice that, … between.

@@ -19,7 +19,7 @@ use super::scrub::{is_sensitive_key, scrub, REDACTED};
 /// How much of a captured value is kept.
 ///
 /// ```
-/// use genai_tracing::CaptureLimits;
+/// use genai_tracing::capture::CaptureLimits;
 /// let small = CaptureLimits { max_bytes: 4096, ..CaptureLimits::default() };
 /// assert_eq!(small.max_depth, 32);
 /// ```

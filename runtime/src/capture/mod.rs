@@ -40,7 +40,7 @@ static POLICY: AtomicU8 = AtomicU8::new(UNRESOLVED);
 /// Whether content goes on spans, as a process-wide policy.
 ///
 /// ```
-/// use genai_tracing::CapturePolicy;
+/// use genai_tracing::capture::CapturePolicy;
 /// assert_eq!(CapturePolicy::parse("SPAN_AND_EVENT"), Ok(CapturePolicy::Content));
 /// assert_eq!(CapturePolicy::parse("false"), Ok(CapturePolicy::NoContent));
 /// assert!(CapturePolicy::parse("yes please").is_err());
@@ -90,8 +90,8 @@ impl CapturePolicy {
 /// Sets the process-wide capture policy, overriding the environment.
 ///
 /// ```
-/// genai_tracing::set_content_capture(genai_tracing::CapturePolicy::Content);
-/// assert!(genai_tracing::captures_content());
+/// genai_tracing::capture::set_content_capture(genai_tracing::capture::CapturePolicy::Content);
+/// assert!(genai_tracing::capture::captures_content());
 /// ```
 pub fn set_content_capture(policy: CapturePolicy) {
     POLICY.store(encode(policy), Ordering::Relaxed);
@@ -103,8 +103,8 @@ pub fn set_content_capture(policy: CapturePolicy) {
 ///
 /// ```
 /// // Off unless the environment or the code says otherwise.
-/// # std::env::remove_var(genai_tracing::CAPTURE_ENV);
-/// assert!(!genai_tracing::captures_content());
+/// # std::env::remove_var(genai_tracing::capture::CAPTURE_ENV);
+/// assert!(!genai_tracing::capture::captures_content());
 /// ```
 pub fn captures_content() -> bool {
     match POLICY.load(Ordering::Relaxed) {
@@ -148,9 +148,9 @@ impl CaptureLimits {
     ///
     /// ```
     /// std::env::set_var(genai_tracing::capture::ATTRIBUTE_LIMIT_ENV, "4096");
-    /// assert_eq!(genai_tracing::CaptureLimits::from_env().unwrap().max_bytes, 4096);
+    /// assert_eq!(genai_tracing::capture::CaptureLimits::from_env().unwrap().max_bytes, 4096);
     /// std::env::set_var(genai_tracing::capture::ATTRIBUTE_LIMIT_ENV, "lots");
-    /// assert!(genai_tracing::CaptureLimits::from_env().is_err());
+    /// assert!(genai_tracing::capture::CaptureLimits::from_env().is_err());
     /// ```
     pub fn from_env() -> Result<Self, InvalidAttributeLimit> {
         let mut limits = Self::default();
@@ -175,9 +175,9 @@ static LIMITS: LazyLock<RwLock<CaptureLimits>> = LazyLock::new(|| {
 /// Sets the bounds on captured values, overriding the environment.
 ///
 /// ```
-/// use genai_tracing::CaptureLimits;
-/// genai_tracing::set_capture_limits(CaptureLimits { max_bytes: 1024, ..CaptureLimits::default() });
-/// assert_eq!(genai_tracing::capture_limits().max_bytes, 1024);
+/// use genai_tracing::capture::CaptureLimits;
+/// genai_tracing::capture::set_capture_limits(CaptureLimits { max_bytes: 1024, ..CaptureLimits::default() });
+/// assert_eq!(genai_tracing::capture::capture_limits().max_bytes, 1024);
 /// ```
 pub fn set_capture_limits(limits: CaptureLimits) {
     *LIMITS.write().unwrap_or_else(|p| p.into_inner()) = limits;
@@ -194,7 +194,7 @@ pub fn capture_limits() -> CaptureLimits {
 /// cannot be serialised is a compile error that says how to skip it.
 ///
 /// ```
-/// use genai_tracing::Capture;
+/// use genai_tracing::capture::Capture;
 /// #[derive(serde::Serialize)]
 /// struct Query { text: String }
 /// let q = Query { text: "rust".into() };
@@ -226,11 +226,11 @@ impl<T: serde::Serialize + ?Sized> Capture for T {
 /// Serialises a captured value to bounded, scrubbed JSON (see [`Capture`]).
 ///
 /// ```
-/// assert_eq!(genai_tracing::to_json(&(1, "a")), serde_json::json!([1, "a"]));
+/// assert_eq!(genai_tracing::capture::to_json(&(1, "a")), serde_json::json!([1, "a"]));
 /// // Non-finite floats have no JSON number: they become strings instead of failing.
-/// assert_eq!(genai_tracing::to_json(&f64::NAN), serde_json::json!("NaN"));
+/// assert_eq!(genai_tracing::capture::to_json(&f64::NAN), serde_json::json!("NaN"));
 /// // Secrets are replaced.
-/// assert_eq!(genai_tracing::to_json("key sk-abcdefghijklmnopqrstu"), serde_json::json!("key [REDACTED]"));
+/// assert_eq!(genai_tracing::capture::to_json("key sk-abcdefghijklmnopqrstu"), serde_json::json!("key [REDACTED]"));
 /// ```
 pub fn to_json<T: Capture + ?Sized>(value: &T) -> Value {
     value.to_json()

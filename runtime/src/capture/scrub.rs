@@ -95,7 +95,7 @@ static HOOK: RwLock<Option<fn(&mut Value)>> = RwLock::new(None);
 ///         o.remove("email");
 ///     }
 /// }
-/// genai_tracing::set_redaction_hook(Some(drop_emails));
+/// genai_tracing::capture::set_redaction_hook(Some(drop_emails));
 /// ```
 pub fn set_redaction_hook(hook: Option<fn(&mut Value)>) {
     *HOOK.write().unwrap_or_else(|p| p.into_inner()) = hook;

@@ -64,7 +64,7 @@ pub(crate) fn w3c() -> TextMapCompositePropagator {
 /// let mut headers = http::HeaderMap::new();
 /// genai_tracing::TraceAttributes::new()
 ///     .session("chat-42")
-///     .in_scope(|| genai_tracing::inject(&mut headers));
+///     .in_scope(|| genai_tracing::propagation::inject(&mut headers));
 /// assert_eq!(headers["baggage"], "session.id=chat-42");
 /// ```
 pub fn inject(headers: &mut http::HeaderMap) {
@@ -80,7 +80,7 @@ pub fn inject(headers: &mut http::HeaderMap) {
 ///     "traceparent",
 ///     "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01".parse().unwrap(),
 /// );
-/// let remote = genai_tracing::extract(&headers);
+/// let remote = genai_tracing::propagation::extract(&headers);
 /// assert_eq!(remote.trace_id().as_deref(), Some("4bf92f3577b34da6a3ce929d0e0e4736"));
 /// ```
 pub fn extract(headers: &http::HeaderMap) -> RemoteContext {
@@ -93,7 +93,7 @@ pub fn extract(headers: &http::HeaderMap) -> RemoteContext {
 /// let mut carrier = std::collections::HashMap::new();
 /// genai_tracing::TraceAttributes::new()
 ///     .session("chat-42")
-///     .in_scope(|| genai_tracing::inject_into(&mut carrier));
+///     .in_scope(|| genai_tracing::propagation::inject_into(&mut carrier));
 /// assert_eq!(carrier["baggage"], "session.id=chat-42");
 /// ```
 pub fn inject_into(carrier: &mut dyn Injector) {
@@ -107,7 +107,7 @@ pub fn inject_into(carrier: &mut dyn Injector) {
 ///     "traceparent".to_owned(),
 ///     "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01".to_owned(),
 /// )]);
-/// let remote = genai_tracing::extract_from(&carrier);
+/// let remote = genai_tracing::propagation::extract_from(&carrier);
 /// assert_eq!(remote.span_id().as_deref(), Some("00f067aa0ba902b7"));
 /// ```
 pub fn extract_from(carrier: &dyn Extractor) -> RemoteContext {
@@ -155,7 +155,7 @@ fn outgoing_context() -> Context {
 /// let mut headers = http::HeaderMap::new();
 /// headers.insert("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01".parse().unwrap());
 /// headers.insert("baggage", "session.id=chat-42,user.id=ann".parse().unwrap());
-/// let remote = genai_tracing::extract(&headers);
+/// let remote = genai_tracing::propagation::extract(&headers);
 /// assert!(remote.is_valid());
 /// assert_eq!(remote.trace_id().as_deref(), Some("4bf92f3577b34da6a3ce929d0e0e4736"));
 /// assert_eq!(remote.attributes().user_id.as_deref(), Some("ann"));
@@ -213,7 +213,8 @@ fn attributes_of(context: &Context) -> TraceAttributes {
 /// context (a request that carried no `traceparent`) leaves the span under its local parent.
 ///
 /// ```
-/// use genai_tracing::{agent, RemoteContext};
+/// use genai_tracing::propagation::RemoteContext;
+/// use genai_tracing::agent;
 ///
 /// #[agent(name = "sub-agent", parent = remote)]
 /// async fn handle(remote: RemoteContext, task: String) -> String {
@@ -222,8 +223,8 @@ fn attributes_of(context: &Context) -> TraceAttributes {
 /// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be the parent of a span",
-    label = "expected a `RemoteContext` (from `genai_tracing::extract`), an `opentelemetry::Context` or a `tracing::Span`",
-    note = "`parent = ..` takes the context a caller propagated: `parent = genai_tracing::extract(&headers)`"
+    label = "expected a `RemoteContext` (from `genai_tracing::propagation::extract`), an `opentelemetry::Context` or a `tracing::Span`",
+    note = "`parent = ..` takes the context a caller propagated: `parent = genai_tracing::propagation::extract(&headers)`"
 )]
 pub trait Parent {
     /// The OpenTelemetry context of the parent, if there is one.
@@ -279,7 +280,7 @@ pub(crate) fn adopt(parent: Option<Context>) -> (Option<Context>, TraceAttribute
 /// let mut meta = serde_json::Map::new();
 /// genai_tracing::TraceAttributes::new()
 ///     .user("ann")
-///     .in_scope(|| genai_tracing::inject_into(&mut JsonInjector(&mut meta)));
+///     .in_scope(|| genai_tracing::propagation::inject_into(&mut JsonInjector(&mut meta)));
 /// assert_eq!(meta["baggage"], "user.id=ann");
 /// ```
 pub struct JsonInjector<'a>(pub &'a mut Map<String, Value>);
@@ -295,7 +296,7 @@ impl Injector for JsonInjector<'_> {
 /// ```
 /// use genai_tracing::propagation::JsonExtractor;
 /// let meta = serde_json::json!({"baggage": "user.id=ann"});
-/// let remote = genai_tracing::extract_from(&JsonExtractor(meta.as_object().unwrap()));
+/// let remote = genai_tracing::propagation::extract_from(&JsonExtractor(meta.as_object().unwrap()));
 /// assert_eq!(remote.attributes().user_id.as_deref(), Some("ann"));
 /// ```
 pub struct JsonExtractor<'a>(pub &'a Map<String, Value>);

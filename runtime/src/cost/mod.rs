@@ -47,7 +47,8 @@ static WARNED: Mutex<Option<HashSet<String>>> = Mutex::new(None);
 /// Replaces the prices of your own (an empty table removes them).
 ///
 /// ```
-/// use genai_tracing::{cost, Price, PriceTable, Usage};
+/// use genai_tracing::cost::{Price, PriceTable};
+/// use genai_tracing::{cost, Usage};
 /// cost::set_prices(PriceTable::new().with("acme-ft-7b", Price::per_million(1.0, 2.0)));
 /// let usage = Usage { input_tokens: Some(1_000_000), output_tokens: Some(0), ..Usage::default() };
 /// assert_eq!(cost::cost_of(None, "acme-ft-7b", &usage).unwrap().total, 1.0);
@@ -59,7 +60,8 @@ pub fn set_prices(table: PriceTable) {
 /// Adds (or replaces) the price of one model in the prices of your own.
 ///
 /// ```
-/// use genai_tracing::{cost, Price};
+/// use genai_tracing::cost::Price;
+/// use genai_tracing::cost;
 /// cost::set_price("my-finetune", Price::per_million(0.3, 1.2));
 /// ```
 pub fn set_price(model: impl AsRef<str>, price: Price) {

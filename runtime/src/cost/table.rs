@@ -11,7 +11,7 @@ use crate::model::Usage;
 /// The cost of one model call (or of a subtree of calls), in US dollars.
 ///
 /// ```
-/// let c = genai_tracing::Cost::new(0.25, 0.5);
+/// let c = genai_tracing::cost::Cost::new(0.25, 0.5);
 /// assert_eq!(c.total, 0.75);
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -41,7 +41,8 @@ impl Cost {
 /// and reasoning costs as output.
 ///
 /// ```
-/// use genai_tracing::{Price, Usage};
+/// use genai_tracing::cost::Price;
+/// use genai_tracing::Usage;
 /// let price = Price::per_million(3.0, 15.0).cache_read(0.3).cache_write(3.75);
 /// // 1,000 input tokens, 600 of them read from the cache; 200 output tokens.
 /// let usage = Usage {
@@ -162,7 +163,7 @@ impl Price {
 /// [`Price`] in dollars per million tokens:
 ///
 /// ```
-/// use genai_tracing::PriceTable;
+/// use genai_tracing::cost::PriceTable;
 /// let table = PriceTable::from_json(r#"{
 ///     "acme-ft-7b": {"input": 0.5, "output": 1.5},
 ///     "gpt-4o": {"input": 2.0, "output": 8.0, "cache_read": 1.0}
@@ -201,7 +202,7 @@ impl PriceTable {
     /// Adds (or replaces) every price of `other`.
     ///
     /// ```
-    /// use genai_tracing::{Price, PriceTable};
+    /// use genai_tracing::cost::{Price, PriceTable};
     /// let mut table = PriceTable::new().with("a", Price::per_million(1.0, 2.0));
     /// table.merge(PriceTable::new().with("a", Price::per_million(3.0, 4.0)));
     /// assert_eq!(table.get("a").unwrap().input, 3.0);
@@ -225,7 +226,7 @@ impl PriceTable {
     /// ```
     /// let path = std::env::temp_dir().join("genai-tracing-doc-prices.json");
     /// std::fs::write(&path, r#"{"acme-ft-7b": {"input": 0.5, "output": 1.5}}"#).unwrap();
-    /// let table = genai_tracing::PriceTable::load(&path).unwrap();
+    /// let table = genai_tracing::cost::PriceTable::load(&path).unwrap();
     /// assert_eq!(table.get("acme-ft-7b").unwrap().input, 0.5);
     /// ```
     pub fn load(path: impl AsRef<Path>) -> Result<Self, PriceFileError> {
@@ -266,7 +267,7 @@ impl PriceTable {
 /// Why a price file could not be used.
 ///
 /// ```
-/// let err = genai_tracing::PriceTable::from_json(r#"{"m": {"input": "cheap", "output": 1}}"#).unwrap_err();
+/// let err = genai_tracing::cost::PriceTable::from_json(r#"{"m": {"input": "cheap", "output": 1}}"#).unwrap_err();
 /// assert!(err.to_string().starts_with("malformed price file: invalid type"));
 /// ```
 #[derive(Debug, thiserror::Error)]

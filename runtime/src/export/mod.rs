@@ -1,7 +1,8 @@
 //! Where spans go once they end: a pipeline that never blocks the agent and never loses a span
 //! without counting it.
 //!
-//! [`Builder::install`](crate::Builder::install) puts one [`SpanProcessor`] in front of every
+//! [`Builder::install`](crate::Builder::install) puts one
+//! [`SpanProcessor`](opentelemetry_sdk::trace::SpanProcessor) in front of every
 //! exporter it is given (OTLP, [`FileExporter`], [`ConsoleExporter`], or your own):
 //!
 //! 1. **Tail sampling** (optional, [`TailSampling`]): a trace's spans are held until its root

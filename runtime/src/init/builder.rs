@@ -22,7 +22,7 @@ use crate::trace::Scorer;
 /// `Builder::from_env()?.install()`.
 ///
 /// Spans go to every exporter configured: OTLP (from the environment, [`Builder::endpoint`] or a
-/// [`Backend`] preset), a [`ConsoleExporter`], a [`FileExporter`](crate::export::FileExporter),
+/// [`Backend`] preset), a [`ConsoleExporter`], a [`FileExporter`](crate::export::FileExporter)(crate::export::FileExporter),
 /// or your own
 /// ([`Builder::with_exporter`]), each behind a bounded queue that never blocks the agent (see
 /// [`crate::export`]). Metrics go over OTLP to the generic endpoint (see [`crate::metrics`]).
@@ -107,10 +107,11 @@ impl Builder {
     ///
     /// - OTLP export is on when an endpoint variable is set and not empty, or a preset is named
     ///   by `GENAI_TRACING_BACKEND` (see [`Backend::from_vars`]);
-    /// - [`CONSOLE_ENV`], [`FILE_ENV`] and [`TAIL_RATIO_ENV`] add the console and file exporters
+    /// - [`CONSOLE_ENV`](crate::export::CONSOLE_ENV), [`FILE_ENV`](crate::export::FILE_ENV) and
+    ///   [`TAIL_RATIO_ENV`](crate::export::TAIL_RATIO_ENV) add the console and file exporters
     ///   and tail sampling; `OTEL_BSP_*` bound the queues; `OTEL_TRACES_SAMPLER`/`_ARG` choose the
     ///   head sampler;
-    /// - [`RECORD_ENV`] (`true` or `false`) sets the record mode applied on install (see
+    /// - [`RECORD_ENV`](crate::replay::RECORD_ENV) (`true` or `false`) sets the record mode applied on install (see
     ///   [`crate::replay`]);
     /// - the capture variable is validated here (and applied on first use, see
     ///   [`captures_content`](crate::capture::captures_content)); the price file named by
@@ -207,7 +208,7 @@ impl Builder {
         self
     }
 
-    /// Appends each trace to `path` as a line of OTLP-JSON (see [`FileExporter`]).
+    /// Appends each trace to `path` as a line of OTLP-JSON (see [`FileExporter`](crate::export::FileExporter)).
     pub fn file(mut self, path: impl Into<PathBuf>) -> Self {
         self.file = Some(path.into());
         self
@@ -274,21 +275,21 @@ impl Builder {
 
     /// How long dropping the guard waits, in all, for the exporters to deliver what is queued
     /// (default 5 s), traces first, then metrics; spans left after it are counted in
-    /// [`ExportStats::dropped_at_shutdown`]. A flush waits at most as long.
+    /// [`ExportStats::dropped_at_shutdown`](crate::export::ExportStats::dropped_at_shutdown). A flush waits at most as long.
     pub fn shutdown_timeout(mut self, timeout: Duration) -> Self {
         self.shutdown_timeout = timeout;
         self
     }
 
     /// Sets the content capture policy on install (else the environment's, or what
-    /// [`set_content_capture`] set).
+    /// [`set_content_capture`](crate::capture::set_content_capture) set).
     pub fn capture(mut self, policy: CapturePolicy) -> Self {
         self.capture = Some(policy);
         self
     }
 
-    /// Switches record mode on or off on install (else [`RECORD_ENV`]'s value, or what
-    /// [`set_recording`] set): every `#[tool]` and non-streaming `#[llm_call]` span stores the
+    /// Switches record mode on or off on install (else [`RECORD_ENV`](crate::replay::RECORD_ENV)'s value, or
+    /// what [`set_recording`](crate::replay::set_recording) set): every `#[tool]` and non-streaming `#[llm_call]` span stores the
     /// call's output, verbatim, for replay (see [`crate::replay`]). For development and tests.
     ///
     /// ```
@@ -347,7 +348,7 @@ impl Builder {
     }
 
     /// Adds a metrics exporter, read periodically (e.g. an in-memory one in tests, read after
-    /// [`TracingGuard::flush`]); the metrics of [`crate::metrics`] are recorded once any exporter
+    /// [`TracingGuard::flush`](crate::TracingGuard::flush)); the metrics of [`crate::metrics`] are recorded once any exporter
     /// or OTLP metrics export is set.
     ///
     /// ```

@@ -54,7 +54,7 @@ impl TracingGuard {
     }
 
     /// The names of the exporters the pipeline feeds, in order: `OTLP`, a preset's name
-    /// (`Phoenix`, …), `file`, `console`, and those given to [`Builder::with_exporter`].
+    /// (`Phoenix`, …), `file`, `console`, and those given to [`Builder::with_exporter`](crate::Builder::with_exporter).
     pub fn exporters(&self) -> &[&'static str] {
         &self.exporters
     }
@@ -76,7 +76,7 @@ impl TracingGuard {
 
     /// The meter provider recording [`crate::metrics`], when metrics go anywhere: OTLP metrics
     /// export (the generic endpoint, unless `OTEL_METRICS_EXPORTER=none` or the environment names
-    /// a traces-only endpoint) or an exporter given to [`Builder::with_metric_exporter`].
+    /// a traces-only endpoint) or an exporter given to [`Builder::with_metric_exporter`](crate::Builder::with_metric_exporter).
     pub fn meter_provider(&self) -> Option<&SdkMeterProvider> {
         self.meters.as_ref()
     }

@@ -37,7 +37,7 @@ pub struct SpanEvent {
     pub attributes: Attributes,
 }
 
-/// One span of a [`Trace`].
+/// One span of a [`Trace`](super::Trace).
 #[derive(Debug, Clone, PartialEq)]
 pub struct TraceSpan {
     /// The span id, 16 hex digits.
