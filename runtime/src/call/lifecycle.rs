@@ -322,7 +322,7 @@ impl State {
     }
 
     /// The span of this call.
-    pub fn span(&self) -> &Span {
+    pub(crate) fn span(&self) -> &Span {
         &self.span
     }
 

@@ -68,7 +68,7 @@ impl<S, D> TracedStream<S, D> {
 }
 
 impl Call {
-    /// A streaming model call (see `stream.rs`): records `gen_ai.request.stream`.
+    /// Marks a streaming model call: records `gen_ai.request.stream`.
     pub fn streaming(self) -> Self {
         if self.is_recording() {
             self.span.record(sc::GEN_AI_REQUEST_STREAM, true);

@@ -8,6 +8,10 @@
 //! compression), a platform preset (`GENAI_TRACING_BACKEND`), the console and file exporters and
 //! tail sampling, and exports through the pipeline of [`crate::export`], so the instrumented code
 //! never waits.
+//!
+//! `builder.rs` holds what a [`Builder`] is made of and its settings, `env.rs` reads and validates
+//! every variable, `install.rs` assembles and installs the pipeline, `guard.rs` keeps it running,
+//! `error.rs` says why it could not start.
 
 mod builder;
 mod env;

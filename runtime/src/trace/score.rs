@@ -47,7 +47,7 @@ impl Score {
     }
 
     /// The event attributes, in semconv names.
-    pub fn to_attributes(&self) -> Vec<opentelemetry::KeyValue> {
+    pub(crate) fn to_attributes(&self) -> Vec<opentelemetry::KeyValue> {
         use opentelemetry::KeyValue;
         let mut kvs = vec![KeyValue::new(sc::GEN_AI_EVALUATION_NAME, self.name.clone())];
         if let Some(value) = self.value {
