@@ -22,10 +22,9 @@ use crate::trace::Scorer;
 /// `Builder::from_env()?.install()`.
 ///
 /// Spans go to every exporter configured: OTLP (from the environment, [`Builder::endpoint`] or a
-/// [`Backend`] preset), a [`ConsoleExporter`], a [`FileExporter`](crate::export::FileExporter)(crate::export::FileExporter),
-/// or your own
-/// ([`Builder::with_exporter`]), each behind a bounded queue that never blocks the agent (see
-/// [`crate::export`]). Metrics go over OTLP to the generic endpoint (see [`crate::metrics`]).
+/// [`Backend`] preset), a [`ConsoleExporter`], a [`FileExporter`](crate::export::FileExporter),
+/// or your own ([`Builder::with_exporter`]), each behind a bounded queue that never blocks the
+/// agent (see [`crate::export`]). Metrics go over OTLP to the generic endpoint (see [`crate::metrics`]).
 ///
 /// ```no_run
 /// use genai_tracing::export::TailSampling;

@@ -74,15 +74,12 @@ impl Builder {
         let mut pending = self.exporters;
         let mut whole_traces = false;
         if let Some(protocol) = self.otlp {
-            if protocol == OtlpProtocol::Grpc && !otlp::grpc_runtime() {
-                return Err(InitError::GrpcNeedsTokio);
-            }
-            let exporter = otlp::span_exporter(protocol, self.endpoint.as_deref(), None)?;
+            let exporter = span_exporter(protocol, self.endpoint.as_deref(), None)?;
             pending.push(Pending::new("OTLP", exporter));
         }
         if let Some(backend) = &self.backend {
             let preset = (backend.traces_url(), backend.headers());
-            let exporter = otlp::span_exporter(backend.protocol(), None, Some(preset))?;
+            let exporter = span_exporter(backend.protocol(), None, Some(preset))?;
             pending.push(Pending::new(backend.name(), exporter));
         }
         if let Some(path) = &self.file {
@@ -165,6 +162,19 @@ impl Builder {
         Ok((dispatch, guard))
     }
 }
+/// [`otlp::span_exporter`], refused for gRPC outside a multi-thread Tokio runtime (see
+/// [`otlp::grpc_runtime`]).
+fn span_exporter(
+    protocol: OtlpProtocol,
+    endpoint: Option<&str>,
+    preset: Option<otlp::Preset>,
+) -> Result<opentelemetry_otlp::SpanExporter, InitError> {
+    if protocol == OtlpProtocol::Grpc && !otlp::grpc_runtime() {
+        return Err(InitError::GrpcNeedsTokio);
+    }
+    Ok(otlp::span_exporter(protocol, endpoint, preset)?)
+}
+
 /// The meter provider: the readers given, plus OTLP metrics export next to OTLP traces (the
 /// platform presets take traces only). `None` when there is nothing to read the metrics.
 fn meter_provider(
