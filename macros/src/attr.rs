@@ -319,3 +319,19 @@ fn non_empty(lit: LitStr) -> syn::Result<LitStr> {
         Ok(lit)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// The macro checks `#[memory(operation = ..)]` against its own copy of the list (a proc-macro
+    /// crate cannot read the runtime's constants); this keeps the copy equal to `semconv`'s.
+    #[test]
+    fn memory_operations_match_the_runtime_semconv() {
+        let names = include_str!("../../runtime/src/semconv/names.rs");
+        let start = names
+            .find("pub const MEMORY: [&str;")
+            .expect("semconv MEMORY list");
+        let list = &names[start..start + names[start..].find("];").expect("end of list")];
+        let runtime: Vec<&str> = list.split('"').skip(1).step_by(2).collect();
+        assert_eq!(runtime, super::MEMORY_OPERATIONS);
+    }
+}
