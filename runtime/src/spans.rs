@@ -216,6 +216,7 @@ pub(crate) fn mcp(
 
 /// The span of an LLM judge scoring a trace with the scorer `name`: `evaluate {name}`, an
 /// `EVALUATOR` (see `eval/judge.rs`, which makes it a child of the judged trace's root).
+#[cfg(feature = "eval")]
 pub(crate) fn evaluator(name: &str) -> tracing::Span {
     use crate::semconv::{self as sc, span_kind, SpanName};
     use tracing::field::Empty;

@@ -91,6 +91,7 @@ impl Call {
     #[inline]
     pub fn new(span: Span, capture: Option<bool>) -> Self {
         if span.is_disabled() {
+            super::filtered::disabled(&span);
             return Self(None);
         }
         Self::with(span, capture, TraceAttributes::current())
@@ -104,6 +105,9 @@ impl Call {
 
     fn with(span: Span, capture: Option<bool>, attributes: Option<Arc<TraceAttributes>>) -> Self {
         let recording = !span.is_disabled();
+        if !recording {
+            super::filtered::disabled(&span);
+        }
         let state = State {
             capture: recording && capture.unwrap_or_else(captures_content),
             span,

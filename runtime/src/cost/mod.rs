@@ -4,8 +4,8 @@
 //! [`PRICES_ENV`], read by [`Builder::from_env`](crate::Builder::from_env)), then from the
 //! [`genai-prices`](https://github.com/pydantic/genai-prices) data bundled with this release
 //! (pydantic's maintained database: OpenAI, Anthropic, Google, Mistral, Bedrock, Azure and more,
-//! with cache and tiered rates). A model found in neither gets no cost, and one warning, never a
-//! guessed figure.
+//! with cache and tiered rates; the `prices` feature, on by default). A model found in neither
+//! gets no cost, and one warning, never a guessed figure.
 //!
 //! Every `#[llm_call]` span carries its cost under three names, so each platform shows the same
 //! number: `genai_tracing.cost.usd` (this crate's, the total), `llm.cost.prompt` /
@@ -126,9 +126,17 @@ pub fn is_priced(provider: Option<&str>, model: &str) -> bool {
 /// genai_tracing::cost::preload(); // once, at startup
 /// ```
 pub fn preload() {
+    #[cfg(feature = "prices")]
     let _ = genai_prices::Calculator::bundled();
 }
 
+/// Without the `prices` feature there is no bundled data: only your own prices apply.
+#[cfg(not(feature = "prices"))]
+fn bundled(_: Option<&str>, _: &str, _: &Usage) -> Option<Cost> {
+    None
+}
+
+#[cfg(feature = "prices")]
 fn bundled(provider: Option<&str>, model: &str, usage: &Usage) -> Option<Cost> {
     if usage.input_tokens.is_none() && usage.output_tokens.is_none() {
         return None;
@@ -173,6 +181,7 @@ fn bundled(provider: Option<&str>, model: &str, usage: &Usage) -> Option<Cost> {
     })
 }
 
+#[cfg(feature = "prices")]
 /// `gen_ai.provider.name` as genai-prices' provider id (the conventions' well-known names; any
 /// other is taken as the id itself, e.g. `together`, `fireworks`, `openrouter`).
 fn provider_id(provider: &str) -> &str {

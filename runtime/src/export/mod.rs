@@ -43,6 +43,7 @@ mod scoring;
 mod stages;
 mod stats;
 mod tail;
+mod transport;
 
 pub use backend::{Backend, BackendError, BACKEND_ENV};
 pub use console::{render_tree, ConsoleExporter, CONSOLE_ENV};
@@ -56,3 +57,4 @@ pub(crate) use stats::{install as install_counters, Counters};
 pub use stats::{stats, ExportStats};
 pub(crate) use tail::TailSampler;
 pub use tail::{keep_trace, KeepHook, TailSampling, TAIL_RATIO_ENV};
+pub use transport::TlsError;

@@ -1,10 +1,19 @@
 //! OTLP: the protocols spans and metrics leave the process by, and the OTLP exporters of each, to
 //! an endpoint set in code, the environment's (`OTEL_EXPORTER_OTLP_*`), or a platform preset's
-//! URL with its headers.
+//! URL with its headers, over the connections of `transport.rs` (TLS, the certificate
+//! variables). Each protocol is built in by a cargo feature: `otlp-http` (on by default),
+//! `otlp-json`, `otlp-grpc`.
 
-use std::collections::HashMap;
+use std::time::Duration;
 
-use opentelemetry_otlp::{ExporterBuildError, Protocol, WithExportConfig, WithHttpConfig};
+#[cfg(feature = "otlp-http")]
+use opentelemetry_otlp::WithHttpConfig;
+#[cfg(feature = "otlp-grpc")]
+use opentelemetry_otlp::WithTonicConfig;
+#[cfg(any(feature = "otlp-http", feature = "otlp-grpc"))]
+use opentelemetry_otlp::{ExporterBuildError, Protocol, WithExportConfig};
+
+use super::transport::{TlsError, TlsFiles};
 
 /// How spans leave the process.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,64 +42,211 @@ impl OtlpProtocol {
             _ => None,
         }
     }
+
+    /// The cargo feature of `genai-tracing` that builds this protocol in, when this build lacks
+    /// it.
+    ///
+    /// ```
+    /// use genai_tracing::export::OtlpProtocol;
+    /// // The default features build OTLP/HTTP with protobuf in.
+    /// assert_eq!(OtlpProtocol::HttpProtobuf.missing_feature(), None);
+    /// ```
+    pub fn missing_feature(self) -> Option<&'static str> {
+        let (built, feature) = match self {
+            Self::HttpProtobuf => (cfg!(feature = "otlp-http"), "otlp-http"),
+            Self::HttpJson => (cfg!(feature = "otlp-json"), "otlp-json"),
+            Self::Grpc => (cfg!(feature = "otlp-grpc"), "otlp-grpc"),
+        };
+        (!built).then_some(feature)
+    }
+
+    /// The value of `OTEL_EXPORTER_OTLP_PROTOCOL` that names it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::HttpProtobuf => "http/protobuf",
+            Self::HttpJson => "http/json",
+            Self::Grpc => "grpc",
+        }
+    }
+}
+
+impl std::fmt::Display for OtlpProtocol {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// A platform preset's traces URL and headers (see [`Backend`](super::Backend)).
 pub(crate) type Preset = (String, Vec<(String, String)>);
 
-/// The OTLP span exporter for `protocol`: to `endpoint` (a base URL) or the environment's, or to
-/// a preset's URL with its headers. gRPC needs a multi-thread Tokio runtime (see
+/// Why an OTLP exporter could not be built.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum SetupError {
+    /// This build lacks the protocol's feature.
+    #[error(
+        "OTLP over {protocol} is not built in: turn on the `{feature}` feature of genai-tracing"
+    )]
+    NotBuilt {
+        protocol: OtlpProtocol,
+        feature: &'static str,
+    },
+    #[error(transparent)]
+    Tls(#[from] TlsError),
+    #[cfg(any(feature = "otlp-http", feature = "otlp-grpc"))]
+    #[error(transparent)]
+    Build(#[from] ExporterBuildError),
+}
+
+/// Where and how one signal is exported: the URL set in code or by a preset (else the
+/// environment's), the preset's headers, and the request timeout.
+#[cfg_attr(
+    not(any(feature = "otlp-http", feature = "otlp-grpc")),
+    allow(dead_code)
+)]
+pub(crate) struct Destination {
+    /// A base URL set in code (the HTTP protocols append the signal's path).
+    pub(crate) endpoint: Option<String>,
+    #[cfg_attr(feature = "otlp-grpc", allow(dead_code))]
+    pub(crate) preset: Option<Preset>,
+    pub(crate) timeout: Duration,
+}
+
+/// The OTLP span exporter of this build.
+#[cfg(feature = "otlp-http")]
+pub(crate) type SpanExporter = super::transport::Explained<opentelemetry_otlp::SpanExporter>;
+/// The OTLP span exporter of this build.
+#[cfg(all(feature = "otlp-grpc", not(feature = "otlp-http")))]
+pub(crate) type SpanExporter = opentelemetry_otlp::SpanExporter;
+/// No OTLP protocol is built in: [`span_exporter`] always says which feature to turn on.
+#[cfg(not(any(feature = "otlp-http", feature = "otlp-grpc")))]
+#[derive(Debug)]
+pub(crate) enum SpanExporter {}
+
+#[cfg(not(any(feature = "otlp-http", feature = "otlp-grpc")))]
+impl opentelemetry_sdk::trace::SpanExporter for SpanExporter {
+    async fn export(
+        &self,
+        _: Vec<opentelemetry_sdk::trace::SpanData>,
+    ) -> opentelemetry_sdk::error::OTelSdkResult {
+        match *self {}
+    }
+}
+
+/// The OTLP span exporter for `protocol`, to `to`. gRPC needs a multi-thread Tokio runtime (see
 /// [`grpc_runtime`]).
 pub(crate) fn span_exporter(
     protocol: OtlpProtocol,
-    endpoint: Option<&str>,
-    preset: Option<Preset>,
-) -> Result<opentelemetry_otlp::SpanExporter, ExporterBuildError> {
-    let builder = opentelemetry_otlp::SpanExporter::builder();
-    let (traces_url, headers): (Option<String>, HashMap<String, String>) = match preset {
-        Some((url, headers)) => (Some(url), headers.into_iter().collect()),
-        None => (
-            endpoint.map(|base| signal_url(base, "traces")),
-            HashMap::new(),
-        ),
-    };
-    let http = |format: Protocol| {
-        let http = builder
-            .clone()
-            .with_http()
-            .with_protocol(format)
-            .with_headers(headers.clone());
-        sent_to(http, traces_url.clone())
-    };
-    let exporter = match protocol {
-        OtlpProtocol::HttpProtobuf => http(Protocol::HttpBinary).build()?,
-        OtlpProtocol::HttpJson => http(Protocol::HttpJson).build()?,
-        OtlpProtocol::Grpc => {
-            let grpc = builder.with_tonic().with_protocol(Protocol::Grpc);
-            sent_to(grpc, endpoint.map(str::to_owned)).build()?
-        }
-    };
-    Ok(exporter)
+    to: Destination,
+) -> Result<SpanExporter, SetupError> {
+    if let Some(feature) = protocol.missing_feature() {
+        return Err(SetupError::NotBuilt { protocol, feature });
+    }
+    let tls = TlsFiles::from_env("TRACES")?;
+    build_span_exporter(protocol, to, tls)
 }
 
-/// The OTLP metric exporter for `protocol`, to `endpoint` (a base URL) or the environment's.
+#[cfg(any(feature = "otlp-http", feature = "otlp-grpc"))]
+fn build_span_exporter(
+    protocol: OtlpProtocol,
+    to: Destination,
+    tls: TlsFiles,
+) -> Result<SpanExporter, SetupError> {
+    let builder = opentelemetry_otlp::SpanExporter::builder();
+    match protocol {
+        #[cfg(feature = "otlp-grpc")]
+        OtlpProtocol::Grpc => {
+            let mut grpc = builder
+                .with_tonic()
+                .with_protocol(Protocol::Grpc)
+                .with_timeout(to.timeout);
+            if let Some(config) = tls.grpc()? {
+                grpc = grpc.with_tls_config(config);
+            }
+            let exporter = sent_to(grpc, to.endpoint).build()?;
+            #[cfg(feature = "otlp-http")]
+            let exporter = super::transport::explained(exporter, None);
+            Ok(exporter)
+        }
+        #[cfg(feature = "otlp-http")]
+        http_protocol => {
+            use std::collections::HashMap;
+            let transport = super::transport::HttpTransport::new(&tls, to.timeout)?;
+            let (url, headers): (Option<String>, HashMap<String, String>) = match to.preset {
+                Some((url, headers)) => (Some(url), headers.into_iter().collect()),
+                None => (
+                    to.endpoint.map(|base| signal_url(&base, "traces")),
+                    HashMap::new(),
+                ),
+            };
+            let http = builder
+                .with_http()
+                .with_protocol(http_format(http_protocol))
+                .with_timeout(to.timeout)
+                .with_http_client(transport.clone())
+                .with_headers(headers);
+            let exporter = sent_to(http, url).build()?;
+            Ok(super::transport::explained(exporter, Some(transport)))
+        }
+        #[cfg(not(feature = "otlp-http"))]
+        _ => unreachable!("missing_feature() refused {protocol}"),
+    }
+}
+
+#[cfg(not(any(feature = "otlp-http", feature = "otlp-grpc")))]
+fn build_span_exporter(
+    protocol: OtlpProtocol,
+    _: Destination,
+    _: TlsFiles,
+) -> Result<SpanExporter, SetupError> {
+    unreachable!("missing_feature() refused {protocol}")
+}
+
+/// The OTLP metric exporter for `protocol`, to `to`.
+#[cfg(any(feature = "otlp-http", feature = "otlp-grpc"))]
 pub(crate) fn metric_exporter(
     protocol: OtlpProtocol,
-    endpoint: Option<&str>,
-) -> Result<opentelemetry_otlp::MetricExporter, ExporterBuildError> {
+    to: Destination,
+) -> Result<opentelemetry_otlp::MetricExporter, SetupError> {
+    if let Some(feature) = protocol.missing_feature() {
+        return Err(SetupError::NotBuilt { protocol, feature });
+    }
+    let tls = TlsFiles::from_env("METRICS")?;
     let metrics = opentelemetry_otlp::MetricExporter::builder();
-    let http = |format: Protocol| {
-        let http = metrics.clone().with_http().with_protocol(format);
-        sent_to(http, endpoint.map(|base| signal_url(base, "metrics")))
-    };
     Ok(match protocol {
-        OtlpProtocol::HttpProtobuf => http(Protocol::HttpBinary).build()?,
-        OtlpProtocol::HttpJson => http(Protocol::HttpJson).build()?,
+        #[cfg(feature = "otlp-grpc")]
         OtlpProtocol::Grpc => {
-            let grpc = metrics.with_tonic().with_protocol(Protocol::Grpc);
-            sent_to(grpc, endpoint.map(str::to_owned)).build()?
+            let mut grpc = metrics
+                .with_tonic()
+                .with_protocol(Protocol::Grpc)
+                .with_timeout(to.timeout);
+            if let Some(config) = tls.grpc()? {
+                grpc = grpc.with_tls_config(config);
+            }
+            sent_to(grpc, to.endpoint).build()?
         }
+        #[cfg(feature = "otlp-http")]
+        http_protocol => {
+            let transport = super::transport::HttpTransport::new(&tls, to.timeout)?;
+            let http = metrics
+                .with_http()
+                .with_protocol(http_format(http_protocol))
+                .with_timeout(to.timeout)
+                .with_http_client(transport);
+            sent_to(http, to.endpoint.map(|base| signal_url(&base, "metrics"))).build()?
+        }
+        #[cfg(not(feature = "otlp-http"))]
+        _ => unreachable!("missing_feature() refused {protocol}"),
     })
+}
+
+/// The SDK's body format of an HTTP protocol.
+#[cfg(feature = "otlp-http")]
+fn http_format(protocol: OtlpProtocol) -> Protocol {
+    match protocol {
+        #[cfg(feature = "otlp-json")]
+        OtlpProtocol::HttpJson => Protocol::HttpJson,
+        _ => Protocol::HttpBinary,
+    }
 }
 
 /// Whether gRPC export can run here: tonic's channel runs as a task of the runtime it was built
@@ -104,6 +260,7 @@ pub(crate) fn grpc_runtime() -> bool {
 }
 
 /// An exporter builder sent to `url` if one is set in code, else where the environment says.
+#[cfg(any(feature = "otlp-http", feature = "otlp-grpc"))]
 fn sent_to<B: WithExportConfig>(builder: B, url: Option<String>) -> B {
     match url {
         Some(url) => builder.with_endpoint(url),
@@ -113,6 +270,7 @@ fn sent_to<B: WithExportConfig>(builder: B, url: Option<String>) -> B {
 
 /// The OTLP/HTTP URL of `signal` (`traces`, `metrics`) under a base URL set in code: the SDK
 /// appends the signal's path to the environment's base URL only.
+#[cfg(feature = "otlp-http")]
 fn signal_url(base: &str, signal: &str) -> String {
     format!("{}/v1/{signal}", base.trim_end_matches('/'))
 }

@@ -10,7 +10,7 @@ use opentelemetry_sdk::trace::{
     Sampler, SdkTracerProvider, SpanExporter, SpanProcessor, TracerProviderBuilder,
 };
 
-use super::env::Environment;
+use super::env::{Environment, OtlpTimeouts};
 use super::error::InitError;
 use crate::capture::CapturePolicy;
 use crate::export::{
@@ -55,6 +55,13 @@ pub struct Builder {
     pub(super) metrics_off: bool,
     /// The environment names an endpoint for traces only: metrics have nowhere to go.
     pub(super) traces_only_endpoint: bool,
+    pub(super) otlp_timeouts: OtlpTimeouts,
+    /// [`Builder::install`] prints the app's logs.
+    pub(super) print_logs: bool,
+    /// `RUST_LOG`, validated.
+    pub(super) log_filter: Option<String>,
+    /// A span processor of your own was added: spans go somewhere.
+    pub(super) own_processors: bool,
     pub(super) scorers: Vec<Arc<dyn Scorer>>,
     pub(super) keep_failed_scores: bool,
     pub(super) score_timeout: Duration,
@@ -142,6 +149,10 @@ impl Builder {
             metric_readers: Vec::new(),
             metrics_off: env.metrics_off,
             traces_only_endpoint: env.traces_only_endpoint,
+            otlp_timeouts: env.otlp_timeouts,
+            print_logs: true,
+            log_filter: env.log_filter,
+            own_processors: false,
             scorers: Vec::new(),
             keep_failed_scores: true,
             score_timeout: Duration::from_secs(30),
@@ -191,14 +202,27 @@ impl Builder {
         self
     }
 
-    /// Whether any export destination is configured: OTLP, a preset, console, file or another
-    /// exporter.
+    /// Whether any export destination is configured: OTLP, a preset, console, file, another
+    /// exporter or a span processor of your own.
     pub fn exports(&self) -> bool {
         self.otlp.is_some()
             || self.backend.is_some()
             || self.console.is_some()
             || self.file.is_some()
             || !self.exporters.is_empty()
+            || self.own_processors
+    }
+
+    /// Whether [`Builder::install`] prints the app's own logs (`tracing` events, filtered by
+    /// `RUST_LOG`, default `info`) to stderr: on by default. GenAI spans are exported either way.
+    ///
+    /// ```
+    /// let builder = genai_tracing::Builder::from_env()?.print_logs(false);
+    /// # Ok::<(), genai_tracing::InitError>(())
+    /// ```
+    pub fn print_logs(mut self, on: bool) -> Self {
+        self.print_logs = on;
+        self
     }
 
     /// Prints each trace as a tree when its root ends.
@@ -343,6 +367,7 @@ impl Builder {
     /// ```
     pub fn with_span_processor(mut self, processor: impl SpanProcessor + 'static) -> Self {
         self.processors = self.processors.with_span_processor(processor);
+        self.own_processors = true;
         self
     }
 

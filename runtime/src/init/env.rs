@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use opentelemetry_sdk::trace::Sampler;
+use tracing_subscriber::EnvFilter;
 
 use super::error::InitError;
 use crate::capture::{CaptureLimits, CapturePolicy};
@@ -39,6 +40,18 @@ pub(super) struct Environment {
     pub(super) metrics_off: bool,
     /// An endpoint is named for traces only: metrics have nowhere to go.
     pub(super) traces_only_endpoint: bool,
+    /// How long one OTLP request may take, per signal.
+    pub(super) otlp_timeouts: OtlpTimeouts,
+    /// `RUST_LOG`, the filter of the app's logs, validated.
+    pub(super) log_filter: Option<String>,
+}
+
+/// How long one OTLP request may take: `OTEL_EXPORTER_OTLP_TRACES_TIMEOUT` and
+/// `_METRICS_TIMEOUT`, else `OTEL_EXPORTER_OTLP_TIMEOUT`, else 10 s (the specification's default).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct OtlpTimeouts {
+    pub(super) traces: Duration,
+    pub(super) metrics: Duration,
 }
 
 impl Environment {
@@ -77,6 +90,11 @@ impl Environment {
             traces_only_endpoint: var(ENDPOINT_VARS[0]).is_some()
                 && var(ENDPOINT_VARS[1]).is_none()
                 && var("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT").is_none(),
+            otlp_timeouts: otlp_timeouts()?,
+            log_filter: match var(LOG_ENV) {
+                Some(directives) => log_filter(&directives).map(|_| Some(directives))?,
+                None => None,
+            },
         })
     }
 }
@@ -158,4 +176,31 @@ fn queue_settings() -> Result<QueueSettings, InitError> {
         scheduled_delay: ms("OTEL_BSP_SCHEDULE_DELAY", d.scheduled_delay)?,
         export_timeout: ms("OTEL_BSP_EXPORT_TIMEOUT", d.export_timeout)?,
     })
+}
+
+/// The OTLP request timeouts, validated (the SDK ignores a malformed value).
+fn otlp_timeouts() -> Result<OtlpTimeouts, InitError> {
+    let millis = "a whole number of milliseconds above 0";
+    let ms = |name| parse_var(name, millis, |n: &u64| *n > 0);
+    let generic = ms("OTEL_EXPORTER_OTLP_TIMEOUT")?.unwrap_or(10_000);
+    let traces = ms("OTEL_EXPORTER_OTLP_TRACES_TIMEOUT")?.unwrap_or(generic);
+    let metrics = ms("OTEL_EXPORTER_OTLP_METRICS_TIMEOUT")?.unwrap_or(generic);
+    Ok(OtlpTimeouts {
+        traces: Duration::from_millis(traces),
+        metrics: Duration::from_millis(metrics),
+    })
+}
+
+/// The filter of the app's logs.
+const LOG_ENV: &str = "RUST_LOG";
+
+/// `directives` (the value of `RUST_LOG`) as a filter, or the error that names the variable.
+pub(super) fn log_filter(directives: &str) -> Result<EnvFilter, InitError> {
+    EnvFilter::builder()
+        .parse(directives)
+        .map_err(|_| InitError::InvalidSetting {
+            var: LOG_ENV,
+            value: directives.to_owned(),
+            expected: "tracing filter directives, e.g. `info` or `warn,my_app=debug`",
+        })
 }

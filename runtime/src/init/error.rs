@@ -2,7 +2,8 @@
 
 use crate::capture::{InvalidAttributeLimit, InvalidCapturePolicy};
 use crate::cost::{PriceFileError, PRICES_ENV};
-use crate::export::BackendError;
+use crate::export::otlp::SetupError;
+use crate::export::{BackendError, OtlpProtocol, TlsError};
 
 /// Why [`init`](crate::init) or [`Builder::install`](crate::Builder::install) failed.
 ///
@@ -47,8 +48,23 @@ pub enum InitError {
     #[error(transparent)]
     Backend(#[from] BackendError),
     /// The OTLP exporter could not be built (bad endpoint, bad headers, …).
+    #[cfg(any(feature = "otlp-http", feature = "otlp-grpc"))]
     #[error("cannot build the OTLP exporter: {0}")]
     Exporter(#[from] opentelemetry_otlp::ExporterBuildError),
+    /// OTLP export is configured with a protocol this build lacks (see the crate's features).
+    #[error(
+        "OTLP over {protocol} is not built in: turn on the `{feature}` feature of genai-tracing"
+    )]
+    ProtocolNotBuilt {
+        /// The protocol asked for.
+        protocol: OtlpProtocol,
+        /// The feature that builds it in.
+        feature: &'static str,
+    },
+    /// The TLS settings of the environment (`OTEL_EXPORTER_OTLP_CERTIFICATE`, the client
+    /// certificate and key) cannot be used.
+    #[error(transparent)]
+    Tls(#[from] TlsError),
     /// The trace file (`GENAI_TRACING_FILE`) cannot be opened, or an export thread cannot start.
     #[error("{what}: {source}")]
     Io {
@@ -66,4 +82,17 @@ pub enum InitError {
     /// A global `tracing` subscriber is already installed.
     #[error("a global tracing subscriber is already installed: add tracing_opentelemetry's layer to it instead")]
     SubscriberAlreadySet(#[from] tracing::dispatcher::SetGlobalDefaultError),
+}
+
+impl From<SetupError> for InitError {
+    fn from(err: SetupError) -> Self {
+        match err {
+            SetupError::NotBuilt { protocol, feature } => {
+                Self::ProtocolNotBuilt { protocol, feature }
+            }
+            SetupError::Tls(err) => Self::Tls(err),
+            #[cfg(any(feature = "otlp-http", feature = "otlp-grpc"))]
+            SetupError::Build(err) => Self::Exporter(err),
+        }
+    }
 }

@@ -1,8 +1,13 @@
 //! [`TracingGuard`]: keeps the pipeline running while it lives, and exports what is left (within
-//! the shutdown timeout) when it is dropped or shut down.
+//! the shutdown timeout) when it is dropped or shut down; and [`AfterShutdown`], which says so
+//! once when spans keep coming after that (the guard dropped too early: `let _ = init()?`).
 
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::sync::Arc;
 use std::time::Duration;
+
+use tracing::span;
+use tracing_subscriber::layer::Context;
 
 use opentelemetry_sdk::metrics::SdkMeterProvider;
 use opentelemetry_sdk::trace::SdkTracerProvider;
@@ -19,7 +24,8 @@ use crate::export::{Counters, ExportStats};
 /// println!("{:?}", guard.stats());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[must_use = "dropping the guard shuts tracing down"]
+#[must_use = "dropping the guard shuts tracing down: keep it for the whole run with \
+              `let _guard = genai_tracing::init()?;` (`let _ = ...` drops it at once)"]
 #[derive(Debug)]
 pub struct TracingGuard {
     provider: SdkTracerProvider,
@@ -27,7 +33,7 @@ pub struct TracingGuard {
     counters: Arc<Counters>,
     shutdown_timeout: Duration,
     exporters: Vec<&'static str>,
-    shut_down: bool,
+    shut_down: Arc<AtomicBool>,
 }
 
 impl TracingGuard {
@@ -44,7 +50,15 @@ impl TracingGuard {
             counters,
             shutdown_timeout,
             exporters,
-            shut_down: false,
+            shut_down: Arc::default(),
+        }
+    }
+
+    /// The layer that warns once about spans starting after this guard shut the pipeline down.
+    pub(super) fn after_shutdown(&self) -> AfterShutdown {
+        AfterShutdown {
+            shut_down: self.shut_down.clone(),
+            warned: AtomicBool::new(false),
         }
     }
 
@@ -102,7 +116,7 @@ impl TracingGuard {
     }
 
     fn shut(&mut self) {
-        if std::mem::replace(&mut self.shut_down, true) {
+        if self.shut_down.swap(true, Relaxed) {
             return;
         }
         // One timeout for the whole shutdown: the traces first, the metrics with what is left.
@@ -132,5 +146,27 @@ impl TracingGuard {
 impl Drop for TracingGuard {
     fn drop(&mut self) {
         self.shut();
+    }
+}
+
+/// Says once on stderr that a span started after the guard shut the pipeline down: it is not
+/// exported, and the likely cause is a guard dropped too early.
+#[derive(Debug)]
+pub(super) struct AfterShutdown {
+    shut_down: Arc<AtomicBool>,
+    warned: AtomicBool,
+}
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for AfterShutdown {
+    fn on_new_span(&self, attrs: &span::Attributes<'_>, _: &span::Id, _: Context<'_, S>) {
+        if self.shut_down.load(Relaxed) && !self.warned.swap(true, Relaxed) {
+            eprintln!(
+                "genai-tracing: the span `{}` started after the TracingGuard was dropped, so it \
+                 is not exported (nor any span after it; said once). Keep the guard for the whole \
+                 run: `let _guard = genai_tracing::init()?;` (`let _ = genai_tracing::init()?;` \
+                 drops it at once).",
+                attrs.metadata().name()
+            );
+        }
     }
 }

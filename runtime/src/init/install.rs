@@ -1,61 +1,92 @@
 //! Installing a [`Builder`]: the exporters behind their queues, the tail sampler and the scoring
-//! stage as one span processor, the tracer and meter providers, and the `tracing` subscriber that
-//! feeds them; globally ([`Builder::install`]) or not ([`Builder::build`]).
+//! stage as one span processor, the tracer and meter providers, and the `tracing` layer that
+//! feeds them; as the global subscriber with the app's logs ([`Builder::install`]), as a layer
+//! of your own subscriber ([`Builder::layer`]), or not installed at all ([`Builder::build`]).
 
 use std::sync::Arc;
 
 use opentelemetry::metrics::MeterProvider as _;
 use opentelemetry::trace::TracerProvider as _;
-use opentelemetry_sdk::metrics::{MeterProviderBuilder, PeriodicReader, SdkMeterProvider};
+#[cfg(any(feature = "otlp-http", feature = "otlp-grpc"))]
+use opentelemetry_sdk::metrics::PeriodicReader;
+use opentelemetry_sdk::metrics::{MeterProviderBuilder, SdkMeterProvider};
 use opentelemetry_sdk::trace::SdkTracerProvider;
 use opentelemetry_sdk::Resource;
-use tracing_subscriber::filter::{LevelFilter, Targets};
+use tracing_subscriber::filter::{EnvFilter, LevelFilter, Targets};
 use tracing_subscriber::layer::SubscriberExt as _;
-use tracing_subscriber::Layer as _;
+use tracing_subscriber::registry::LookupSpan;
+use tracing_subscriber::Layer;
 
 use super::builder::{Builder, Pending};
 use super::error::InitError;
-use super::guard::TracingGuard;
+use super::guard::{AfterShutdown, TracingGuard};
 use crate::capture::set_content_capture;
 use crate::context::propagation::w3c;
-use crate::export::otlp::{self, OtlpProtocol};
+use crate::export::otlp::{self, Destination, OtlpProtocol};
 use crate::export::{
     install_counters, Counters, FileExporter, Pipeline, Scoring, Stages, TailSampler, TailSampling,
 };
 use crate::replay::set_recording;
 
 impl Builder {
-    /// Builds the pipeline and installs it as the global `tracing` subscriber and the global
-    /// OpenTelemetry tracer (and meter) provider, with the capture policy set by
-    /// [`Builder::capture`] and the record mode of [`Builder::record`]. Loads the bundled price data (see [`crate::cost::preload`]), so that
-    /// no model call waits for it.
+    /// Builds the pipeline and installs it as the global `tracing` subscriber, with a `fmt`
+    /// layer printing the app's own logs to stderr (filtered by `RUST_LOG`, default `info`;
+    /// off with [`Builder::print_logs`]), and as the global OpenTelemetry tracer (and meter)
+    /// provider, with the capture policy set by [`Builder::capture`] and the record mode of
+    /// [`Builder::record`]. GenAI spans are exported whatever `RUST_LOG` says. With no exporter
+    /// configured, says so in one line on stderr. Loads the bundled price data (see
+    /// [`crate::cost::preload`]), so that no model call waits for it.
     pub fn install(mut self) -> Result<TracingGuard, InitError> {
-        let capture = self.capture.take();
-        let record = self.record.take();
-        let (dispatch, guard) = self.build()?;
-        tracing::dispatcher::set_global_default(dispatch)?;
-        if let Some(policy) = capture {
-            set_content_capture(policy);
+        let logs = match self.print_logs {
+            true => Some(app_logs(self.log_filter.take())?),
+            false => None,
+        };
+        let globals = Globals::take(&mut self);
+        let parts = self.pipeline()?;
+        let layer = export_layer(&parts.guard);
+        let dispatch =
+            tracing::Dispatch::new(tracing_subscriber::registry().with(logs).with(layer));
+        tracing::dispatcher::set_global_default(dispatch.clone())?;
+        if let Some(scoring) = &parts.scoring {
+            scoring.set_dispatch(&dispatch);
         }
-        if let Some(on) = record {
-            set_recording(on);
-        }
-        opentelemetry::global::set_tracer_provider(guard.provider().clone());
-        opentelemetry::global::set_text_map_propagator(w3c());
-        if let Some(meters) = guard.meter_provider() {
-            opentelemetry::global::set_meter_provider(meters.clone());
-            crate::metrics::use_meter(&meters.meter("genai-tracing"));
-        }
-        install_counters(guard.counters());
-        // Here rather than in the first priced model call (tens of milliseconds).
-        crate::cost::preload();
-        Ok(guard)
+        globals.apply(&parts.guard);
+        Ok(parts.guard)
+    }
+
+    /// Builds the pipeline as a [`Layer`](tracing_subscriber::Layer) for a subscriber of your
+    /// own, with your own `fmt` and filter layers; installs the rest as [`Builder::install`]
+    /// does (the global tracer and meter providers, the capture policy, the record mode, the
+    /// price data) but not the subscriber. The layer exports INFO spans and above, whatever
+    /// the other layers' filters; a global filter (one added to the registry, not to a layer)
+    /// applies to it too, so filter your logs on their own layer:
+    ///
+    /// ```
+    /// use tracing_subscriber::{fmt, prelude::*, EnvFilter};
+    /// let (traces, _guard) = genai_tracing::Builder::from_env()?.layer()?;
+    /// tracing_subscriber::registry()
+    ///     .with(fmt::layer().with_filter(EnvFilter::new("warn"))) // quiet logs…
+    ///     .with(traces) // …every GenAI span still exported
+    ///     .init();
+    /// # Ok::<(), genai_tracing::InitError>(())
+    /// ```
+    pub fn layer<S>(
+        mut self,
+    ) -> Result<(impl Layer<S> + Send + Sync + 'static, TracingGuard), InitError>
+    where
+        S: tracing::Subscriber + for<'span> LookupSpan<'span> + Send + Sync,
+    {
+        let globals = Globals::take(&mut self);
+        let parts = self.pipeline()?;
+        globals.apply(&parts.guard);
+        Ok((export_layer(&parts.guard), parts.guard))
     }
 
     /// Builds the pipeline without installing anything global: a subscriber to use where you
     /// choose (`tracing::subscriber::with_default`, a test, a second pipeline) and its guard.
     /// The capture policy of [`Builder::capture`], the record mode of [`Builder::record`] and the
-    /// metrics (see [`crate::metrics`]) are applied only by [`Builder::install`].
+    /// metrics (see [`crate::metrics`]) are applied only by [`Builder::install`] and
+    /// [`Builder::layer`].
     ///
     /// ```
     /// use opentelemetry_sdk::trace::InMemorySpanExporter;
@@ -70,17 +101,40 @@ impl Builder {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn build(self) -> Result<(tracing::Dispatch, TracingGuard), InitError> {
+        let parts = self.pipeline()?;
+        let layer = export_layer(&parts.guard);
+        let dispatch = tracing::Dispatch::new(tracing_subscriber::registry().with(layer));
+        if let Some(scoring) = &parts.scoring {
+            scoring.set_dispatch(&dispatch);
+        }
+        Ok((dispatch, parts.guard))
+    }
+
+    /// The exporters behind their queues, the tail sampler, the scoring stage, the providers
+    /// and the guard.
+    fn pipeline(self) -> Result<Parts, InitError> {
         let counters = Arc::new(Counters::default());
         let mut pending = self.exporters;
         let mut whole_traces = false;
+        let timeout = self.otlp_timeouts.traces;
         if let Some(protocol) = self.otlp {
-            let exporter = span_exporter(protocol, self.endpoint.as_deref(), None)?;
-            pending.push(Pending::new("OTLP", exporter));
+            let to = Destination {
+                endpoint: self.endpoint.clone(),
+                preset: None,
+                timeout,
+            };
+            pending.push(Pending::new("OTLP", span_exporter(protocol, to)?));
         }
         if let Some(backend) = &self.backend {
-            let preset = (backend.traces_url(), backend.headers());
-            let exporter = span_exporter(backend.protocol(), None, Some(preset))?;
-            pending.push(Pending::new(backend.name(), exporter));
+            let to = Destination {
+                endpoint: None,
+                preset: Some((backend.traces_url(), backend.headers())),
+                timeout,
+            };
+            pending.push(Pending::new(
+                backend.name(),
+                span_exporter(backend.protocol(), to)?,
+            ));
         }
         if let Some(path) = &self.file {
             let file = FileExporter::append(path).map_err(|source| InitError::Io {
@@ -146,33 +200,95 @@ impl Builder {
         let otlp_metrics = self.otlp.filter(|_| {
             !self.metrics_off && (self.endpoint.is_some() || !self.traces_only_endpoint)
         });
-        let meters = meter_provider(
-            self.metric_readers,
-            otlp_metrics,
-            self.endpoint.as_deref(),
-            &resource,
-        )?;
+        let metrics_to = Destination {
+            endpoint: self.endpoint.clone(),
+            preset: None,
+            timeout: self.otlp_timeouts.metrics,
+        };
+        let meters = meter_provider(self.metric_readers, otlp_metrics, metrics_to, &resource)?;
         let provider = builder.with_resource(resource).build();
-        let subscriber = subscriber(&provider);
         let guard = TracingGuard::new(provider, meters, counters, self.shutdown_timeout, exporters);
-        let dispatch = tracing::Dispatch::new(subscriber);
-        if let Some(scoring) = &scoring {
-            scoring.set_dispatch(&dispatch);
-        }
-        Ok((dispatch, guard))
+        Ok(Parts { guard, scoring })
     }
+}
+
+/// A built pipeline: its guard (holding the providers) and its scoring stage, if any.
+struct Parts {
+    guard: TracingGuard,
+    scoring: Option<Arc<Scoring>>,
+}
+
+/// What [`Builder::install`] and [`Builder::layer`] set process-wide besides the subscriber.
+struct Globals {
+    capture: Option<crate::capture::CapturePolicy>,
+    record: Option<bool>,
+    /// Nothing exports: said once on stderr.
+    nowhere: bool,
+}
+
+impl Globals {
+    fn take(builder: &mut Builder) -> Self {
+        Self {
+            nowhere: !builder.exports(),
+            capture: builder.capture.take(),
+            record: builder.record.take(),
+        }
+    }
+
+    fn apply(self, guard: &TracingGuard) {
+        if let Some(policy) = self.capture {
+            set_content_capture(policy);
+        }
+        if let Some(on) = self.record {
+            set_recording(on);
+        }
+        opentelemetry::global::set_tracer_provider(guard.provider().clone());
+        opentelemetry::global::set_text_map_propagator(w3c());
+        if let Some(meters) = guard.meter_provider() {
+            opentelemetry::global::set_meter_provider(meters.clone());
+            crate::metrics::use_meter(&meters.meter("genai-tracing"));
+        }
+        install_counters(guard.counters());
+        crate::call::pipeline_installed();
+        // Here rather than in the first priced model call (tens of milliseconds).
+        crate::cost::preload();
+        if self.nowhere {
+            eprintln!("{NOWHERE}");
+        }
+    }
+}
+
+/// What [`Builder::install`] says when nothing exports.
+const NOWHERE: &str = "genai-tracing: no exporter is configured, so spans go nowhere. \
+    Set OTEL_EXPORTER_OTLP_ENDPOINT (e.g. http://127.0.0.1:4318: a collector, Jaeger, Phoenix), \
+    GENAI_TRACING_BACKEND (phoenix, langfuse, langsmith or mlflow), \
+    GENAI_TRACING_FILE=traces.jsonl (then `genai-trace view traces.jsonl`) \
+    or GENAI_TRACING_CONSOLE=true.";
+
+/// The app's own logs: a `fmt` layer on stderr, filtered by `RUST_LOG` (validated by
+/// `env.rs`), else `info`.
+fn app_logs<S>(filter: Option<String>) -> Result<impl Layer<S> + Send + Sync, InitError>
+where
+    S: tracing::Subscriber + for<'span> LookupSpan<'span>,
+{
+    let filter = match filter {
+        Some(directives) => super::env::log_filter(&directives)?,
+        None => EnvFilter::new("info"),
+    };
+    Ok(tracing_subscriber::fmt::layer()
+        .with_writer(std::io::stderr)
+        .with_filter(filter))
 }
 /// [`otlp::span_exporter`], refused for gRPC outside a multi-thread Tokio runtime (see
 /// [`otlp::grpc_runtime`]).
-fn span_exporter(
-    protocol: OtlpProtocol,
-    endpoint: Option<&str>,
-    preset: Option<otlp::Preset>,
-) -> Result<opentelemetry_otlp::SpanExporter, InitError> {
-    if protocol == OtlpProtocol::Grpc && !otlp::grpc_runtime() {
+fn span_exporter(protocol: OtlpProtocol, to: Destination) -> Result<otlp::SpanExporter, InitError> {
+    if protocol == OtlpProtocol::Grpc
+        && protocol.missing_feature().is_none()
+        && !otlp::grpc_runtime()
+    {
         return Err(InitError::GrpcNeedsTokio);
     }
-    Ok(otlp::span_exporter(protocol, endpoint, preset)?)
+    Ok(otlp::span_exporter(protocol, to)?)
 }
 
 /// The meter provider: the readers given, plus OTLP metrics export next to OTLP traces (the
@@ -180,7 +296,7 @@ fn span_exporter(
 fn meter_provider(
     readers: Vec<Box<dyn FnOnce(MeterProviderBuilder) -> MeterProviderBuilder>>,
     otlp: Option<OtlpProtocol>,
-    endpoint: Option<&str>,
+    to: Destination,
     resource: &Resource,
 ) -> Result<Option<SdkMeterProvider>, InitError> {
     if readers.is_empty() && otlp.is_none() {
@@ -190,21 +306,46 @@ fn meter_provider(
     for reader in readers {
         builder = reader(builder);
     }
+    #[cfg(any(feature = "otlp-http", feature = "otlp-grpc"))]
     if let Some(protocol) = otlp {
-        let exporter = otlp::metric_exporter(protocol, endpoint)?;
+        let exporter = otlp::metric_exporter(protocol, to)?;
         builder = builder.with_reader(PeriodicReader::builder(exporter).build());
     }
+    // No OTLP protocol built in: the span exporter has refused the configuration already.
+    #[cfg(not(any(feature = "otlp-http", feature = "otlp-grpc")))]
+    let _ = (otlp, to);
     Ok(Some(builder.build()))
 }
 
-/// The subscriber that turns this crate's `tracing` spans into `provider`'s spans.
-pub(crate) fn subscriber(provider: &SdkTracerProvider) -> impl tracing::Subscriber + Send + Sync {
+/// The layer that turns spans into the pipeline's spans (INFO and above, see [`export_filter`]),
+/// warning once about spans that start after the guard shut the pipeline down.
+fn export_layer<S>(guard: &TracingGuard) -> impl Layer<S> + Send + Sync + 'static
+where
+    S: tracing::Subscriber + for<'span> LookupSpan<'span> + Send + Sync,
+{
+    spans_of(guard.provider(), Some(guard.after_shutdown()))
+}
+
+/// `provider`'s layer, filtered, and `after` (the guard's watch for late spans) beside it.
+fn spans_of<S>(
+    provider: &SdkTracerProvider,
+    after: Option<AfterShutdown>,
+) -> impl Layer<S> + Send + Sync + 'static
+where
+    S: tracing::Subscriber + for<'span> LookupSpan<'span> + Send + Sync,
+{
     let layer = tracing_opentelemetry::layer()
         .with_tracer(provider.tracer("genai-tracing"))
         .with_location(false)
         .with_threads(false)
         .with_tracked_inactivity(false);
-    tracing_subscriber::registry().with(layer.with_filter(export_filter()))
+    layer.and_then(after).with_filter(export_filter())
+}
+
+/// The subscriber of `provider` alone, for spans made on the pipeline's behalf (an eval run's).
+#[cfg(feature = "eval")]
+pub(crate) fn subscriber(provider: &SdkTracerProvider) -> impl tracing::Subscriber + Send + Sync {
+    tracing_subscriber::registry().with(spans_of(provider, None))
 }
 
 /// INFO and above, without the exporter's own HTTP stack (its spans would be exported in turn) and

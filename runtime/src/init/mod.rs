@@ -22,6 +22,7 @@ mod install;
 pub use builder::Builder;
 pub use error::InitError;
 pub use guard::TracingGuard;
+#[cfg(feature = "eval")]
 pub(crate) use install::subscriber;
 
 /// Installs tracing with [`Builder::from_env`]; keep the guard alive for the program's run.

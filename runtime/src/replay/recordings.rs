@@ -10,7 +10,7 @@ use crate::trace::{Trace, TraceSpan};
 
 /// One recorded call: its key (`{operation} {name}`, as in
 /// [`REPLAY_KEY`](crate::semconv::REPLAY_KEY)) and its return value as JSON. Serialised as eval
-/// cases keep it (see [`crate::eval::EvalCase`]).
+/// cases keep it (see `genai_tracing::eval::EvalCase`, with the `eval` feature).
 ///
 /// ```
 /// use genai_tracing::replay::Recording;

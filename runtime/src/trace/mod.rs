@@ -13,11 +13,13 @@ mod scorer;
 mod span;
 mod tree;
 
-pub(crate) use read::serde_message;
+#[cfg(feature = "eval")]
+pub(crate) use read::serde_message; // also for the eval datasets
 pub use read::{parse_traces, read_traces, TraceFileError};
 pub use score::{Score, FAIL, PASS};
 pub(crate) use scorer::{attach_scores, score_trace_within};
 pub use scorer::{rule, score_trace, Rule, ScoreError, ScoreFuture, Scorer, Verdict};
+#[cfg(feature = "eval")]
 pub(crate) use span::cut;
 pub use span::{Attributes, SpanEvent, SpanStatus, TraceSpan};
 pub use tree::Trace;

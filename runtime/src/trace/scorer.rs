@@ -129,7 +129,7 @@ impl ScoreError {
 /// What a scorer returns.
 pub type ScoreFuture<'a> = Pin<Box<dyn Future<Output = Result<Verdict, ScoreError>> + Send + 'a>>;
 
-/// Judges a finished trace. Rules are closures ([`rule`]); [`LlmJudge`](crate::eval::LlmJudge) asks a
+/// Judges a finished trace. Rules are closures ([`rule`]); an `LlmJudge` (the `eval` feature) asks a
 /// model. Run online (see [`Builder::score`](crate::Builder::score)), by the eval harness, and
 /// over stored files by the CLI.
 pub trait Scorer: Send + Sync {

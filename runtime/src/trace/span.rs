@@ -167,6 +167,7 @@ impl TraceSpan {
 }
 
 /// `text` cut to its first `max` characters, followed by `mark` when cut.
+#[cfg(feature = "eval")]
 pub(crate) fn cut(text: &str, max: usize, mark: &str) -> String {
     match text.char_indices().nth(max) {
         Some((at, _)) => format!("{}{mark}", &text[..at]),
