@@ -1,5 +1,6 @@
 //! End to end over OTLP/gRPC through a real collector: the demo exports gRPC to `rotel` (a small
-//! OTLP collector from PyPI) on 127.0.0.1, which forwards OTLP/HTTP to a receiver in this test.
+//! OTLP collector from PyPI) on 127.0.0.1, which forwards OTLP/HTTP to a receiver in this test;
+//! then again over TLS (a front with a CA made for the test, `OTEL_EXPORTER_OTLP_CERTIFICATE`).
 //!
 //! `ROTEL_AGENT` names the collector binary (`.ci/run` installs it and sets it). Without it the
 //! test says so and passes, except under `CI=true`, where it fails.
@@ -12,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use genai_tracing_examples::demo::{self, DemoOptions};
 use genai_tracing_tests::otlp_receiver::OtlpReceiver;
+use genai_tracing_tests::tls_front::{Pki, TlsFront};
 
 struct Collector(Child);
 
@@ -78,4 +80,37 @@ fn the_demo_exports_over_grpc_through_a_collector() {
 
     let exports = receiver.wait_for_spans(30, Duration::from_secs(30));
     demo_traces::assert_demo_traces(&exports, &outcomes);
+
+    // The same over TLS: a front with a CA made for the test, trusted through
+    // OTEL_EXPORTER_OTLP_CERTIFICATE, before the collector's gRPC port.
+    let pki = Pki::new(
+        &std::env::temp_dir().join(format!("genai-tracing-grpc-tls-{}", std::process::id())),
+    );
+    let front = TlsFront::start(&pki, ([127, 0, 0, 1], grpc).into(), &["h2"], false);
+    std::env::set_var("OTEL_EXPORTER_OTLP_ENDPOINT", front.url());
+    std::env::set_var("OTEL_EXPORTER_OTLP_CERTIFICATE", &pki.ca_pem);
+    let before = receiver.spans().len();
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let _inside = runtime.enter();
+    let (subscriber, guard) = genai_tracing::Builder::from_env()
+        .and_then(genai_tracing::Builder::build)
+        .expect("gRPC over TLS pipeline");
+    std::env::remove_var("OTEL_EXPORTER_OTLP_CERTIFICATE");
+    tracing::dispatcher::with_default(&subscriber, || checked("over TLS"));
+    guard.flush().expect("flush");
+    assert_eq!(guard.stats().lost(), 0, "{:?}", guard.stats());
+    receiver.wait_for_spans(before + 1, Duration::from_secs(30));
+    let spans = receiver.spans();
+    assert!(
+        spans[before..]
+            .iter()
+            .any(|s| s.name == "execute_tool checked"),
+        "{:?}",
+        &spans[before..]
+    );
+}
+
+#[genai_tracing::tool]
+fn checked(how: &str) -> String {
+    format!("checked {how}")
 }

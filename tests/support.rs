@@ -219,5 +219,8 @@ impl SpanDataExt for SpanData {
 #[path = "openai_server.rs"]
 pub mod openai_server;
 
+#[path = "tls_front.rs"]
+pub mod tls_front;
+
 /// The OTLP/HTTP receiver the tests export to (the examples' collector).
 pub use genai_tracing_examples::collector as otlp_receiver;
