@@ -19,22 +19,23 @@ pub(crate) fn pipeline_installed() {
 /// Notes that `span`, a GenAI span just created, is disabled.
 #[inline]
 pub(crate) fn disabled(span: &Span) {
-    if INSTALLED.load(Relaxed) && !WARNED.swap(true, Relaxed) {
+    if INSTALLED.load(Relaxed) && !WARNED.load(Relaxed) && !WARNED.swap(true, Relaxed) {
         warn(span);
     }
 }
 
 #[cold]
 fn warn(span: &Span) {
-    let Some(meta) = span.metadata() else { return };
+    // A disabled span keeps its metadata only with `tracing`'s `log` feature.
+    let which = match span.metadata() {
+        Some(meta) => format!("the span `{}` (target `{}`)", meta.name(), meta.target()),
+        None => "a GenAI span".to_owned(),
+    };
     eprintln!(
-        "genai-tracing: the span `{}` (level {}, target `{}`) was turned off by a filter of the \
-         tracing subscriber, so it is not exported (said once). GenAI spans are INFO with the \
+        "genai-tracing: {which} was turned off by a filter of the tracing subscriber, so it is \
+         not exported (said once, for every such span). GenAI spans are INFO with the \
          instrumented function's module as target: filter the app's logs on their own layer \
          (`fmt::layer().with_filter(EnvFilter::from_default_env())`), or add the directive \
-         `[{{gen_ai.operation.name}}]=info` to a global filter.",
-        meta.name(),
-        meta.level(),
-        meta.target()
+         `[{{gen_ai.operation.name}}]=info` to a global filter."
     );
 }

@@ -3,6 +3,7 @@
 //! feeds them; as the global subscriber with the app's logs ([`Builder::install`]), as a layer
 //! of your own subscriber ([`Builder::layer`]), or not installed at all ([`Builder::build`]).
 
+use std::io::IsTerminal as _;
 use std::sync::Arc;
 
 use opentelemetry::metrics::MeterProvider as _;
@@ -275,8 +276,11 @@ where
         Some(directives) => super::env::log_filter(&directives)?,
         None => EnvFilter::new("info"),
     };
+    // Colours only on a terminal, and not under NO_COLOR (https://no-color.org).
+    let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     Ok(tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
+        .with_ansi(colour)
         .with_filter(filter))
 }
 /// [`otlp::span_exporter`], refused for gRPC outside a multi-thread Tokio runtime (see

@@ -1,0 +1,168 @@
+//! `init()` and `Builder::layer()` as an app uses them, each in a process of its own: the app's
+//! logs through `RUST_LOG` while every GenAI span is exported, the line saying where spans go
+//! when nothing is configured, and the warnings for a guard dropped at once and for spans a
+//! global filter turns off.
+
+use std::path::PathBuf;
+use std::process::Output;
+
+use genai_tracing::eval::read_traces;
+use genai_tracing_tests::process::command_without_otel;
+
+const EXE: &str = env!("CARGO_BIN_EXE_app_setup");
+
+/// Runs the app with `args` and `vars` (no other `OTEL_*`, `GENAI_TRACING_*` or `RUST_LOG`
+/// inherited), its spans going to a trace file of its own unless `file` is false.
+fn run(name: &str, args: &[&str], vars: &[(&str, &str)], file: bool) -> (Output, String, PathBuf) {
+    let path = std::env::temp_dir().join(format!(
+        "genai-tracing-app-{}-{name}.jsonl",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_file(&path);
+    let mut command = command_without_otel(EXE);
+    for (var, _) in std::env::vars() {
+        if var.starts_with("GENAI_TRACING_") || var == "RUST_LOG" {
+            command.env_remove(var);
+        }
+    }
+    if file {
+        command.env("GENAI_TRACING_FILE", &path);
+    }
+    let output = command
+        .args(args)
+        .envs(vars.iter().copied())
+        .output()
+        .expect("run the app");
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "{}: {stderr}", output.status);
+    (output, stderr, path)
+}
+
+/// The names of the spans in the trace file, sorted.
+fn exported(path: &PathBuf) -> Vec<String> {
+    let mut names: Vec<String> = read_traces(path)
+        .expect("trace file")
+        .iter()
+        .flat_map(|t| &t.spans)
+        .map(|s| s.name.clone())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn init_prints_the_apps_logs_by_rust_log_and_exports_every_span_whatever_it_says() {
+    let (_, stderr, path) = run("info", &["init"], &[], true);
+    assert!(stderr.contains("app info: looking Oslo up"), "{stderr}");
+    assert!(stderr.contains("app warn: forecasting"), "{stderr}");
+    assert!(!stderr.contains("app debug"), "default is info: {stderr}");
+    assert_eq!(
+        exported(&path),
+        ["execute_tool lookup", "invoke_agent weather"]
+    );
+
+    let (_, stderr, path) = run("error", &["init"], &[("RUST_LOG", "error")], true);
+    assert!(!stderr.contains("app "), "RUST_LOG=error: {stderr}");
+    assert_eq!(
+        exported(&path),
+        ["execute_tool lookup", "invoke_agent weather"]
+    );
+
+    let (_, stderr, _) = run("debug", &["init"], &[("RUST_LOG", "app_setup=debug")], true);
+    assert!(stderr.contains("app debug: details"), "{stderr}");
+}
+
+#[test]
+fn a_bad_rust_log_is_refused_naming_it() {
+    let output = command_without_otel(EXE)
+        .arg("init")
+        .env("RUST_LOG", "app_setup=loud")
+        .output()
+        .expect("run the app");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(
+        stderr.contains("RUST_LOG") && stderr.contains("app_setup=loud"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn init_with_nothing_configured_says_where_spans_go_once() {
+    let (_, stderr, path) = run("nowhere", &["init"], &[], false);
+    let hints: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("genai-tracing: no exporter"))
+        .collect();
+    assert_eq!(hints.len(), 1, "{stderr}");
+    for how in [
+        "OTEL_EXPORTER_OTLP_ENDPOINT",
+        "GENAI_TRACING_FILE",
+        "GENAI_TRACING_CONSOLE",
+        "GENAI_TRACING_BACKEND",
+    ] {
+        assert!(hints[0].contains(how), "{}", hints[0]);
+    }
+    assert!(!path.exists());
+    let (_, stderr, _) = run("somewhere", &["init"], &[], true);
+    assert!(!stderr.contains("no exporter"), "{stderr}");
+}
+
+#[test]
+fn a_guard_dropped_at_once_is_named_in_one_warning() {
+    let (_, stderr, path) = run("dropped", &["init-dropped"], &[], true);
+    let warnings: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("after the TracingGuard was dropped"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{stderr}");
+    assert!(
+        warnings[0].contains("let _guard = genai_tracing::init()?;"),
+        "{}",
+        warnings[0]
+    );
+    assert!(exported(&path).is_empty());
+}
+
+#[test]
+fn the_layer_exports_every_span_under_the_apps_own_quiet_logs() {
+    let (_, stderr, path) = run("layer", &["layer"], &[], true);
+    assert!(stderr.contains("app warn: forecasting"), "{stderr}");
+    assert!(
+        !stderr.contains("app info"),
+        "the app's filter says warn: {stderr}"
+    );
+    assert_eq!(
+        exported(&path),
+        ["execute_tool lookup", "invoke_agent weather"]
+    );
+}
+
+#[test]
+fn a_global_filter_that_turns_genai_spans_off_is_said_once_and_the_readme_directive_keeps_them() {
+    let (_, stderr, path) = run("global-warn", &["global-filter", "warn"], &[], true);
+    let warnings: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("was turned off by a filter"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{stderr}");
+    assert!(
+        warnings[0].contains("[{gen_ai.operation.name}]=info"),
+        "{}",
+        warnings[0]
+    );
+    assert!(exported(&path).is_empty());
+
+    let directive = "warn,[{gen_ai.operation.name}]=info";
+    let (_, stderr, path) = run("global-directive", &["global-filter", directive], &[], true);
+    assert!(!stderr.contains("turned off"), "{stderr}");
+    assert_eq!(
+        exported(&path),
+        [
+            "execute_tool lookup",
+            "execute_tool lookup",
+            "invoke_agent weather",
+            "invoke_agent weather"
+        ]
+    );
+}
