@@ -56,6 +56,10 @@ fn init_prints_the_apps_logs_by_rust_log_and_exports_every_span_whatever_it_says
     assert!(stderr.contains("app info: looking Oslo up"), "{stderr}");
     assert!(stderr.contains("app warn: forecasting"), "{stderr}");
     assert!(!stderr.contains("app debug"), "default is info: {stderr}");
+    assert!(
+        !stderr.contains("GlobalSet"),
+        "the SDK's notes from warn up: {stderr}"
+    );
     assert_eq!(
         exported(&path),
         ["execute_tool lookup", "invoke_agent weather"]

@@ -13,7 +13,7 @@ use opentelemetry_sdk::metrics::PeriodicReader;
 use opentelemetry_sdk::metrics::{MeterProviderBuilder, SdkMeterProvider};
 use opentelemetry_sdk::trace::SdkTracerProvider;
 use opentelemetry_sdk::Resource;
-use tracing_subscriber::filter::{EnvFilter, LevelFilter, Targets};
+use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::Layer;
@@ -267,15 +267,23 @@ const NOWHERE: &str = "genai-tracing: no exporter is configured, so spans go now
     or GENAI_TRACING_CONSOLE=true.";
 
 /// The app's own logs: a `fmt` layer on stderr, filtered by `RUST_LOG` (validated by
-/// `env.rs`), else `info`.
+/// `env.rs`), else `info`. The OpenTelemetry SDK's own notes ("global tracer provider is set",
+/// …) show from `warn` up, unless `RUST_LOG` names its crates.
 fn app_logs<S>(filter: Option<String>) -> Result<impl Layer<S> + Send + Sync, InitError>
 where
     S: tracing::Subscriber + for<'span> LookupSpan<'span>,
 {
-    let filter = match filter {
-        Some(directives) => super::env::log_filter(&directives)?,
-        None => EnvFilter::new("info"),
-    };
+    let directives = filter.unwrap_or_else(|| "info".to_owned());
+    let mut filter = super::env::log_filter(&directives)?;
+    if !directives.contains("opentelemetry") {
+        for quiet in [
+            "opentelemetry=warn",
+            "opentelemetry_sdk=warn",
+            "opentelemetry_otlp=warn",
+        ] {
+            filter = filter.add_directive(quiet.parse().expect("a valid directive"));
+        }
+    }
     // Colours only on a terminal, and not under NO_COLOR (https://no-color.org).
     let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     Ok(tracing_subscriber::fmt::layer()
