@@ -17,7 +17,9 @@ impl std::fmt::Display for Error {
 /// A model that answers with a fixed completion in OpenAI's shape.
 #[llm_call(provider = "openai")]
 fn plan(request: &Value) -> Result<Value, Error> {
-    let question = request["messages"][0]["content"].as_str().unwrap_or_default();
+    let question = request["messages"][0]["content"]
+        .as_str()
+        .unwrap_or_default();
     Ok(json!({
         "model": "gpt-4o-mini-2024-07-18",
         "choices": [{"index": 0, "finish_reason": "stop",
@@ -29,14 +31,17 @@ fn plan(request: &Value) -> Result<Value, Error> {
 /// Multiplies two whole numbers written `a*b`.
 #[tool]
 fn calculator(expr: &str) -> Result<i64, Error> {
-    let (a, b) = expr.split_once('*').ok_or_else(|| Error(format!("not a product: {expr}")))?;
+    let (a, b) = expr
+        .split_once('*')
+        .ok_or_else(|| Error(format!("not a product: {expr}")))?;
     let number = |s: &str| s.trim().parse::<i64>().map_err(|e| Error(e.to_string()));
     Ok(number(a)? * number(b)?)
 }
 
 #[agent(name = "researcher")]
 fn run(question: &str) -> Result<String, Error> {
-    let request = json!({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": question}]});
+    let request =
+        json!({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": question}]});
     plan(&request)?;
     Ok(format!("{question} = {}", calculator(question)?))
 }
