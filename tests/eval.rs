@@ -217,6 +217,80 @@ fn online_scores_land_on_the_judged_span_the_judge_is_traced_and_a_failed_score_
     assert!(shown.contains("17 * 23 = 392"), "{shown}");
 }
 
+/// The `arithmetic` rule, needing the captured answer: not checked without it.
+fn arithmetic_if_captured(trace: &Trace) -> Verdict {
+    match trace.output() {
+        None => Verdict::not_checked("content not captured"),
+        Some(_) => arithmetic(trace),
+    }
+}
+
+#[test]
+fn a_score_with_nothing_to_check_is_exported_as_not_checked_and_keeps_nothing() {
+    let _serial = serial();
+    genai_tracing::capture::set_content_capture(CapturePolicy::NoContent);
+    // At ratio 0, a run with the bug but nothing captured is not kept: not checked is no fail;
+    // at ratio 1, it is exported with its scores.
+    let mut exported = Vec::new();
+    for ratio in [0.0, 1.0] {
+        let spans = InMemorySpanExporter::default();
+        let (dispatch, guard) = Builder::from_env()
+            .unwrap()
+            .with_exporter("memory", spans.clone())
+            .tail_sampling(TailSampling::keep_errors_and(ratio))
+            .score(rule("arithmetic", arithmetic_if_captured))
+            .score(rule("explains", |_: &Trace| true))
+            .build()
+            .unwrap();
+        OFF_BY_ONE.store(true, SeqCst);
+        let answer = block_on(ask("17 * 23").with_subscriber(dispatch.clone()));
+        OFF_BY_ONE.store(false, SeqCst);
+        assert_eq!(answer.unwrap(), "17 * 23 = 392");
+        guard.flush().unwrap();
+        let stats = guard.stats();
+        assert_eq!(stats.traces_scored, 1, "{stats:?}");
+        assert_eq!(stats.traces_kept, u64::from(ratio > 0.0), "{stats:?}");
+        exported = spans.get_finished_spans().unwrap();
+    }
+    genai_tracing::capture::set_content_capture(CapturePolicy::Content);
+    let spans = exported;
+    let root = spans
+        .iter()
+        .find(|s| s.name == "invoke_agent calculator-agent")
+        .expect("the run kept at ratio 1");
+    let unchecked = root
+        .events
+        .iter()
+        .find(|e| event_attr(e, sc::GEN_AI_EVALUATION_NAME) == Some(&OtelValue::from("arithmetic")))
+        .expect("the arithmetic score");
+    assert_eq!(
+        event_attr(unchecked, sc::GEN_AI_EVALUATION_SCORE_LABEL),
+        Some(&OtelValue::from("not_checked"))
+    );
+    assert_eq!(
+        event_attr(unchecked, sc::EVALUATION_OUTCOME),
+        Some(&OtelValue::from("not_checked"))
+    );
+    assert_eq!(
+        event_attr(unchecked, sc::GEN_AI_EVALUATION_SCORE_VALUE),
+        None,
+        "nothing checked: no value"
+    );
+    assert_eq!(
+        event_attr(unchecked, sc::GEN_AI_EVALUATION_EXPLANATION),
+        Some(&OtelValue::from("content not captured"))
+    );
+    let passed = root
+        .events
+        .iter()
+        .find(|e| event_attr(e, sc::GEN_AI_EVALUATION_NAME) == Some(&OtelValue::from("explains")))
+        .expect("the other score");
+    assert_eq!(
+        event_attr(passed, sc::EVALUATION_OUTCOME),
+        Some(&OtelValue::from("pass"))
+    );
+}
+
 #[test]
 fn a_panicking_scorer_or_a_failing_judge_gives_an_error_score_and_the_run_is_untouched() {
     let _serial = serial();

@@ -36,7 +36,7 @@ pub struct Args {
     /// Spans with a recorded score NAME whose value is below X.
     #[arg(long, value_name = "NAME=X", value_parser = name_number)]
     score_below: Option<(String, f64)>,
-    /// Spans with a recorded score NAME that did not pass.
+    /// Spans with a recorded score NAME that failed (not one that was not checked).
     #[arg(long, value_name = "NAME")]
     failed_score: Option<String>,
 }
@@ -97,7 +97,7 @@ impl Args {
             shown.push(format!("score: {}", one_line(&score.to_string())));
         }
         if let Some(name) = &self.failed_score {
-            let score = span.scores().find(|s| &s.name == name && !s.passed())?;
+            let score = span.scores().find(|s| &s.name == name && s.failed())?;
             shown.push(format!("score: {}", one_line(&score.to_string())));
         }
         Some(shown)

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::builder::NonEmptyStringValueParser;
 use genai_tracing::eval::rules::RuleSpec;
-use genai_tracing::eval::{score_trace, Dataset, EvalCase, Trace};
+use genai_tracing::eval::{score_trace, Dataset, EvalCase, Score, Trace};
 use serde_json::Value;
 
 use crate::error::CliError;
@@ -59,7 +59,7 @@ pub fn run(args: &Args, out: &mut impl Write) -> Result<ExitCode, CliError> {
     {
         let failed_rules: Vec<String> = futures_executor::block_on(score_trace(trace, &scorers))
             .into_iter()
-            .filter(|s| !s.passed())
+            .filter(Score::failed)
             .map(|s| s.to_string())
             .collect();
         if picked.is_some() || !failed_rules.is_empty() || !trace.failures().is_empty() {
