@@ -634,6 +634,7 @@ fn case(id: &str, passed: bool) -> CaseResult {
         }],
         trace_id: format!("trace-{id}"),
         passed,
+        not_checked: false,
         replay_misses: Vec::new(),
     }
 }
@@ -673,7 +674,7 @@ fn gate_checks_thresholds_and_the_baseline() {
     );
     assert!(
         run.stdout
-            .ends_with("gate passed: 0 of 3 checks failed, 0 cases regressed\n"),
+            .ends_with("gate passed: 0 of 5 checks failed, 0 cases regressed\n"),
         "{run:?}"
     );
 
@@ -747,7 +748,7 @@ fn gate_checks_thresholds_and_the_baseline() {
     assert_eq!(run.code, 1, "{run:?}");
     assert!(
         run.stdout
-            .contains("judge mean         -   missing    ≥ 0.100  FAIL\n"),
+            .contains("judge mean            -      none    ≥ 0.100  FAIL\n"),
         "{run:?}"
     );
 }

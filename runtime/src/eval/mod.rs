@@ -9,7 +9,7 @@
 //!   they judge as `gen_ai.evaluation.result` events ([`Score`]).
 //! - A score's [`Outcome`] is pass, fail or **not checked**: a scorer with nothing to check
 //!   (content not captured, no expected answer) says so ([`Verdict::not_checked`]) instead of
-//!   passing.
+//!   passing. Pass rates are over checked cases, and a [`Gate`] over no checked case fails.
 //! - [`EvalCase`]s live in a [`Dataset`] (JSON Lines); [`EvalCase::from_trace`] harvests one from
 //!   a failing run.
 //! - [`Eval`] runs a dataset through an agent from `cargo test` and scores every run; an
