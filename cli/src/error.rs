@@ -1,5 +1,6 @@
 //! What stops a command: bad input (exit code 2), each with the file and place it is about.
 
+use genai_tracing::capture::CAPTURE_ENV;
 use genai_tracing::eval::{DatasetError, HarvestError, ReportError, TraceFileError};
 
 /// A command that cannot do its work.
@@ -40,6 +41,23 @@ pub enum CliError {
         count: usize,
         /// The first two.
         examples: String,
+    },
+    /// A command that needs captured content found none in any trace.
+    #[error(
+        "none of the {traces} traces in {files} has captured content: run the agent with \
+         {CAPTURE_ENV}=true"
+    )]
+    NoContent {
+        /// The files read.
+        files: String,
+        /// How many traces they hold.
+        traces: usize,
+    },
+    /// `view --content --trace` picked a trace without captured content.
+    #[error("trace {id} has no captured content: run the agent with {CAPTURE_ENV}=true")]
+    TraceWithoutContent {
+        /// Its id.
+        id: String,
     },
     /// `gate` was given nothing to check against.
     #[error("gate: nothing to check: give --baseline, --min-pass-rate or --min-score")]
