@@ -60,7 +60,10 @@ pub enum CliError {
         id: String,
     },
     /// `gate` was given nothing to check against.
-    #[error("gate: nothing to check: give --baseline, --min-pass-rate or --min-score")]
+    #[error(
+        "gate: nothing to check: give --baseline, --min-pass-rate, --min-score, --min-checked or \
+         --min-checked-share"
+    )]
     NothingToGate,
     /// Standard output could not be written.
     #[error("writing the output: {0}")]

@@ -710,12 +710,29 @@ fn case(id: &str, passed: bool) -> CaseResult {
     }
 }
 
+/// A case whose scorer had nothing to check.
+fn unchecked_case(id: &str) -> CaseResult {
+    let mut case = case(id, false);
+    case.not_checked = true;
+    case.scores[0] = Score {
+        value: None,
+        label: Some("not_checked".into()),
+        explanation: Some("content not captured".into()),
+        ..case.scores[0].clone()
+    };
+    case
+}
+
 fn report(name: &str, passed: &[bool]) -> String {
     let cases = passed
         .iter()
         .enumerate()
         .map(|(i, &p)| case(&format!("c{i}"), p))
         .collect();
+    save_report(name, cases)
+}
+
+fn save_report(name: &str, cases: Vec<CaseResult>) -> String {
     let path = scratch(name);
     EvalReport { cases }.save(&path).unwrap();
     path_str(&path).to_owned()
@@ -821,6 +838,80 @@ fn gate_checks_thresholds_and_the_baseline() {
         run.stdout
             .contains("judge mean            -      none    ≥ 0.100  FAIL\n"),
         "{run:?}"
+    );
+}
+
+#[test]
+fn a_gate_over_no_checked_case_fails_and_can_want_more_checked() {
+    let none = save_report(
+        "none-checked.json",
+        (0..3).map(|i| unchecked_case(&format!("c{i}"))).collect(),
+    );
+    let run = genai_trace(&["gate", &none, "--min-pass-rate", "0.9"]);
+    assert_eq!(run.code, 1, "nothing checked never passes: {run:?}");
+    assert_eq!(
+        run.stdout,
+        "\
+check          baseline   current  threshold
+pass rate             -      none    ≥ 0.900  FAIL
+checked cases         -         0    ≥ 1      FAIL
+no case was checked: every score of the 3 cases was not checked (content not captured?), \
+and a gate over nothing checked would always open
+gate FAILED: 2 of 2 checks failed, 0 cases regressed
+"
+    );
+
+    let mut cases: Vec<CaseResult> = (0..3).map(|i| case(&format!("c{i}"), true)).collect();
+    cases.push(unchecked_case("c3"));
+    let part = save_report("part-checked.json", cases);
+    let run = genai_trace(&["gate", &part, "--min-pass-rate", "1.0"]);
+    assert_eq!(run.code, 0, "3 of 3 checked pass: {run:?}");
+    assert!(
+        run.stdout
+            .contains("checked cases         -         3    ≥ 1      OK\n"),
+        "{run:?}"
+    );
+    let run = genai_trace(&[
+        "gate",
+        &part,
+        "--min-pass-rate",
+        "1.0",
+        "--min-checked-share",
+        "0.8",
+    ]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stdout
+            .contains("checked share         -     0.750    ≥ 0.800  FAIL\n"),
+        "{run:?}"
+    );
+    let run = genai_trace(&["gate", &part, "--min-checked-share", "0.75"]);
+    assert_eq!(run.code, 0, "a checked share alone is a gate: {run:?}");
+    let run = genai_trace(&["gate", &part, "--min-checked", "4"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stdout
+            .contains("checked cases         -         3    ≥ 4      FAIL\n"),
+        "{run:?}"
+    );
+
+    // Against a baseline that checked every case, one no longer checked fails the gate.
+    let baseline = report("all-checked.json", &[true, true, true, true]);
+    let run = genai_trace(&["gate", &part, "--baseline", &baseline]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stdout
+            .contains("checked share       1.000     0.750    ≥ 1.000  FAIL\n"),
+        "{run:?}"
+    );
+    assert!(
+        run.stdout
+            .contains("1 case checked in the baseline, not checked now: c3\n"),
+        "{run:?}"
+    );
+    assert!(
+        run.stdout.ends_with("0 cases regressed\n"),
+        "not checked is no regression: {run:?}"
     );
 }
 
@@ -969,6 +1060,68 @@ fn on_a_mixed_file_view_content_shows_the_captured_traces() {
     let run = genai_trace(&["view", path_str(uncaptured), "--content"]);
     assert_eq!((run.code, run.stdout.as_str()), (2, ""), "{run:?}");
     assert!(run.stderr.contains("has captured content"), "{run:?}");
+}
+
+#[test]
+fn score_counts_traces_with_nothing_to_check_apart() {
+    let (uncaptured, mixed) = mixed();
+    let runs = mixed_runs();
+    let file = path_str(mixed);
+    let run = genai_trace(&["score", file, "--rule", "output-contains=391"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stdout.starts_with(&format!(
+            "NOT CHECKED trace {}  invoke_agent calc\n  output-contains (not checked): content \
+             not captured: no answer to look for \"391\" in\n",
+            runs[0].trace_id
+        )),
+        "{run:?}"
+    );
+    assert!(
+        run.stdout.contains(&format!(
+            "PASS trace {}  invoke_agent calc\n  output-contains = 1 (pass)\n",
+            runs[3].trace_id
+        )),
+        "{run:?}"
+    );
+    assert!(
+        run.stdout.ends_with("6 traces, 2 failing, 3 not checked\n"),
+        "{run:?}"
+    );
+    let run = genai_trace(&["score", file, "--rule", "output-contains=391", "--check"]);
+    assert_eq!(run.code, 1, "two failed: {run:?}");
+
+    let run = genai_trace(&["score", file, "--rule", "output-contains=391", "--json"]);
+    let lines: Vec<Value> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    assert_eq!(lines[0]["outcome"], json!("not_checked"));
+    assert_eq!(lines[0]["passed"], json!(false));
+    assert_eq!(lines[0]["scores"][0]["label"], json!("not_checked"));
+    assert_eq!(lines[0]["scores"][0].get("value"), None, "no value");
+    assert_eq!(
+        (&lines[3]["outcome"], &lines[4]["outcome"]),
+        (&json!("pass"), &json!("fail"))
+    );
+
+    // Nothing checked at all: the scores are the output, but --check cannot pass.
+    let file = path_str(uncaptured);
+    let run = genai_trace(&["score", file, "--rule", "output-contains=391"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stdout
+            .ends_with("3 traces, 0 failing, 3 not checked: nothing was checked\n"),
+        "{run:?}"
+    );
+    let run = genai_trace(&["score", file, "--rule", "output-contains=391", "--check"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(
+        run.stderr,
+        "genai-trace: score --check: no trace was checked (every score was not checked), so \
+         none can pass\n"
+    );
 }
 
 // --- bad input ----------------------------------------------------------------------------------
@@ -1143,6 +1296,19 @@ fn malformed_reports_and_bad_options_exit_2() {
             "1.5 is not from 0 to 1",
         ),
         (vec!["gate", &good, "--max-drop", "lots"], "is not a number"),
+        (
+            vec!["gate", &good, "--min-checked", "0"],
+            "invalid value '0' for '--min-checked <N>': 0 is not at least 1: a gate over no \
+             checked case would always open",
+        ),
+        (
+            vec!["gate", &good, "--min-checked", "many"],
+            "\"many\" is not a whole number of cases",
+        ),
+        (
+            vec!["gate", &good, "--min-checked-share", "2"],
+            "invalid value '2' for '--min-checked-share <X>': 2 is not from 0 to 1",
+        ),
         (
             vec!["gate", &good, "--min-score", "=0.5"],
             "no name before '='",
