@@ -206,15 +206,16 @@ impl Gate {
             pass_rate(current),
             &pass_rate_floors,
         ));
-        checks.extend(check(
+        let checked_cases = check(
             "checked cases".to_owned(),
             baseline.map(|b| b.checked() as f64),
             Some(current.checked() as f64),
             &[Some(self.min_checked.max(1) as f64)],
-        ));
-        if let Some(last) = checks.last_mut() {
-            last.is_count = true;
-        }
+        );
+        checks.extend(checked_cases.map(|c| GateCheck {
+            is_count: true,
+            ..c
+        }));
         let share_floors = [
             self.min_checked_share,
             baseline.map(|b| drop_from(b.checked_share())),
