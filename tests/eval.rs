@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 
 use genai_tracing::capture::CapturePolicy;
 use genai_tracing::eval::{
-    read_traces, rule, Dataset, Eval, EvalCase, JudgePrompt, LlmJudge, Trace, Verdict,
+    read_traces, rule, Dataset, Eval, EvalCase, Gate, JudgePrompt, LlmJudge, Outcome, Trace,
+    Verdict,
 };
 use genai_tracing::export::TailSampling;
 use genai_tracing::semconv as sc;
@@ -215,6 +216,145 @@ fn online_scores_land_on_the_judged_span_the_judge_is_traced_and_a_failed_score_
     let shown = attr(call, sc::GEN_AI_INPUT_MESSAGES).unwrap().as_str();
     assert!(shown.contains("execute_tool multiply"), "{shown}");
     assert!(shown.contains("17 * 23 = 392"), "{shown}");
+}
+
+/// The `arithmetic` rule, needing the captured answer: not checked without it.
+fn arithmetic_if_captured(trace: &Trace) -> Verdict {
+    match trace.output() {
+        None => Verdict::not_checked("content not captured"),
+        Some(_) => arithmetic(trace),
+    }
+}
+
+#[test]
+fn a_score_with_nothing_to_check_is_exported_as_not_checked_and_keeps_nothing() {
+    let _serial = serial();
+    genai_tracing::capture::set_content_capture(CapturePolicy::NoContent);
+    // At ratio 0, a run with the bug but nothing captured is not kept: not checked is no fail;
+    // at ratio 1, it is exported with its scores.
+    let mut exported = Vec::new();
+    for ratio in [0.0, 1.0] {
+        let spans = InMemorySpanExporter::default();
+        let (dispatch, guard) = Builder::from_env()
+            .unwrap()
+            .with_exporter("memory", spans.clone())
+            .tail_sampling(TailSampling::keep_errors_and(ratio))
+            .score(rule("arithmetic", arithmetic_if_captured))
+            .score(rule("explains", |_: &Trace| true))
+            .build()
+            .unwrap();
+        OFF_BY_ONE.store(true, SeqCst);
+        let answer = block_on(ask("17 * 23").with_subscriber(dispatch.clone()));
+        OFF_BY_ONE.store(false, SeqCst);
+        assert_eq!(answer.unwrap(), "17 * 23 = 392");
+        guard.flush().unwrap();
+        let stats = guard.stats();
+        assert_eq!(stats.traces_scored, 1, "{stats:?}");
+        assert_eq!(stats.traces_kept, u64::from(ratio > 0.0), "{stats:?}");
+        exported = spans.get_finished_spans().unwrap();
+    }
+    genai_tracing::capture::set_content_capture(CapturePolicy::Content);
+    let spans = exported;
+    let root = spans
+        .iter()
+        .find(|s| s.name == "invoke_agent calculator-agent")
+        .expect("the run kept at ratio 1");
+    let unchecked = root
+        .events
+        .iter()
+        .find(|e| event_attr(e, sc::GEN_AI_EVALUATION_NAME) == Some(&OtelValue::from("arithmetic")))
+        .expect("the arithmetic score");
+    assert_eq!(
+        event_attr(unchecked, sc::GEN_AI_EVALUATION_SCORE_LABEL),
+        Some(&OtelValue::from("not_checked"))
+    );
+    assert_eq!(
+        event_attr(unchecked, sc::EVALUATION_OUTCOME),
+        Some(&OtelValue::from("not_checked"))
+    );
+    assert_eq!(
+        event_attr(unchecked, sc::GEN_AI_EVALUATION_SCORE_VALUE),
+        None,
+        "nothing checked: no value"
+    );
+    assert_eq!(
+        event_attr(unchecked, sc::GEN_AI_EVALUATION_EXPLANATION),
+        Some(&OtelValue::from("content not captured"))
+    );
+    let passed = root
+        .events
+        .iter()
+        .find(|e| event_attr(e, sc::GEN_AI_EVALUATION_NAME) == Some(&OtelValue::from("explains")))
+        .expect("the other score");
+    assert_eq!(
+        event_attr(passed, sc::EVALUATION_OUTCOME),
+        Some(&OtelValue::from("pass"))
+    );
+}
+
+#[test]
+fn the_harness_counts_cases_with_nothing_checked_apart_and_the_gate_wants_checked_cases() {
+    let _serial = serial();
+    let dataset = Dataset::parse(
+        br#"{"id":"a","input":"17 * 23","expected":"391"}
+{"id":"b","input":"2 * 3","expected":"6"}
+{"id":"c","input":"two * 3"}
+"#,
+        "inline",
+    )
+    .unwrap();
+    // A scorer that checks the expected answer only: case c has none.
+    let expected = rule("expected", |t: &Trace| {
+        let Some(expected) = t.expected.as_ref().and_then(Value::as_str) else {
+            return Verdict::not_checked("no expected answer");
+        };
+        Verdict::from(t.output().is_some_and(|o| o.ends_with(expected)))
+    });
+    let eval = Eval::new(dataset).scorer(expected);
+    OFF_BY_ONE.store(false, SeqCst);
+    let report = block_on(eval.run(|case: EvalCase| async move {
+        // c's question is answered, but nothing says what the right answer is.
+        ask(&case.input_text().replace("two", "2")).await
+    }));
+    let outcomes: Vec<Outcome> = report.cases.iter().map(|c| c.outcome()).collect();
+    assert_eq!(
+        outcomes,
+        [Outcome::Pass, Outcome::Pass, Outcome::NotChecked],
+        "{report}"
+    );
+    assert_eq!((report.checked(), report.pass_rate()), (2, 1.0));
+    assert!(report.to_string().contains(
+        "NOT CHECKED c \"two * 3\" -> \"2 * 3 = 6\"\n     expected (not checked): no expected answer\n"
+    ));
+    assert!(
+        report
+            .to_string()
+            .contains("pass rate 1.000 (2/2), 1 case not checked\n"),
+        "{report}"
+    );
+    report.check(1.0).expect("both checked cases pass");
+    // The report keeps the outcome through its JSON.
+    let path = std::env::temp_dir().join(format!(
+        "genai-tracing-unchecked-{}.json",
+        std::process::id()
+    ));
+    report.save(&path).unwrap();
+    let json = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(json.matches("\"not_checked\": true").count(), 1, "{json}");
+    assert!(json.contains("\"label\": \"not_checked\""), "{json}");
+    assert_eq!(
+        genai_tracing::eval::EvalReport::load(&path).unwrap(),
+        report
+    );
+    let _ = std::fs::remove_file(&path);
+
+    let gate = Gate::new().min_pass_rate(1.0);
+    assert!(gate.check(&report, None).passed());
+    assert!(!gate
+        .clone()
+        .min_checked_share(0.9)
+        .check(&report, None)
+        .passed());
 }
 
 #[test]

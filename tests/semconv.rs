@@ -214,4 +214,5 @@ fn names_are_spelled_as_the_conventions_spell_them() {
     assert_eq!(sc::REPLAY_OUTPUT, "genai_tracing.replay.output");
     assert_eq!(sc::REPLAY_SKIPPED, "genai_tracing.replay.skipped");
     assert_eq!(sc::REPLAY_REPLAYED, "genai_tracing.replay.replayed");
+    assert_eq!(sc::EVALUATION_OUTCOME, "genai_tracing.evaluation.outcome");
 }

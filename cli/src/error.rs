@@ -1,5 +1,6 @@
 //! What stops a command: bad input (exit code 2), each with the file and place it is about.
 
+use genai_tracing::capture::CAPTURE_ENV;
 use genai_tracing::eval::{DatasetError, HarvestError, ReportError, TraceFileError};
 
 /// A command that cannot do its work.
@@ -41,8 +42,28 @@ pub enum CliError {
         /// The first two.
         examples: String,
     },
+    /// A command that needs captured content found none in any trace.
+    #[error(
+        "none of the {traces} traces in {files} has captured content: run the agent with \
+         {CAPTURE_ENV}=true"
+    )]
+    NoContent {
+        /// The files read.
+        files: String,
+        /// How many traces they hold.
+        traces: usize,
+    },
+    /// `view --content --trace` picked a trace without captured content.
+    #[error("trace {id} has no captured content: run the agent with {CAPTURE_ENV}=true")]
+    TraceWithoutContent {
+        /// Its id.
+        id: String,
+    },
     /// `gate` was given nothing to check against.
-    #[error("gate: nothing to check: give --baseline, --min-pass-rate or --min-score")]
+    #[error(
+        "gate: nothing to check: give --baseline, --min-pass-rate, --min-score, --min-checked or \
+         --min-checked-share"
+    )]
     NothingToGate,
     /// Standard output could not be written.
     #[error("writing the output: {0}")]

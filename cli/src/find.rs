@@ -3,8 +3,9 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use genai_tracing::eval::TraceSpan;
+use genai_tracing::eval::{Trace, TraceSpan};
 
+use crate::content;
 use crate::error::CliError;
 use crate::input::TraceFiles;
 use crate::option::name_number;
@@ -13,7 +14,9 @@ use crate::option::name_number;
 ///
 /// The conditions are AND-ed; with none, every span matches. One line per span: the trace id,
 /// the span id, the path from the root (span names joined by ` > `) and what matched (the
-/// error, input, output or score). Exits 1 when nothing matches, like grep.
+/// error, input, output or score). Exits 1 when nothing matches, like grep. With
+/// --input-contains or --output-contains, traces without captured content are skipped (counted
+/// on standard error); when no trace has any, that is an error (exit code 2).
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(flatten)]
@@ -36,7 +39,7 @@ pub struct Args {
     /// Spans with a recorded score NAME whose value is below X.
     #[arg(long, value_name = "NAME=X", value_parser = name_number)]
     score_below: Option<(String, f64)>,
-    /// Spans with a recorded score NAME that did not pass.
+    /// Spans with a recorded score NAME that failed (not one that was not checked).
     #[arg(long, value_name = "NAME")]
     failed_score: Option<String>,
 }
@@ -44,8 +47,12 @@ pub struct Args {
 /// Prints the matching spans; exit code 1 when there are none.
 pub fn run(args: &Args, out: &mut impl Write) -> Result<ExitCode, CliError> {
     let traces = args.files.read()?;
+    let searched = match args.searches_content() {
+        true => content::captured(&traces, Trace::content_captured, &args.files)?,
+        false => traces.iter().collect(),
+    };
     let mut found = 0;
-    for trace in &traces {
+    for trace in searched {
         for span in &trace.spans {
             if let Some(matched) = args.matches(span) {
                 found += 1;
@@ -70,6 +77,11 @@ pub fn run(args: &Args, out: &mut impl Write) -> Result<ExitCode, CliError> {
 }
 
 impl Args {
+    /// Whether a condition looks into captured content.
+    fn searches_content(&self) -> bool {
+        self.input_contains.is_some() || self.output_contains.is_some()
+    }
+
     /// `None` when `span` fails a condition; else what the conditions matched, to show.
     fn matches(&self, span: &TraceSpan) -> Option<Vec<String>> {
         let mut shown = Vec::new();
@@ -97,7 +109,7 @@ impl Args {
             shown.push(format!("score: {}", one_line(&score.to_string())));
         }
         if let Some(name) = &self.failed_score {
-            let score = span.scores().find(|s| &s.name == name && !s.passed())?;
+            let score = span.scores().find(|s| &s.name == name && s.failed())?;
             shown.push(format!("score: {}", one_line(&score.to_string())));
         }
         Some(shown)
@@ -118,7 +130,6 @@ fn one_line(text: &str) -> String {
 mod tests {
     use super::*;
     use clap::Parser;
-    use genai_tracing::eval::Trace;
 
     /// Which spans of `trace` match.
     fn matching<'a>(args: &Args, trace: &'a Trace) -> Vec<&'a str> {

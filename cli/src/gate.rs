@@ -7,13 +7,18 @@ use std::process::ExitCode;
 use genai_tracing::eval::{EvalReport, Gate};
 
 use crate::error::CliError;
-use crate::option::{name_number, rate};
+use crate::option::{checked_cases, name_number, rate};
 
 /// Gate a release on eval results.
 ///
 /// Checks an eval run's results (the JSON an EvalReport saves) against thresholds and,
 /// optionally, a baseline run's. Prints one line per check (baseline, current, threshold, OK or
 /// FAIL), then the cases that passed in the baseline and fail now. Exits 1 when the gate fails.
+///
+/// Cases whose scorers had nothing to check (content not captured, say) are not checked: the
+/// pass rates are over checked cases, and at least one case must be checked (--min-checked,
+/// default 1), so a run that checked nothing never opens the gate. Against a baseline the
+/// checked share may not drop (beyond --max-drop) either.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The eval run's results.
@@ -22,14 +27,21 @@ pub struct Args {
     /// The results to compare with, e.g. the last release's.
     #[arg(long, value_name = "BASE.json")]
     baseline: Option<PathBuf>,
-    /// The share of cases that must pass, from 0 to 1.
+    /// The share of checked cases that must pass, from 0 to 1.
     #[arg(long, value_name = "X", value_parser = rate)]
     min_pass_rate: Option<f64>,
+    /// How many cases must be checked (passed or failed, not "not checked"), at least 1
+    /// [default: 1].
+    #[arg(long, value_name = "N", value_parser = checked_cases)]
+    min_checked: Option<usize>,
+    /// The share of cases that must be checked, from 0 to 1.
+    #[arg(long, value_name = "X", value_parser = rate)]
+    min_checked_share: Option<f64>,
     /// The mean score the scorer NAME must reach (repeatable).
     #[arg(long, value_name = "NAME=X", value_parser = name_number)]
     min_score: Vec<(String, f64)>,
-    /// How far the pass rate and each scorer's pass rate and mean may fall below the baseline's,
-    /// from 0 to 1.
+    /// How far the pass rate, the checked share and each scorer's pass rate and mean may fall
+    /// below the baseline's, from 0 to 1.
     #[arg(long, value_name = "X", value_parser = rate, default_value_t = 0.0)]
     max_drop: f64,
     /// Let cases that passed in the baseline fail now (they are still listed).
@@ -42,7 +54,12 @@ pub fn run(args: &Args, out: &mut impl Write) -> Result<ExitCode, CliError> {
     let current = EvalReport::load(&args.results)?;
     let baseline = args.baseline.as_ref().map(EvalReport::load).transpose()?;
     // A gate without a threshold or a baseline would always open: a forgotten flag in CI.
-    if baseline.is_none() && args.min_pass_rate.is_none() && args.min_score.is_empty() {
+    if baseline.is_none()
+        && args.min_pass_rate.is_none()
+        && args.min_score.is_empty()
+        && args.min_checked.is_none()
+        && args.min_checked_share.is_none()
+    {
         return Err(CliError::NothingToGate);
     }
     let mut gate = Gate::new()
@@ -50,6 +67,12 @@ pub fn run(args: &Args, out: &mut impl Write) -> Result<ExitCode, CliError> {
         .allow_case_regressions(args.allow_case_regressions);
     if let Some(rate) = args.min_pass_rate {
         gate = gate.min_pass_rate(rate);
+    }
+    if let Some(cases) = args.min_checked {
+        gate = gate.min_checked(cases);
+    }
+    if let Some(share) = args.min_checked_share {
+        gate = gate.min_checked_share(share);
     }
     for (name, mean) in &args.min_score {
         gate = gate.min_score(name.clone(), *mean);

@@ -7,9 +7,10 @@ use std::process::ExitCode;
 
 use clap::builder::NonEmptyStringValueParser;
 use genai_tracing::eval::rules::RuleSpec;
-use genai_tracing::eval::{score_trace, Dataset, EvalCase, Trace};
+use genai_tracing::eval::{score_trace, Dataset, EvalCase, Score, Trace};
 use serde_json::Value;
 
+use crate::content;
 use crate::error::CliError;
 use crate::input::TraceFiles;
 use crate::score::scorers;
@@ -20,8 +21,9 @@ use crate::score::scorers;
 /// --rule; with --trace, that trace whatever it scored. A case's input is the root span's
 /// captured input (run the agent with OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true),
 /// its reasons why the trace failed. The cases are appended to a JSON Lines dataset; a case
-/// whose input is there already is skipped. A trace without captured input is an error (exit
-/// code 2), after the others are harvested.
+/// whose input is there already is skipped. Traces without captured input are skipped, and
+/// counted on standard error; when no trace has any (or the --trace given has none), there is
+/// nothing to harvest from: exit code 2.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(flatten)]
@@ -42,24 +44,26 @@ pub struct Args {
     rules: Vec<RuleSpec>,
 }
 
-/// Appends the cases; exit code 2 when a trace chosen could not become one (no captured input).
+/// Appends the cases; exit code 2 (an error) when no trace chosen has a captured input.
 pub fn run(args: &Args, out: &mut impl Write) -> Result<ExitCode, CliError> {
     let traces = args.files.read()?;
     let scorers = scorers(&args.rules);
-    // Each candidate with the failing rule scores it adds to the reasons.
-    let mut chosen: Vec<(&Trace, Vec<String>)> = Vec::new();
     let picked = args
         .trace
         .as_deref()
         .map(|id| args.files.select(&traces, id))
         .transpose()?;
-    for trace in traces
-        .iter()
-        .filter(|t| picked.is_none_or(|p| p.trace_id == t.trace_id))
-    {
+    // A case needs the run's input: only traces whose root captured it can become one.
+    let candidates = match picked {
+        Some(trace) => vec![trace],
+        None => content::captured(&traces, |t| t.input().is_some(), &args.files)?,
+    };
+    // Each candidate with the failing rule scores it adds to the reasons.
+    let mut chosen: Vec<(&Trace, Vec<String>)> = Vec::new();
+    for trace in candidates {
         let failed_rules: Vec<String> = futures_executor::block_on(score_trace(trace, &scorers))
             .into_iter()
-            .filter(|s| !s.passed())
+            .filter(Score::failed)
             .map(|s| s.to_string())
             .collect();
         if picked.is_some() || !failed_rules.is_empty() || !trace.failures().is_empty() {
@@ -89,18 +93,10 @@ pub fn run(args: &Args, out: &mut impl Write) -> Result<ExitCode, CliError> {
     };
     let mut cases = Vec::new();
     let mut skipped = 0;
-    let mut unusable = 0;
     let dataset = args.dataset.display();
     for (trace, failed_rules) in chosen {
-        let mut case = match EvalCase::from_trace(trace) {
-            Ok(case) => case,
-            Err(error) if picked.is_some() => return Err(error.into()),
-            Err(error) => {
-                eprintln!("genai-trace: cannot harvest: {error}");
-                unusable += 1;
-                continue;
-            }
-        };
+        // Only a --trace without captured input fails here: the others were chosen for theirs.
+        let mut case = EvalCase::from_trace(trace)?;
         if let Some(source) = &mut case.source {
             source.reasons.extend(failed_rules);
         }
@@ -132,8 +128,5 @@ pub fn run(args: &Args, out: &mut impl Write) -> Result<ExitCode, CliError> {
         Dataset::append(&args.dataset, cases)?;
     }
     writeln!(out, "{added} added to {dataset}, {skipped} already there")?;
-    Ok(match unusable {
-        0 => ExitCode::SUCCESS,
-        _ => ExitCode::from(2),
-    })
+    Ok(ExitCode::SUCCESS)
 }

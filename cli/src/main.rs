@@ -10,12 +10,15 @@
 //! - `gate` compares an eval run's results with thresholds and a baseline run, for CI.
 //!
 //! Exit codes: 0 for success, 1 for a negative answer (nothing found, a trace or the gate
-//! failed, when asked to check), 2 for bad input (a missing or malformed file, a bad option),
-//! with a one-line error naming the file and place (`path:line:col: …`).
+//! failed, nothing checked, when asked to check), 2 for bad input (a missing or malformed file,
+//! a bad option, no trace with the content a command needs), with a one-line error naming the
+//! file and place (`path:line:col: …`). Traces without the content a command needs are skipped
+//! with one line on standard error saying how many (see `content`).
 //!
 //! This file parses the command line and maps outcomes to exit codes; each command is a module
 //! of its own, and the work is the library's.
 
+mod content;
 mod error;
 mod find;
 mod gate;
@@ -46,8 +49,14 @@ const AFTER_HELP: &str = "\
 Trace files are OTLP-JSON, one trace per line, as the file exporter writes them \
 (GENAI_TRACING_FILE=traces.jsonl); `-` reads standard input.
 
-Exit codes: 0 success; 1 nothing found (find), a trace failed (score --check) or the gate \
-failed; 2 bad input: a missing or malformed file, or a bad option.";
+A score is pass, fail or not checked (its scorer had nothing to check: content not captured, \
+say); pass rates are over checked cases, and neither score --check nor gate passes when nothing \
+was checked. Commands that need content (harvest, find --input-contains/--output-contains, view \
+--content) skip the traces without it, saying how many on standard error.
+
+Exit codes: 0 success; 1 nothing found (find), a trace failed or none was checked (score \
+--check) or the gate failed; 2 bad input: a missing or malformed file, a bad option, or no \
+trace with the content a command needs.";
 
 #[derive(Debug, Subcommand)]
 enum Command {

@@ -1,5 +1,6 @@
 //! Option values that need more than clap's own parsers: `NAME=NUMBER` pairs
-//! (`--score-below judge=0.5`, `--min-score arith=0.9`) and rates from 0 to 1.
+//! (`--score-below judge=0.5`, `--min-score arith=0.9`), rates from 0 to 1 and numbers of
+//! checked cases (`--min-checked 3`).
 
 /// Parses `NAME=NUMBER`; the name is what comes before the last `=`.
 pub fn name_number(text: &str) -> Result<(String, f64), String> {
@@ -20,6 +21,16 @@ pub fn rate(text: &str) -> Result<f64, String> {
     match (0.0..=1.0).contains(&value) {
         true => Ok(value),
         false => Err(format!("{value} is not from 0 to 1")),
+    }
+}
+
+/// Parses a number of checked cases: a whole number, at least 1 (a gate over no checked case
+/// would always open).
+pub fn checked_cases(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(0) => Err("0 is not at least 1: a gate over no checked case would always open".into()),
+        Ok(cases) => Ok(cases),
+        Err(e) => Err(format!("{text:?} is not a whole number of cases: {e}")),
     }
 }
 
@@ -50,5 +61,17 @@ mod tests {
         assert_eq!(rate("1.5"), Err("1.5 is not from 0 to 1".to_owned()));
         assert!(rate("-0.1").is_err());
         assert!(rate("NaN").is_err());
+        assert_eq!(checked_cases("3"), Ok(3));
+        assert_eq!(
+            checked_cases("0"),
+            Err("0 is not at least 1: a gate over no checked case would always open".to_owned())
+        );
+        assert_eq!(
+            checked_cases("-1"),
+            Err("\"-1\" is not a whole number of cases: invalid digit found in string".to_owned())
+        );
+        assert!(checked_cases("2.5")
+            .unwrap_err()
+            .contains("not a whole number"));
     }
 }

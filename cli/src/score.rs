@@ -5,15 +5,18 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use genai_tracing::eval::rules::RuleSpec;
-use genai_tracing::eval::{score_trace, Score, Scorer, Trace};
+use genai_tracing::eval::{score_trace, Outcome, Score, Scorer, Trace};
 
 use crate::error::CliError;
 use crate::input::TraceFiles;
 
 /// Score every trace with rules.
 ///
-/// Prints PASS or FAIL per trace with each rule's score (value, label, explanation), then how
-/// many traces failed; --json prints one JSON object per trace instead. The rules:
+/// Prints PASS, FAIL or NOT CHECKED per trace with each rule's score (value, label,
+/// explanation), then how many traces failed and how many were not checked; --json prints one
+/// JSON object per trace instead. A trace fails when a rule fails it; it is not checked when
+/// every rule had nothing to check (a rule that needs the answer, on a trace without captured
+/// content). The rules:
 ///
 ///   no-errors              no span failed
 ///   finished               the root span did not fail, and has an answer when content was captured
@@ -32,40 +35,56 @@ pub struct Args {
     /// A rule to score with, e.g. `no-errors` or `max-cost=0.01` (repeatable).
     #[arg(long = "rule", value_name = "SPEC", required = true)]
     rules: Vec<RuleSpec>,
-    /// Print one JSON object per trace (`trace_id`, `passed`, `scores`) instead of text.
+    /// Print one JSON object per trace (`trace_id`, `outcome`: pass, fail or not_checked,
+    /// `passed`, `scores`) instead of text.
     #[arg(long)]
     json: bool,
-    /// Exit 1 when any trace fails a rule (else the exit code is 0: the scores are the output).
+    /// Exit 1 when any trace fails a rule, or when no trace was checked at all (else the exit
+    /// code is 0: the scores are the output).
     #[arg(long)]
     check: bool,
 }
 
-/// Prints the scores; with `--check`, exit code 1 when a trace failed.
+/// Prints the scores; with `--check`, exit code 1 when a trace failed or none was checked.
 pub fn run(args: &Args, out: &mut impl Write) -> Result<ExitCode, CliError> {
     let traces = args.files.read()?;
     let scorers = scorers(&args.rules);
-    let mut failing = 0;
+    let (mut failing, mut not_checked) = (0, 0);
     for trace in &traces {
         let scores = futures_executor::block_on(score_trace(trace, &scorers));
-        let passed = scores.iter().all(Score::passed);
-        if !passed {
-            failing += 1;
+        let outcome = Outcome::of(scores.iter().map(Score::outcome)).unwrap_or(Outcome::Pass);
+        match outcome {
+            Outcome::Fail => failing += 1,
+            Outcome::NotChecked => not_checked += 1,
+            Outcome::Pass => {}
         }
         match args.json {
-            true => json_line(trace, passed, &scores, out)?,
-            false => text(trace, passed, &scores, out)?,
+            true => json_line(trace, outcome, &scores, out)?,
+            false => text(trace, outcome, &scores, out)?,
         }
     }
+    let nothing_checked = not_checked == traces.len();
     if !args.json {
         let plural = |n: usize| if n == 1 { "" } else { "s" };
-        writeln!(
+        write!(
             out,
             "{} trace{}, {failing} failing",
             traces.len(),
             plural(traces.len())
         )?;
+        match (not_checked, nothing_checked) {
+            (0, _) => writeln!(out)?,
+            (n, false) => writeln!(out, ", {n} not checked")?,
+            (n, true) => writeln!(out, ", {n} not checked: nothing was checked")?,
+        }
     }
-    Ok(match args.check && failing > 0 {
+    if args.check && nothing_checked {
+        eprintln!(
+            "genai-trace: score --check: no trace was checked (every score was not checked), \
+             so none can pass"
+        );
+    }
+    Ok(match args.check && (failing > 0 || nothing_checked) {
         true => ExitCode::FAILURE,
         false => ExitCode::SUCCESS,
     })
@@ -78,11 +97,15 @@ pub fn scorers(rules: &[RuleSpec]) -> Vec<Arc<dyn Scorer>> {
 
 fn text(
     trace: &Trace,
-    passed: bool,
+    outcome: Outcome,
     scores: &[Score],
     out: &mut impl Write,
 ) -> std::io::Result<()> {
-    let verdict = if passed { "PASS" } else { "FAIL" };
+    let verdict = match outcome {
+        Outcome::Pass => "PASS",
+        Outcome::Fail => "FAIL",
+        Outcome::NotChecked => "NOT CHECKED",
+    };
     let root = trace.root().map_or("(no root span)", |r| r.name.as_str());
     writeln!(out, "{verdict} trace {}  {root}", trace.trace_id)?;
     for score in scores {
@@ -93,7 +116,7 @@ fn text(
 
 fn json_line(
     trace: &Trace,
-    passed: bool,
+    outcome: Outcome,
     scores: &[Score],
     out: &mut impl Write,
 ) -> std::io::Result<()> {
@@ -101,12 +124,14 @@ fn json_line(
     #[derive(serde::Serialize)]
     struct Line<'a> {
         trace_id: &'a str,
+        outcome: Outcome,
         passed: bool,
         scores: &'a [Score],
     }
     let line = Line {
         trace_id: &trace.trace_id,
-        passed,
+        outcome,
+        passed: outcome == Outcome::Pass,
         scores,
     };
     serde_json::to_writer(&mut *out, &line)?;

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::builder::NonEmptyStringValueParser;
 use genai_tracing::eval::Trace;
 
+use crate::content;
 use crate::error::CliError;
 use crate::input::TraceFiles;
 
@@ -14,7 +15,9 @@ use crate::input::TraceFiles;
 /// Each trace is headed by its id, span count, tokens and cost, then one line per span: its
 /// name, duration, model, tokens (input→output), cost, time to first chunk for a stream, and
 /// `ok` or `ERROR` with the error; beneath it the scores recorded on it (gen_ai.evaluation.result
-/// events) and, with --content, its input and output.
+/// events) and, with --content, its input and output. With --content, traces without captured
+/// content are skipped (counted on standard error); when none has any, or the --trace given has
+/// none, that is an error (exit code 2).
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(flatten)]
@@ -32,7 +35,16 @@ pub struct Args {
 pub fn run(args: &Args, out: &mut impl Write) -> Result<ExitCode, CliError> {
     let traces = args.files.read()?;
     let chosen: Vec<&Trace> = match &args.trace {
-        Some(id) => vec![args.files.select(&traces, id)?],
+        Some(id) => {
+            let trace = args.files.select(&traces, id)?;
+            if args.content && !trace.content_captured() {
+                return Err(CliError::TraceWithoutContent {
+                    id: trace.trace_id.clone(),
+                });
+            }
+            vec![trace]
+        }
+        None if args.content => content::captured(&traces, Trace::content_captured, &args.files)?,
         None => traces.iter().collect(),
     };
     for (n, trace) in chosen.into_iter().enumerate() {

@@ -36,6 +36,11 @@ impl genai_tracing::ErrorType for CalcError {
 /// Evaluates `a * b` or `a + b`.
 #[tool]
 fn calculator(expr: &str) -> Result<f64, CalcError> {
+    evaluate(expr)
+}
+
+/// `a * b` or `a + b`.
+fn evaluate(expr: &str) -> Result<f64, CalcError> {
     let parse = |op: char| {
         let (a, b) = expr.split_once(op)?;
         Some((a.trim().parse::<f64>().ok()?, b.trim().parse::<f64>().ok()?))
@@ -50,6 +55,11 @@ fn calculator(expr: &str) -> Result<f64, CalcError> {
 /// A scripted model call, priced as gpt-4o-mini: 100 tokens in, 20 out.
 #[llm_call(provider = "openai")]
 async fn chat(request: &Value) -> Result<Value, CalcError> {
+    reply(request)
+}
+
+/// The scripted model's reply.
+fn reply(request: &Value) -> Result<Value, CalcError> {
     if request["messages"].as_array().is_none() {
         return Err(CalcError::Model);
     }
@@ -66,6 +76,32 @@ async fn chat(request: &Value) -> Result<Value, CalcError> {
 /// symbols (a failed tool call it recovers from), anything else fails the run.
 #[agent(name = "calc")]
 async fn calc(question: &str) -> Result<String, CalcError> {
+    chat(&json!({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": question}]}))
+        .await?;
+    let expr = question
+        .trim_start_matches("What is ")
+        .trim_end_matches('?');
+    let value = match calculator(expr) {
+        Ok(value) => value,
+        Err(_) if expr.contains(" plus ") => calculator(&expr.replace(" plus ", " + "))?,
+        Err(error) => return Err(error),
+    };
+    Ok(format!("{expr} = {value}"))
+}
+
+/// `calc` as a run without content capture records it: the same spans, no inputs or outputs.
+#[agent(name = "calc", capture = false)]
+async fn calc_uncaptured(question: &str) -> Result<String, CalcError> {
+    /// `calculator`, uncaptured.
+    #[tool(name = "calculator", capture = false)]
+    fn calculator(expr: &str) -> Result<f64, CalcError> {
+        evaluate(expr)
+    }
+    /// `chat`, uncaptured.
+    #[llm_call(provider = "openai", capture = false)]
+    async fn chat(request: &Value) -> Result<Value, CalcError> {
+        reply(request)
+    }
     chat(&json!({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": question}]}))
         .await?;
     let expr = question
@@ -116,6 +152,48 @@ fn traces() -> &'static Path {
         drop(guard);
         path
     })
+}
+
+/// Trace files of the three questions as a user gets them who ran the agent first without
+/// content capture, then with it: `(uncaptured, mixed)`, the first holding the runs without
+/// capture, the second those followed by the runs with it (one file, appended to twice).
+fn mixed() -> &'static (PathBuf, PathBuf) {
+    static FILES: OnceLock<(PathBuf, PathBuf)> = OnceLock::new();
+    FILES.get_or_init(|| {
+        let (uncaptured, mixed) = (scratch("uncaptured.jsonl"), scratch("mixed.jsonl"));
+        for path in [&uncaptured, &mixed] {
+            let _ = std::fs::remove_file(path);
+        }
+        for capture in [false, true] {
+            let file = |path: &PathBuf| FileExporter::append(path).expect("trace file");
+            let mut builder = Builder::from_env()
+                .expect("environment")
+                .service_name("cli-test")
+                .with_exporter("mixed", file(&mixed));
+            if !capture {
+                builder = builder.with_exporter("uncaptured", file(&uncaptured));
+            }
+            let (dispatch, guard) = builder.build().expect("pipeline");
+            tracing::dispatcher::with_default(&dispatch, || {
+                for question in QUESTIONS {
+                    let _ = match capture {
+                        true => futures_executor::block_on(calc(question)),
+                        false => futures_executor::block_on(calc_uncaptured(question)),
+                    };
+                }
+            });
+            guard.flush().expect("flush");
+        }
+        (uncaptured, mixed)
+    })
+}
+
+/// The note a command prints when it skips `skipped` of `of` traces.
+fn skipped_note(skipped: usize, of: usize) -> String {
+    format!(
+        "genai-trace: skipped {skipped} of {of} traces: content not captured (run the agent with \
+         OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true to record inputs and outputs)\n"
+    )
 }
 
 /// The runs' traces read back, in question order (then `silent`).
@@ -484,15 +562,8 @@ fn harvest_appends_failing_traces_once_with_their_reasons() {
         "--rule",
         "output-contains=391",
     ]);
-    assert_eq!(run.code, 2, "silent has no input: {run:?}");
-    assert_eq!(
-        run.stderr,
-        format!(
-            "genai-trace: cannot harvest: trace {} has no captured input: run the agent with \
-             OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true\n",
-            runs[3].trace_id
-        )
-    );
+    assert_eq!(run.code, 0, "silent has no input: skipped: {run:?}");
+    assert_eq!(run.stderr, skipped_note(1, 4), "{run:?}");
     assert!(
         run.stdout
             .ends_with(&format!("2 added to {out}, 0 already there\n")),
@@ -634,8 +705,22 @@ fn case(id: &str, passed: bool) -> CaseResult {
         }],
         trace_id: format!("trace-{id}"),
         passed,
+        not_checked: false,
         replay_misses: Vec::new(),
     }
+}
+
+/// A case whose scorer had nothing to check.
+fn unchecked_case(id: &str) -> CaseResult {
+    let mut case = case(id, false);
+    case.not_checked = true;
+    case.scores[0] = Score {
+        value: None,
+        label: Some("not_checked".into()),
+        explanation: Some("content not captured".into()),
+        ..case.scores[0].clone()
+    };
+    case
 }
 
 fn report(name: &str, passed: &[bool]) -> String {
@@ -644,6 +729,10 @@ fn report(name: &str, passed: &[bool]) -> String {
         .enumerate()
         .map(|(i, &p)| case(&format!("c{i}"), p))
         .collect();
+    save_report(name, cases)
+}
+
+fn save_report(name: &str, cases: Vec<CaseResult>) -> String {
     let path = scratch(name);
     EvalReport { cases }.save(&path).unwrap();
     path_str(&path).to_owned()
@@ -673,7 +762,7 @@ fn gate_checks_thresholds_and_the_baseline() {
     );
     assert!(
         run.stdout
-            .ends_with("gate passed: 0 of 3 checks failed, 0 cases regressed\n"),
+            .ends_with("gate passed: 0 of 5 checks failed, 0 cases regressed\n"),
         "{run:?}"
     );
 
@@ -747,8 +836,291 @@ fn gate_checks_thresholds_and_the_baseline() {
     assert_eq!(run.code, 1, "{run:?}");
     assert!(
         run.stdout
-            .contains("judge mean         -   missing    ≥ 0.100  FAIL\n"),
+            .contains("judge mean            -      none    ≥ 0.100  FAIL\n"),
         "{run:?}"
+    );
+}
+
+#[test]
+fn a_gate_over_no_checked_case_fails_and_can_want_more_checked() {
+    let none = save_report(
+        "none-checked.json",
+        (0..3).map(|i| unchecked_case(&format!("c{i}"))).collect(),
+    );
+    let run = genai_trace(&["gate", &none, "--min-pass-rate", "0.9"]);
+    assert_eq!(run.code, 1, "nothing checked never passes: {run:?}");
+    assert_eq!(
+        run.stdout,
+        "\
+check          baseline   current  threshold
+pass rate             -      none    ≥ 0.900  FAIL
+checked cases         -         0    ≥ 1      FAIL
+no case was checked: every score of the 3 cases was not checked (content not captured?), \
+and a gate over nothing checked would always open
+gate FAILED: 2 of 2 checks failed, 0 cases regressed
+"
+    );
+
+    let mut cases: Vec<CaseResult> = (0..3).map(|i| case(&format!("c{i}"), true)).collect();
+    cases.push(unchecked_case("c3"));
+    let part = save_report("part-checked.json", cases);
+    let run = genai_trace(&["gate", &part, "--min-pass-rate", "1.0"]);
+    assert_eq!(run.code, 0, "3 of 3 checked pass: {run:?}");
+    assert!(
+        run.stdout
+            .contains("checked cases         -         3    ≥ 1      OK\n"),
+        "{run:?}"
+    );
+    let run = genai_trace(&[
+        "gate",
+        &part,
+        "--min-pass-rate",
+        "1.0",
+        "--min-checked-share",
+        "0.8",
+    ]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stdout
+            .contains("checked share         -     0.750    ≥ 0.800  FAIL\n"),
+        "{run:?}"
+    );
+    let run = genai_trace(&["gate", &part, "--min-checked-share", "0.75"]);
+    assert_eq!(run.code, 0, "a checked share alone is a gate: {run:?}");
+    let run = genai_trace(&["gate", &part, "--min-checked", "4"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stdout
+            .contains("checked cases         -         3    ≥ 4      FAIL\n"),
+        "{run:?}"
+    );
+
+    // Against a baseline that checked every case, one no longer checked fails the gate.
+    let baseline = report("all-checked.json", &[true, true, true, true]);
+    let run = genai_trace(&["gate", &part, "--baseline", &baseline]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stdout
+            .contains("checked share       1.000     0.750    ≥ 1.000  FAIL\n"),
+        "{run:?}"
+    );
+    assert!(
+        run.stdout
+            .contains("1 case checked in the baseline, not checked now: c3\n"),
+        "{run:?}"
+    );
+    assert!(
+        run.stdout.ends_with("0 cases regressed\n"),
+        "not checked is no regression: {run:?}"
+    );
+}
+
+// --- traces with and without captured content -------------------------------------------------
+
+/// The mixed file's traces: the three runs without capture, then the three with it.
+fn mixed_runs() -> Vec<genai_tracing::eval::Trace> {
+    let traces = read_traces(&mixed().1).unwrap();
+    assert_eq!(traces.len(), 6, "one trace per run");
+    assert!(!traces[..3].iter().any(|t| t.content_captured()));
+    assert!(traces[3..].iter().all(|t| t.content_captured()));
+    traces
+}
+
+#[test]
+fn on_a_mixed_file_harvest_takes_the_captured_traces_and_says_how_many_it_skipped() {
+    let (uncaptured, mixed) = mixed();
+    let runs = mixed_runs();
+    let dataset = scratch("mixed-harvest.jsonl");
+    let _ = std::fs::remove_file(&dataset);
+    let out = path_str(&dataset);
+    let run = genai_trace(&["harvest", path_str(mixed), "--dataset", out]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.stderr, skipped_note(3, 6), "{run:?}");
+    let cases = Dataset::load(&dataset).unwrap().cases;
+    assert_eq!(
+        run.stdout,
+        format!(
+            "added {} from trace {}: \"What is 12 plus 7?\"\n\
+             added {} from trace {}: \"What is 17 times 23?\"\n\
+             2 added to {out}, 0 already there\n",
+            cases[0].id, runs[4].trace_id, cases[1].id, runs[5].trace_id
+        )
+    );
+    // The same again: nothing new, the same note.
+    let run = genai_trace(&["harvest", path_str(mixed), "--dataset", out]);
+    assert_eq!(
+        (run.code, run.stderr.as_str()),
+        (0, skipped_note(3, 6).as_str())
+    );
+    assert!(
+        run.stdout.ends_with(
+            "0 added to {out}, 2 already there\n"
+                .replace("{out}", out)
+                .as_str()
+        ),
+        "{run:?}"
+    );
+
+    // Nothing captured at all: nothing to harvest from.
+    let file = path_str(uncaptured);
+    let run = genai_trace(&["harvest", file, "--dataset", out]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert_eq!(
+        run.stderr,
+        format!(
+            "genai-trace: none of the 3 traces in {file} has captured content: run the agent \
+             with OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true\n"
+        )
+    );
+    assert_eq!(run.stdout, "", "{run:?}");
+    // A trace picked without captured input is an error of its own.
+    let run = genai_trace(&[
+        "harvest",
+        path_str(mixed),
+        "--dataset",
+        out,
+        "--trace",
+        &runs[0].trace_id,
+    ]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("has no captured input"), "{run:?}");
+    assert_eq!(Dataset::load(&dataset).unwrap().cases.len(), 2);
+}
+
+#[test]
+fn on_a_mixed_file_find_searches_content_in_the_captured_traces() {
+    let (uncaptured, mixed) = mixed();
+    let runs = mixed_runs();
+    let file = path_str(mixed);
+    let run = genai_trace(&[
+        "find",
+        file,
+        "--tool",
+        "calculator",
+        "--output-contains",
+        "391",
+    ]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.stderr, skipped_note(3, 6), "{run:?}");
+    assert_eq!(run.stdout.lines().count(), 1, "{run:?}");
+    assert!(run.stdout.starts_with(&runs[3].trace_id), "{run:?}");
+    let run = genai_trace(&["find", file, "--output-contains", "nowhere"]);
+    assert_eq!(
+        (run.code, run.stdout.as_str(), run.stderr.as_str()),
+        (1, "", skipped_note(3, 6).as_str()),
+        "nothing matched, like grep"
+    );
+    // Conditions that need no content search every trace, and skip none.
+    let run = genai_trace(&["find", file, "--errored", "--tool", "calculator"]);
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""), "{run:?}");
+    let ids: Vec<&str> = run.stdout.lines().map(|l| &l[..32]).collect();
+    let expected = [1, 2, 4, 5].map(|i| runs[i].trace_id.as_str());
+    assert_eq!(ids, expected, "{run:?}");
+    let file = path_str(uncaptured);
+    let run = genai_trace(&["find", file, "--input-contains", "17"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr
+            .starts_with("genai-trace: none of the 3 traces in "),
+        "{run:?}"
+    );
+}
+
+#[test]
+fn on_a_mixed_file_view_content_shows_the_captured_traces() {
+    let (uncaptured, mixed) = mixed();
+    let runs = mixed_runs();
+    let file = path_str(mixed);
+    let headings = |run: &Run| -> Vec<String> {
+        run.stdout
+            .lines()
+            .filter_map(|l| l.strip_prefix("trace "))
+            .map(|l| l[..32].to_owned())
+            .collect()
+    };
+    let run = genai_trace(&["view", file, "--content"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.stderr, skipped_note(3, 6), "{run:?}");
+    let captured: Vec<String> = runs[3..].iter().map(|t| t.trace_id.clone()).collect();
+    assert_eq!(headings(&run), captured, "{run:?}");
+    assert!(run.stdout.contains("│  in:  What is 17 * 23?\n"), "{run:?}");
+    let run = genai_trace(&["view", file]);
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""), "{run:?}");
+    assert_eq!(headings(&run).len(), 6, "no content asked: every trace");
+    let run = genai_trace(&["view", file, "--trace", &runs[0].trace_id, "--content"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert_eq!(
+        run.stderr,
+        format!(
+            "genai-trace: trace {} has no captured content: run the agent with \
+             OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true\n",
+            runs[0].trace_id
+        )
+    );
+    let run = genai_trace(&["view", path_str(uncaptured), "--content"]);
+    assert_eq!((run.code, run.stdout.as_str()), (2, ""), "{run:?}");
+    assert!(run.stderr.contains("has captured content"), "{run:?}");
+}
+
+#[test]
+fn score_counts_traces_with_nothing_to_check_apart() {
+    let (uncaptured, mixed) = mixed();
+    let runs = mixed_runs();
+    let file = path_str(mixed);
+    let run = genai_trace(&["score", file, "--rule", "output-contains=391"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stdout.starts_with(&format!(
+            "NOT CHECKED trace {}  invoke_agent calc\n  output-contains (not checked): content \
+             not captured: no answer to look for \"391\" in\n",
+            runs[0].trace_id
+        )),
+        "{run:?}"
+    );
+    assert!(
+        run.stdout.contains(&format!(
+            "PASS trace {}  invoke_agent calc\n  output-contains = 1 (pass)\n",
+            runs[3].trace_id
+        )),
+        "{run:?}"
+    );
+    assert!(
+        run.stdout.ends_with("6 traces, 2 failing, 3 not checked\n"),
+        "{run:?}"
+    );
+    let run = genai_trace(&["score", file, "--rule", "output-contains=391", "--check"]);
+    assert_eq!(run.code, 1, "two failed: {run:?}");
+
+    let run = genai_trace(&["score", file, "--rule", "output-contains=391", "--json"]);
+    let lines: Vec<Value> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    assert_eq!(lines[0]["outcome"], json!("not_checked"));
+    assert_eq!(lines[0]["passed"], json!(false));
+    assert_eq!(lines[0]["scores"][0]["label"], json!("not_checked"));
+    assert_eq!(lines[0]["scores"][0].get("value"), None, "no value");
+    assert_eq!(
+        (&lines[3]["outcome"], &lines[4]["outcome"]),
+        (&json!("pass"), &json!("fail"))
+    );
+
+    // Nothing checked at all: the scores are the output, but --check cannot pass.
+    let file = path_str(uncaptured);
+    let run = genai_trace(&["score", file, "--rule", "output-contains=391"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stdout
+            .ends_with("3 traces, 0 failing, 3 not checked: nothing was checked\n"),
+        "{run:?}"
+    );
+    let run = genai_trace(&["score", file, "--rule", "output-contains=391", "--check"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(
+        run.stderr,
+        "genai-trace: score --check: no trace was checked (every score was not checked), so \
+         none can pass\n"
     );
 }
 
@@ -924,6 +1296,19 @@ fn malformed_reports_and_bad_options_exit_2() {
             "1.5 is not from 0 to 1",
         ),
         (vec!["gate", &good, "--max-drop", "lots"], "is not a number"),
+        (
+            vec!["gate", &good, "--min-checked", "0"],
+            "invalid value '0' for '--min-checked <N>': 0 is not at least 1: a gate over no \
+             checked case would always open",
+        ),
+        (
+            vec!["gate", &good, "--min-checked", "many"],
+            "\"many\" is not a whole number of cases",
+        ),
+        (
+            vec!["gate", &good, "--min-checked-share", "2"],
+            "invalid value '2' for '--min-checked-share <X>': 2 is not from 0 to 1",
+        ),
         (
             vec!["gate", &good, "--min-score", "=0.5"],
             "no name before '='",

@@ -263,7 +263,8 @@ fn score() -> impl Strategy<Value = Score> {
         prop::option::of(decimal()),
         prop::option::of(prop_oneof![
             Just("pass".to_owned()),
-            Just("fail".to_owned())
+            Just("fail".to_owned()),
+            Just("not_checked".to_owned())
         ]),
         prop::option::of(text()),
         prop::option::of(text()),
@@ -287,9 +288,10 @@ fn report() -> impl Strategy<Value = EvalReport> {
         prop::option::of(text()),
         prop::collection::vec(score(), 0..3),
         any::<bool>(),
+        any::<bool>(),
     )
         .prop_map(
-            |(id, input, expected, output, error, scores, passed)| CaseResult {
+            |(id, input, expected, output, error, scores, passed, not_checked)| CaseResult {
                 trace_id: format!("t-{id}"),
                 id,
                 input,
@@ -297,7 +299,8 @@ fn report() -> impl Strategy<Value = EvalReport> {
                 output,
                 error,
                 scores,
-                passed,
+                passed: passed && !not_checked,
+                not_checked,
                 replay_misses: Vec::new(),
             },
         );

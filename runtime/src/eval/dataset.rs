@@ -60,8 +60,8 @@ pub struct CaseSource {
 pub enum HarvestError {
     /// Content was not captured, so the input is unknown.
     #[error(
-        "trace {0} has no captured input: run the agent with \
-         OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true"
+        "trace {0} has no captured input: run the agent with {env}=true",
+        env = crate::capture::CAPTURE_ENV
     )]
     NoInput(String),
 }

@@ -21,11 +21,13 @@ use super::report::{CaseResult, EvalReport};
 use crate::export::FileExporter;
 use crate::replay::Cassette;
 use crate::trace::Trace;
-use crate::trace::{attach_scores, score_trace, Scorer};
+use crate::trace::{attach_scores, score_trace, Outcome, Score, Scorer};
 
 /// Runs a dataset through an agent and scores every run.
 ///
-/// A case passes when the agent returns `Ok` and every scorer passes. Each case runs alone,
+/// A case fails when the agent returns `Err` or a scorer fails it; else it passes when a scorer
+/// passed it (or there are no scorers), and is not checked when every scorer had nothing to
+/// check (see [`Verdict::not_checked`](crate::eval::Verdict::not_checked)). Each case runs alone,
 /// under a tracing pipeline of the harness's own (whatever is installed globally), so its
 /// trace is exactly that run's spans; scorers see it with [`Trace::expected`] set from the case
 /// and [`Trace::answer`] set to what the agent returned.
@@ -169,7 +171,11 @@ impl Eval {
                     eprintln!("genai-tracing eval: {e}");
                 }
             }
-            let passed = error.is_none() && scores.iter().all(|s| s.passed());
+            // An error fails the case; else its scores say (an `Ok` with no scorer passes).
+            let outcome = match error {
+                Some(_) => Outcome::Fail,
+                None => Outcome::of(scores.iter().map(Score::outcome)).unwrap_or(Outcome::Pass),
+            };
             report.cases.push(CaseResult {
                 id: case.id.clone(),
                 input: case.input.clone(),
@@ -178,7 +184,8 @@ impl Eval {
                 error,
                 scores,
                 trace_id: trace.trace_id,
-                passed,
+                passed: outcome == Outcome::Pass,
+                not_checked: outcome == Outcome::NotChecked,
                 replay_misses,
             });
         }

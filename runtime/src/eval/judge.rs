@@ -185,13 +185,10 @@ where
             let current = tracing::Span::current();
             match &outcome {
                 Ok(verdict) => {
-                    current.record(sc::GEN_AI_EVALUATION_SCORE_VALUE, verdict.value);
-                    let label = if verdict.passed {
-                        crate::trace::PASS
-                    } else {
-                        crate::trace::FAIL
-                    };
-                    current.record(sc::GEN_AI_EVALUATION_SCORE_LABEL, label);
+                    if let Some(value) = verdict.value {
+                        current.record(sc::GEN_AI_EVALUATION_SCORE_VALUE, value);
+                    }
+                    current.record(sc::GEN_AI_EVALUATION_SCORE_LABEL, verdict.outcome.label());
                     if let Some(why) = &verdict.explanation {
                         current.record(sc::GEN_AI_EVALUATION_EXPLANATION, why.as_str());
                     }
@@ -262,9 +259,9 @@ mod tests {
             0.5,
         )
         .unwrap();
-        assert_eq!((v.value, v.passed), (0.25, false));
+        assert_eq!((v.value, v.passed()), (Some(0.25), false));
         assert_eq!(v.explanation.as_deref(), Some("off by one"));
-        assert!(read_verdict("{\"score\": \"0.9\"}", 0.5).unwrap().passed);
+        assert!(read_verdict("{\"score\": \"0.9\"}", 0.5).unwrap().passed());
         for bad in [
             "no json",
             "{\"score\": 7}",

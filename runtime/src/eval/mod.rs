@@ -7,6 +7,9 @@
 //! - A [`Scorer`] judges a trace: a [`rule`] is a plain closure, an [`LlmJudge`] asks a model
 //!   through your `#[llm_call]` (the judge's call is traced in the judged trace). Scores are recorded on the span
 //!   they judge as `gen_ai.evaluation.result` events ([`Score`]).
+//! - A score's [`Outcome`] is pass, fail or **not checked**: a scorer with nothing to check
+//!   (content not captured, no expected answer) says so ([`Verdict::not_checked`]) instead of
+//!   passing. Pass rates are over checked cases, and a [`Gate`] over no checked case fails.
 //! - With the `eval` feature: [`EvalCase`]s live in a [`Dataset`] (JSON Lines);
 //!   [`EvalCase::from_trace`] harvests one from a failing run. [`Eval`] runs a dataset through an
 //!   agent from `cargo test` and scores every run; an [`EvalReport`] is a run's results;
@@ -38,8 +41,9 @@ mod report;
 pub mod rules;
 
 pub use crate::trace::{
-    parse_traces, read_traces, rule, score_trace, Attributes, Rule, Score, ScoreError, ScoreFuture,
-    Scorer, SpanEvent, SpanStatus, Trace, TraceFileError, TraceSpan, Verdict, FAIL, PASS,
+    parse_traces, read_traces, rule, score_trace, Attributes, Outcome, Rule, Score, ScoreError,
+    ScoreFuture, Scorer, SpanEvent, SpanStatus, Trace, TraceFileError, TraceSpan, Verdict, FAIL,
+    NOT_CHECKED, PASS,
 };
 #[cfg(feature = "eval")]
 pub use dataset::{CaseSource, Dataset, DatasetError, EvalCase, HarvestError};

@@ -5,7 +5,7 @@
 //! |---|---|
 //! | `no-errors` | no span failed |
 //! | `finished` | the trace has a root span that did not fail, and an answer when content was captured |
-//! | `expected` | the answer contains the trace's [`expected`](Trace::expected) value (passes when none is set) |
+//! | `expected` | the answer contains the trace's [`expected`](Trace::expected) value (not checked when none is set) |
 //! | `output-contains=TEXT` | the answer contains `TEXT` |
 //! | `output-matches=REGEX` | the answer matches `REGEX` (anywhere; anchor it with `^…$`) |
 //! | `max-cost=USD` | the model calls cost at most `USD` dollars |
@@ -14,7 +14,9 @@
 //! | `max-tool-errors=N` | at most `N` tool calls failed |
 //!
 //! The answer is [`Trace::output`]: the root's captured output, else what the eval harness saw.
-//! A rule that needs it fails, saying so, when there is none. Each rule's score is named by its
+//! A rule that needs it and finds none is [not checked](Verdict::not_checked) when content was
+//! not captured (the root has no captured input), and fails, saying so, when it was (the run
+//! gave no answer). Each rule's score is named by its
 //! spec's name without the argument (`max-cost`), so the name stays a low-cardinality
 //! `gen_ai.evaluation.name` and the argument is in the explanation; two rules of the same name
 //! with different arguments share that name in a report's summary.
@@ -91,25 +93,28 @@ pub fn finished() -> impl Scorer {
 
 /// Passes when the answer contains the trace's expected value ([`Trace::expected`], set by the
 /// eval harness): a text as it is, any other value as its JSON (`391`, `true`). Case-sensitive.
-/// A trace without an expected value passes, explained as "no expected answer", so the rule can
-/// run over every trace.
+/// A trace without an expected value is not checked ("no expected answer"), so the rule can run
+/// over every trace.
 ///
 /// ```
 /// use genai_tracing::eval::{rules, Scorer, Trace};
 /// let trace = Trace { expected: Some(391.into()), answer: Some("17 * 23 = 391".into()), ..Trace::default() };
-/// assert!(futures_executor::block_on(rules::expected().score(&trace)).unwrap().passed);
+/// assert!(futures_executor::block_on(rules::expected().score(&trace)).unwrap().passed());
 /// ```
 pub fn expected() -> impl Scorer {
     rule("expected", |trace: &Trace| {
         let Some(expected) = &trace.expected else {
-            return Verdict::pass().because("no expected answer");
+            return Verdict::not_checked("no expected answer");
         };
         let wanted = match expected {
             Value::String(text) => text.clone(),
             other => other.to_string(),
         };
         match trace.output() {
-            None => Verdict::fail(format!("expected {wanted:?}, but the run has no answer")),
+            None => no_answer(
+                trace,
+                format!("expected {wanted:?}, but the run has no answer"),
+            ),
             Some(answer) if answer.contains(&wanted) => Verdict::pass(),
             Some(answer) => Verdict::fail(format!(
                 "expected {wanted:?} in the answer {:?}",
@@ -125,13 +130,13 @@ pub fn expected() -> impl Scorer {
 /// use genai_tracing::eval::{rules, Scorer, Trace};
 /// let trace = Trace { answer: Some("17 * 23 = 392".into()), ..Trace::default() };
 /// let verdict = futures_executor::block_on(rules::output_contains("391").score(&trace)).unwrap();
-/// assert!(!verdict.passed);
+/// assert_eq!(verdict.outcome, genai_tracing::eval::Outcome::Fail);
 /// ```
 pub fn output_contains(text: impl Into<String>) -> impl Scorer {
     let text = text.into();
     rule("output-contains", move |trace: &Trace| {
         match trace.output() {
-            None => Verdict::fail(format!("no answer to look for {text:?} in")),
+            None => no_answer(trace, format!("no answer to look for {text:?} in")),
             Some(answer) if answer.contains(&text) => Verdict::pass(),
             Some(answer) => Verdict::fail(format!("{text:?} is not in {:?}", shorten(&answer))),
         }
@@ -144,12 +149,12 @@ pub fn output_contains(text: impl Into<String>) -> impl Scorer {
 /// use genai_tracing::eval::{rules, Scorer, Trace};
 /// let answers_a_number = rules::output_matches(regex::Regex::new(r"\d+").unwrap());
 /// let trace = Trace { answer: Some("391".into()), ..Trace::default() };
-/// assert!(futures_executor::block_on(answers_a_number.score(&trace)).unwrap().passed);
+/// assert!(futures_executor::block_on(answers_a_number.score(&trace)).unwrap().passed());
 /// ```
 pub fn output_matches(regex: Regex) -> impl Scorer {
     rule("output-matches", move |trace: &Trace| {
         match trace.output() {
-            None => Verdict::fail(format!("no answer to match /{regex}/ against")),
+            None => no_answer(trace, format!("no answer to match /{regex}/ against")),
             Some(answer) if regex.is_match(&answer) => Verdict::pass(),
             Some(answer) => {
                 Verdict::fail(format!("/{regex}/ does not match {:?}", shorten(&answer)))
@@ -237,6 +242,15 @@ pub fn max_tool_errors(allowed: usize) -> impl Scorer {
             _ => Verdict::pass().because(why),
         }
     })
+}
+
+/// A rule's verdict on a run without an answer: not checked when content was not captured (the
+/// root has no captured input), else a fail saying `why`.
+fn no_answer(trace: &Trace, why: String) -> Verdict {
+    match trace.input() {
+        None => Verdict::not_checked(format!("content not captured: {why}")),
+        Some(_) => Verdict::fail(why),
+    }
 }
 
 fn error_of(span: &TraceSpan) -> String {
@@ -474,7 +488,7 @@ impl PartialEq for RuleSpec {
 mod tests {
     use super::*;
     use crate::semconv as sc;
-    use crate::trace::{SpanStatus, TraceSpan};
+    use crate::trace::{Outcome, SpanStatus, TraceSpan};
     use serde_json::json;
 
     /// A span `id` under `parent`, from `start` to `end` milliseconds, with attributes.
@@ -556,11 +570,11 @@ mod tests {
     #[test]
     fn no_errors_names_the_first_failing_span() {
         let mut trace = run("391");
-        assert!(judge_spec("no-errors", &trace).passed);
+        assert!(judge_spec("no-errors", &trace).passed());
         trace.spans[2] = failed(trace.spans[2].clone(), "parse_error", "bad input");
         trace.spans[3] = failed(trace.spans[3].clone(), "timeout", "slow");
         let verdict = judge_spec("no-errors", &trace);
-        assert!(!verdict.passed);
+        assert_eq!(verdict.outcome, Outcome::Fail);
         assert_eq!(
             verdict.explanation.as_deref(),
             Some(
@@ -573,7 +587,7 @@ mod tests {
 
     #[test]
     fn finished_wants_a_root_that_did_not_fail_and_an_answer_when_captured() {
-        assert!(judge_spec("finished", &run("391")).passed);
+        assert!(judge_spec("finished", &run("391")).passed());
         let why = |trace: &Trace| judge_spec("finished", trace).explanation.unwrap();
         assert_eq!(why(&Trace::default()), "the trace has no root span");
         let mut trace = run("391");
@@ -586,11 +600,14 @@ mod tests {
             "invoke_agent calc has a captured input but no answer"
         );
         trace.answer = Some("391".into());
-        assert!(judge_spec("finished", &trace).passed, "the harness saw it");
+        assert!(
+            judge_spec("finished", &trace).passed(),
+            "the harness saw it"
+        );
         trace.answer = None;
         trace.spans[0].attributes.remove(sc::INPUT_VALUE);
         assert!(
-            judge_spec("finished", &trace).passed,
+            judge_spec("finished", &trace).passed(),
             "no content captured: no answer expected"
         );
     }
@@ -599,19 +616,20 @@ mod tests {
     fn expected_looks_for_the_expected_value_in_the_answer() {
         let mut trace = run("17 * 23 = 391.");
         let verdict = judge_spec("expected", &trace);
-        assert!(verdict.passed);
+        assert_eq!(verdict.outcome, Outcome::NotChecked, "nothing to check");
+        assert_eq!(verdict.value, None);
         assert_eq!(verdict.explanation.as_deref(), Some("no expected answer"));
         trace.expected = Some(json!(391));
         assert!(
-            judge_spec("expected", &trace).passed,
+            judge_spec("expected", &trace).passed(),
             "a number as its JSON"
         );
         trace.expected = Some(json!("391"));
-        assert!(judge_spec("expected", &trace).passed);
+        assert!(judge_spec("expected", &trace).passed());
         let mut wrong = run("17 * 23 = 392.");
         wrong.expected = Some(json!("391"));
         let verdict = judge_spec("expected", &wrong);
-        assert!(!verdict.passed);
+        assert_eq!(verdict.outcome, Outcome::Fail);
         assert_eq!(
             verdict.explanation.as_deref(),
             Some(r#"expected "391" in the answer "17 * 23 = 392.""#)
@@ -626,9 +644,9 @@ mod tests {
     #[test]
     fn output_contains_and_matches() {
         let trace = run("17 * 23 = 391.");
-        assert!(judge_spec("output-contains=391", &trace).passed);
+        assert!(judge_spec("output-contains=391", &trace).passed());
         assert!(
-            judge_spec("output-contains= = 391", &trace).passed,
+            judge_spec("output-contains= = 391", &trace).passed(),
             "spaces kept"
         );
         let verdict = judge_spec("output-contains=392", &trace);
@@ -636,36 +654,81 @@ mod tests {
             verdict.explanation.as_deref(),
             Some(r#""392" is not in "17 * 23 = 391.""#)
         );
-        assert!(judge_spec(r"output-matches=^17 \* 23 = \d+\.$", &trace).passed);
-        assert!(judge_spec("output-matches=(?i)17 \\* 23 = 391", &trace).passed);
+        assert!(judge_spec(r"output-matches=^17 \* 23 = \d+\.$", &trace).passed());
+        assert!(judge_spec("output-matches=(?i)17 \\* 23 = 391", &trace).passed());
         let verdict = judge_spec(r"output-matches=^\d+$", &trace);
-        assert!(!verdict.passed);
+        assert_eq!(verdict.outcome, Outcome::Fail);
         assert_eq!(
             verdict.explanation.as_deref(),
             Some(r#"/^\d+$/ does not match "17 * 23 = 391.""#)
         );
         let mut silent = run("");
         silent.spans[0].attributes.remove(sc::OUTPUT_VALUE);
-        assert!(!judge_spec("output-contains=391", &silent).passed);
-        assert!(!judge_spec("output-matches=.*", &silent).passed);
+        assert_eq!(
+            judge_spec("output-contains=391", &silent).outcome,
+            Outcome::Fail
+        );
+        assert_eq!(
+            judge_spec("output-matches=.*", &silent).outcome,
+            Outcome::Fail
+        );
         let long = run(&"x".repeat(500));
         let why = judge_spec("output-contains=y", &long).explanation.unwrap();
         assert!(why.ends_with("…\""), "cut: {why}");
     }
 
     #[test]
+    fn rules_that_need_the_answer_are_not_checked_when_content_was_not_captured() {
+        let mut uncaptured = run("");
+        uncaptured.spans[0].attributes.remove(sc::INPUT_VALUE);
+        uncaptured.spans[0].attributes.remove(sc::OUTPUT_VALUE);
+        uncaptured.expected = Some(json!("391"));
+        for (spec, why) in [
+            (
+                "output-contains=391",
+                r#"content not captured: no answer to look for "391" in"#,
+            ),
+            (
+                r"output-matches=^\d+$",
+                r"content not captured: no answer to match /^\d+$/ against",
+            ),
+            (
+                "expected",
+                r#"content not captured: expected "391", but the run has no answer"#,
+            ),
+        ] {
+            let verdict = judge_spec(spec, &uncaptured);
+            assert_eq!(verdict.outcome, Outcome::NotChecked, "{spec}");
+            assert_eq!(verdict.value, None, "{spec}");
+            assert_eq!(verdict.explanation.as_deref(), Some(why), "{spec}");
+        }
+        // The harness saw the answer: checked after all.
+        uncaptured.answer = Some("17 * 23 = 392".into());
+        assert_eq!(
+            judge_spec("output-contains=391", &uncaptured).outcome,
+            Outcome::Fail
+        );
+        assert!(judge_spec("output-contains=392", &uncaptured).passed());
+        // Rules that need no content check every trace.
+        uncaptured.answer = None;
+        for spec in ["no-errors", "finished", "max-cost=1", "max-tokens=1000"] {
+            assert!(judge_spec(spec, &uncaptured).passed(), "{spec}");
+        }
+    }
+
+    #[test]
     fn max_cost_and_max_tokens_add_up_the_model_calls() {
         let trace = run("391");
-        assert!(judge_spec("max-cost=0.002", &trace).passed);
+        assert!(judge_spec("max-cost=0.002", &trace).passed());
         let verdict = judge_spec("max-cost=0.0015", &trace);
-        assert!(!verdict.passed);
+        assert_eq!(verdict.outcome, Outcome::Fail);
         assert_eq!(
             verdict.explanation.as_deref(),
             Some("cost $0.002000, at most $0.001500")
         );
-        assert!(judge_spec("max-tokens=300", &trace).passed);
+        assert!(judge_spec("max-tokens=300", &trace).passed());
         let verdict = judge_spec("max-tokens=299", &trace);
-        assert!(!verdict.passed);
+        assert_eq!(verdict.outcome, Outcome::Fail);
         assert_eq!(
             verdict.explanation.as_deref(),
             Some("300 tokens (250 in, 50 out), at most 299")
@@ -675,28 +738,31 @@ mod tests {
     #[test]
     fn max_latency_is_the_roots_duration() {
         let trace = run("391");
-        assert!(judge_spec("max-latency=2.5", &trace).passed);
+        assert!(judge_spec("max-latency=2.5", &trace).passed());
         let verdict = judge_spec("max-latency=2", &trace);
-        assert!(!verdict.passed);
+        assert_eq!(verdict.outcome, Outcome::Fail);
         assert_eq!(
             verdict.explanation.as_deref(),
             Some("invoke_agent calc took 2.500 s, at most 2 s")
         );
-        assert!(!judge_spec("max-latency=100", &Trace::default()).passed);
+        assert_eq!(
+            judge_spec("max-latency=100", &Trace::default()).outcome,
+            Outcome::Fail
+        );
     }
 
     #[test]
     fn max_tool_errors_counts_failed_tool_calls_only() {
         let mut trace = run("391");
-        assert!(judge_spec("max-tool-errors=0", &trace).passed);
+        assert!(judge_spec("max-tool-errors=0", &trace).passed());
         trace.spans[1] = failed(trace.spans[1].clone(), "rate_limit", "429");
         assert!(
-            judge_spec("max-tool-errors=0", &trace).passed,
+            judge_spec("max-tool-errors=0", &trace).passed(),
             "a model error"
         );
         trace.spans[2] = failed(trace.spans[2].clone(), "parse_error", "bad input");
         let verdict = judge_spec("max-tool-errors=0", &trace);
-        assert!(!verdict.passed);
+        assert_eq!(verdict.outcome, Outcome::Fail);
         assert_eq!(
             verdict.explanation.as_deref(),
             Some(
@@ -705,7 +771,7 @@ mod tests {
             )
         );
         assert_eq!(verdict.span_id.as_deref(), Some("c"));
-        assert!(judge_spec("max-tool-errors=1", &trace).passed);
+        assert!(judge_spec("max-tool-errors=1", &trace).passed());
     }
 
     #[test]

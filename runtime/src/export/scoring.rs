@@ -206,7 +206,7 @@ impl Shared {
         while let Ok(mut spans) = traces.recv() {
             let count = spans.len();
             let scores = self.score(runtime, &spans);
-            let failed = self.keep_failed && scores.iter().any(|s| !s.passed());
+            let failed = self.keep_failed && scores.iter().any(Score::failed);
             attach_scores(&mut spans, &scores);
             // Under the lock, so that shutdown counts this trace once: lost, or scored.
             let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);

@@ -234,10 +234,15 @@ pub const GEN_AI_EVALUATION_RESULT: &str = "gen_ai.evaluation.result";
 pub const GEN_AI_EVALUATION_NAME: &str = "gen_ai.evaluation.name";
 /// The score (a double).
 pub const GEN_AI_EVALUATION_SCORE_VALUE: &str = "gen_ai.evaluation.score.value";
-/// A low-cardinality label: `pass` or `fail`.
+/// A low-cardinality label: `pass`, `fail` or `not_checked` for this crate's scorers.
 pub const GEN_AI_EVALUATION_SCORE_LABEL: &str = "gen_ai.evaluation.score.label";
 /// Why, in the evaluator's words.
 pub const GEN_AI_EVALUATION_EXPLANATION: &str = "gen_ai.evaluation.explanation";
+/// How this crate counts the score: `pass`, `fail` or `not_checked` (the scorer had nothing to
+/// check: no `gen_ai.evaluation.score.value` then), on every score it records; a scorer that
+/// failed itself (`error.type`) counts as `fail`. This crate's name: the conventions' label is
+/// free-form, this is the verdict pass rates and the release gate count.
+pub const EVALUATION_OUTCOME: &str = "genai_tracing.evaluation.outcome";
 
 // --- Metrics (semconv v1.41, section 5.1 of the reference) ---------------------------------------
 

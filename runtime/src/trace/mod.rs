@@ -16,7 +16,7 @@ mod tree;
 #[cfg(feature = "eval")]
 pub(crate) use read::serde_message; // also for the eval datasets
 pub use read::{parse_traces, read_traces, TraceFileError};
-pub use score::{Score, FAIL, PASS};
+pub use score::{Outcome, Score, FAIL, NOT_CHECKED, PASS};
 pub(crate) use scorer::{attach_scores, score_trace_within};
 pub use scorer::{rule, score_trace, Rule, ScoreError, ScoreFuture, Scorer, Verdict};
 #[cfg(feature = "eval")]

@@ -273,6 +273,34 @@ invoke_agent calc  10.0 ms  ok  [agent]
     }
 
     #[test]
+    fn a_score_with_nothing_to_check_says_not_checked() {
+        let mut root = span("a", None, "invoke_agent react-agent", 0);
+        root.events.push(SpanEvent {
+            name: sc::GEN_AI_EVALUATION_RESULT.into(),
+            time_unix_nano: 0,
+            attributes: json!({sc::GEN_AI_EVALUATION_NAME: "arithmetic",
+                sc::GEN_AI_EVALUATION_SCORE_LABEL: "not_checked",
+                sc::EVALUATION_OUTCOME: "not_checked",
+                sc::GEN_AI_EVALUATION_EXPLANATION: "content not captured"})
+            .as_object()
+            .cloned()
+            .unwrap(),
+        });
+        let trace = trace(vec![root]);
+        assert_eq!(
+            trace.render(false),
+            "invoke_agent react-agent  10.0 ms  ok  [agent]\n   \
+             score arithmetic (not checked): content not captured\n"
+        );
+        assert!(!trace.content_captured());
+        let mut captured = trace.clone();
+        captured.spans[0]
+            .attributes
+            .insert(sc::OUTPUT_VALUE.into(), json!("391"));
+        assert!(captured.content_captured());
+    }
+
+    #[test]
     fn exception_events_and_a_roots_process_are_on_its_line() {
         let mut root = span("a", None, "tools/call calculator", 0);
         root.events.push(SpanEvent {

@@ -9,27 +9,29 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use super::score::{Score, FAIL, PASS};
+use super::score::{Outcome, Score};
 use super::span::TraceSpan;
 use super::tree::Trace;
 use crate::semconv as sc;
 
-/// A scorer's judgment, before it is named: a value from 0 to 1, pass or fail, why, and which
-/// span it is about (the root by default).
+/// A scorer's judgment, before it is named: pass, fail or not checked (nothing to check), a
+/// value from 0 to 1, why, and which span it is about (the root by default).
 ///
 /// ```
-/// use genai_tracing::eval::Verdict;
+/// use genai_tracing::eval::{Outcome, Verdict};
 /// let v: Verdict = true.into();
-/// assert!(v.passed);
+/// assert!(v.passed());
 /// let v = Verdict::fail("the answer is off by one");
-/// assert_eq!(v.value, 0.0);
+/// assert_eq!(v.value, Some(0.0));
+/// let v = Verdict::not_checked("content not captured");
+/// assert_eq!((v.outcome, v.value), (Outcome::NotChecked, None));
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Verdict {
-    /// From 0 to 1.
-    pub value: f64,
-    /// Whether the trace passes.
-    pub passed: bool,
+    /// Pass, fail, or not checked.
+    pub outcome: Outcome,
+    /// From 0 to 1; `None` when nothing was checked.
+    pub value: Option<f64>,
     /// Why.
     pub explanation: Option<String>,
     /// The span judged; `None` for the root.
@@ -47,14 +49,34 @@ impl Verdict {
         Self::from(false).because(explanation)
     }
 
+    /// Nothing to check, with why (content not captured, no expected answer, no call of the
+    /// tool the scorer checks): neither a pass nor a fail, and no value. Pass rates leave it
+    /// out, and a release gate over no checked case fails.
+    pub fn not_checked(explanation: impl Into<String>) -> Self {
+        Self {
+            outcome: Outcome::NotChecked,
+            value: None,
+            explanation: Some(explanation.into()),
+            span_id: None,
+        }
+    }
+
     /// A value, passing at or above `threshold`.
     pub fn at_least(value: f64, threshold: f64) -> Self {
         Self {
-            value,
-            passed: value >= threshold,
+            outcome: match value >= threshold {
+                true => Outcome::Pass,
+                false => Outcome::Fail,
+            },
+            value: Some(value),
             explanation: None,
             span_id: None,
         }
+    }
+
+    /// Whether it is a pass.
+    pub fn passed(&self) -> bool {
+        self.outcome == Outcome::Pass
     }
 
     /// Adds why.
@@ -72,12 +94,7 @@ impl Verdict {
 
 impl From<bool> for Verdict {
     fn from(passed: bool) -> Self {
-        Self {
-            value: if passed { 1.0 } else { 0.0 },
-            passed,
-            explanation: None,
-            span_id: None,
-        }
+        Self::at_least(if passed { 1.0 } else { 0.0 }, 1.0)
     }
 }
 
@@ -231,8 +248,8 @@ async fn score_with(
         scores.push(match outcome {
             Ok(verdict) => Score {
                 name,
-                value: Some(verdict.value),
-                label: Some(if verdict.passed { PASS } else { FAIL }.to_owned()),
+                value: verdict.value,
+                label: Some(verdict.outcome.label().to_owned()),
                 explanation: verdict.explanation,
                 error_type: None,
                 span_id: verdict.span_id.or_else(|| root.clone()),
@@ -279,5 +296,37 @@ pub(crate) fn attach_scores(spans: &mut [opentelemetry_sdk::trace::SpanData], sc
                 0,
             ));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_not_checked_verdict_is_a_score_without_a_value() {
+        let scorers: Vec<Arc<dyn Scorer>> = vec![
+            Arc::new(rule("unchecked", |_: &Trace| {
+                Verdict::not_checked("content not captured")
+            })),
+            Arc::new(rule("passes", |_: &Trace| true)),
+            Arc::new(rule("fails", |_: &Trace| Verdict::at_least(0.25, 0.5))),
+        ];
+        let scores = futures_executor::block_on(score_trace(&Trace::default(), &scorers));
+        let outcomes: Vec<Outcome> = scores.iter().map(Score::outcome).collect();
+        assert_eq!(
+            outcomes,
+            [Outcome::NotChecked, Outcome::Pass, Outcome::Fail]
+        );
+        assert_eq!(
+            (scores[0].value, scores[0].label.as_deref()),
+            (None, Some("not_checked"))
+        );
+        assert_eq!(
+            scores[0].explanation.as_deref(),
+            Some("content not captured")
+        );
+        assert_eq!(scores[2].value, Some(0.25));
+        assert_eq!(Outcome::of(outcomes), Some(Outcome::Fail));
     }
 }

@@ -222,18 +222,38 @@ impl Trace {
             .or_else(|| self.answer.clone())
     }
 
+    /// Whether the run recorded content: a span of it (not an evaluator's) has a captured input
+    /// or output. Off unless the agent ran with content capture on
+    /// ([`CAPTURE_ENV`](crate::capture::CAPTURE_ENV)`=true`).
+    ///
+    /// ```
+    /// let line = r#"{"resourceSpans":[{"scopeSpans":[{"spans":[{
+    ///     "traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"b7ad6b7169203331",
+    ///     "name":"execute_tool calculator","startTimeUnixNano":"1","endTimeUnixNano":"2"}]}]}]}"#;
+    /// let trace = &genai_tracing::eval::parse_traces(line.as_bytes(), "inline")?[0];
+    /// assert!(!trace.content_captured());
+    /// # Ok::<(), genai_tracing::eval::TraceFileError>(())
+    /// ```
+    pub fn content_captured(&self) -> bool {
+        let evaluation = self.evaluation_ids();
+        self.spans.iter().any(|s| {
+            !evaluation.contains(s.span_id.as_str())
+                && (s.input().is_some() || s.output().is_some())
+        })
+    }
+
     /// Every evaluation result recorded in the trace.
     pub fn scores(&self) -> Vec<Score> {
         self.spans.iter().flat_map(TraceSpan::scores).collect()
     }
 
     /// Why the run failed, one line per reason: each failed or erroring score, then each span
-    /// that failed (with its path). Empty for a run that passed.
+    /// that failed (with its path). Empty for a run that passed (or was not checked).
     pub fn failures(&self) -> Vec<String> {
         let scores = self
             .scores()
             .into_iter()
-            .filter(|s| !s.passed())
+            .filter(Score::failed)
             .map(|s| s.to_string());
         let errors = self.errors().map(|s| {
             format!(
