@@ -83,10 +83,11 @@ impl Kind {
     }
 }
 
-const COMMON: [&str; 9] = [
+const COMMON: [&str; 10] = [
     "parent",
     "skip",
     "skip_all",
+    "skip_result",
     "capture",
     "fields",
     "session",
@@ -183,6 +184,8 @@ pub(crate) struct Options {
     pub(crate) parent: Option<Expr>,
     pub(crate) skip: Vec<Ident>,
     pub(crate) skip_all: Option<Ident>,
+    /// `skip_result`: the arguments may be captured, the result is not.
+    pub(crate) skip_result: Option<Ident>,
     pub(crate) capture: Option<LitBool>,
     /// `stream` or `stream = <bool>`: whether the function returns a stream of chunks (else
     /// told from the return type).
@@ -275,11 +278,15 @@ impl Options {
                 }
                 self.operation = Some(op);
             }
-            "skip_all" => {
+            "skip_all" | "skip_result" => {
                 if !meta.input.is_empty() && !meta.input.peek(Token![,]) {
-                    return Err(meta.error("`skip_all` takes no value"));
+                    return Err(meta.error(format!("`{key}` takes no value")));
                 }
-                self.skip_all = path.get_ident().cloned();
+                let flag = path.get_ident().cloned();
+                match key.as_str() {
+                    "skip_all" => self.skip_all = flag,
+                    _ => self.skip_result = flag,
+                }
             }
             "skip" => {
                 let content;

@@ -18,7 +18,7 @@ use crate::attr::{Kind, Options};
 use crate::body::{body_of, run, Body};
 use crate::check;
 use crate::prelude::{prelude, Cx};
-use crate::returns::{replayed_type, Returned};
+use crate::returns::{future_output, replayed_type, Returned};
 use crate::stream_shape::stream_shape;
 
 pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<TokenStream> {
@@ -29,6 +29,10 @@ pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<
     let body = body_of(&item);
     check::body(&options, &body, stream.as_ref())?;
     let async_trait = matches!(body, Body::AsyncTrait { .. });
+    match async_trait {
+        true => check::result(&options, &future_output(&item.sig.output))?,
+        false => check::result(&options, &item.sig.output)?,
+    }
 
     let krate = match &options.krate {
         Some(path) => path.to_token_stream(),

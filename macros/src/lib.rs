@@ -58,7 +58,8 @@ fn not_a_function(kind: Kind, item: proc_macro2::TokenStream) -> Option<TokenStr
 /// first paragraph of the doc comment), `id = expr`, `version = expr`, `provider = expr` (emitted
 /// only under the semconv v1.41 names), and the common options:
 ///
-/// - `skip(arg, ..)`, `skip_all`, `capture = true | false`: what content is recorded;
+/// - `skip(arg, ..)`, `skip_all`, `skip_result`, `capture = true | false`: what content is
+///   recorded (below);
 /// - `fields(key = expr, ..)`: extra attributes (`%expr` for `Display`, `?expr` for `Debug`);
 /// - `session = expr`, `user = expr`, `conversation = expr`: trace attributes for this call and
 ///   its children (see `genai_tracing::TraceAttributes`);
@@ -72,6 +73,28 @@ fn not_a_function(kind: Kind, item: proc_macro2::TokenStream) -> Option<TokenStr
 /// doubled after each failure).
 ///
 /// With capture on, the arguments are recorded as `input.value` and the result as `output.value`.
+///
+/// **What is captured.** Capture is off unless the process turns it on (see
+/// `genai_tracing::capture`). When it is on, `skip(arg, ..)` keeps the named arguments out,
+/// `skip_all` every argument, and `skip_result` the result: the arguments are still recorded, and
+/// a model call still records its usage, response id and model, finish reasons and cost, only not
+/// its output messages. `skip_all, skip_result` together record no content. `capture = true |
+/// false` overrides the process policy for this function; `false` records no content at all. A
+/// value kept out need not implement `serde::Serialize`; every captured one must, or the compile
+/// error on it says which of these to write. Rejected as compile errors: `skip(..)` beside
+/// `skip_all`, any skip beside `capture = false` (redundant), `capture = true` with nothing left
+/// to capture, `skip_result` on a function that returns nothing, or on a memory operation other
+/// than `search_memory` (its records are its arguments).
+///
+/// ```
+/// // The arguments are recorded; the handle it returns is not (and need not be `Serialize`).
+/// struct Handle(std::fs::File);
+///
+/// #[genai_tracing::tool(skip_result)]
+/// fn open(path: &str) -> std::io::Result<Handle> {
+///     std::fs::File::open(path).map(Handle)
+/// }
+/// ```
 ///
 /// ```
 /// /// Answers questions from the web.

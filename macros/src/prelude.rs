@@ -35,10 +35,15 @@ pub(crate) struct Cx<'a> {
 
 impl Cx<'_> {
     /// `let __gt_call = Call::new(span, ..)` (or `scoped`): the call every prelude but the
-    /// tool's starts with.
+    /// tool's starts with; `skip_result` keeps its result out.
     fn call(&self, span: TokenStream) -> TokenStream {
         let (krate, new_call, capture) = (self.krate, self.new_call, self.capture);
-        quote!(let __gt_call = #krate::__private::Call::#new_call(#span, #capture);)
+        let skip_result = self
+            .options
+            .skip_result
+            .as_ref()
+            .map(|_| quote!(.skip_result()));
+        quote!(let __gt_call = #krate::__private::Call::#new_call(#span, #capture) #skip_result;)
     }
 
     /// Records a query's candidates `q` in `field` when the call captures content.
@@ -86,8 +91,9 @@ fn tool(cx: &Cx) -> TokenStream {
         ..
     } = *cx;
     let call_id = cx.display(&options.call_id);
+    let skip_result = options.skip_result.is_some();
     quote! {
-        let __gt_call = #krate::__private::Call::tool(#name, #capture_override, #own,
+        let __gt_call = #krate::__private::Call::tool(#name, #capture_override, #skip_result, #own,
             #description, #call_id,
             |__gt_call_id| #krate::__private::span!(tool, name: #name, description: #description,
                 call_id: __gt_call_id, fields: { #(#fields)* }),

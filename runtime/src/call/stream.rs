@@ -54,7 +54,7 @@ struct Progress<D> {
 
 impl<S, D> TracedStream<S, D> {
     fn new(inner: S, call: Call, describe: D) -> Self {
-        let capture = call.captures();
+        let capture = call.captures_result();
         Self {
             inner,
             progress: Progress {
@@ -119,7 +119,7 @@ impl Call {
                 return;
             };
             if call
-                .response(&state.span, state.capture, response, Priced::Yes)
+                .response(&state.span, state.capture_result, response, Priced::Yes)
                 .is_empty()
             {
                 let model = call.model_name(response.response_model());
@@ -145,7 +145,7 @@ impl Call {
         if let Some(state) = self.0.as_mut().filter(|s| !s.ended) {
             state.ended = true;
             if let Some(call) = state.model.as_deref() {
-                call.response(&state.span, state.capture, response, Priced::No);
+                call.response(&state.span, state.capture_result, response, Priced::No);
             }
             if !failed {
                 state.fail(

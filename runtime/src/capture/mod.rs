@@ -3,7 +3,8 @@
 //! Capture is **off by default**, as the GenAI conventions require. It is switched on by the
 //! environment variable `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT` (read once, on first
 //! use, whoever installed the subscriber), by [`set_content_capture`] in code, and per function by
-//! the macros' `capture = true | false` option, which wins over both.
+//! the macros' `capture = true | false` option, which wins over both; `skip(arg, ..)`, `skip_all`
+//! and `skip_result` keep single arguments, every argument or the result out.
 //!
 //! When capture is off nothing is serialised at all: the macros hand arguments over as
 //! `&dyn Capture` behind a check of whether the call captures, and results are serialised only
