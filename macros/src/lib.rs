@@ -1,9 +1,10 @@
 //! Attribute macros of `genai-tracing`; use them through that crate, which re-exports them.
 //!
-//! Each macro parses its options (`attr.rs`), checks them against each other and the function
-//! (`check.rs`), and rewrites the function to run inside a GenAI span (`expand.rs`: the span and
-//! its inputs in `prelude.rs`, the body in `body.rs`, with `args.rs`, `returns.rs` and
-//! `stream_shape.rs` reading the signature). All real work is in the runtime crate.
+//! Each macro parses its options (`attr.rs`; `spelling.rs` finds the option a misspelt one
+//! meant), checks them against each other and the function (`check.rs`), and rewrites the
+//! function to run inside a GenAI span (`expand.rs`: the span and its inputs in `prelude.rs`, the
+//! body in `body.rs`, with `args.rs`, `returns.rs` and `stream_shape.rs` reading the signature).
+//! All real work is in the runtime crate.
 
 mod args;
 mod attr;
@@ -12,6 +13,7 @@ mod check;
 mod expand;
 mod prelude;
 mod returns;
+mod spelling;
 mod stream_shape;
 
 use attr::{Kind, Options};
