@@ -178,19 +178,27 @@ fn finish(
     };
     let call = syn::Ident::new("__gt_call", span);
     let value = syn::Ident::new("__gt_value", span);
+    // The value as content, through `CapturedResult` on the return type: a result that is not
+    // `Serialize` is an error there that says how to skip it.
+    let content = quote_spanned! {span=>
+        #value as &dyn #krate::capture::CapturedResult as &dyn #krate::capture::Capture
+    };
     let on_value = match kind {
         Kind::Tool | Kind::Agent | Kind::Workflow if result_off => quote!({ let _ = #value; }),
-        Kind::Tool => quote_spanned!(span=> #call.tool_result(#value)),
-        Kind::Agent | Kind::Workflow => quote_spanned!(span=> #call.output(#value)),
-        Kind::LlmCall | Kind::Embeddings => quote_spanned!(span=> #call.model_response(#value)),
+        Kind::Tool => quote_spanned!(span=> #call.tool_result(#content)),
+        Kind::Agent | Kind::Workflow => quote_spanned!(span=> #call.output(#content)),
+        // As `dyn ModelResponse`, so a type that is not one is an error on the return type.
+        Kind::LlmCall | Kind::Embeddings => {
+            quote_spanned!(span=> #call.model_response(#value as &dyn #krate::ModelResponse))
+        }
         Kind::Retrieval if result_off => quote!({ let _ = #value; }),
-        Kind::Retrieval => quote_spanned!(span=> #call.documents(#value)),
+        Kind::Retrieval => quote_spanned!(span=> #call.documents(#content)),
         Kind::Memory if !search => quote!({ let _ = #value; }),
         Kind::Memory if result_off => {
             quote_spanned!(span=> #call.record_count(#krate::__private::record_count!(#value)))
         }
         Kind::Memory => {
-            quote_spanned!(span=> #call.memory_records(#value, #krate::__private::record_count!(#value)))
+            quote_spanned!(span=> #call.memory_records(#content, #krate::__private::record_count!(#value)))
         }
     };
     quote! {

@@ -41,10 +41,7 @@ pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<
     let captured: Vec<TokenStream> = arguments
         .iter()
         .filter(|a| !a.skipped)
-        .map(|a| {
-            let (ident, name) = (&a.ident, &a.name);
-            quote_spanned!(a.ty_span=> (#name, &#ident as &dyn #krate::capture::Capture))
-        })
+        .map(|a| a.captured(&krate))
         .collect();
     let capture = match &options.capture {
         Some(b) => quote!(::core::option::Option::Some(#b)),

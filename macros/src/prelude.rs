@@ -228,8 +228,10 @@ fn store(cx: &Cx, kind: Kind) -> TokenStream {
                 .iter()
                 .find(|a| a.name == name)
                 .expect("check.rs requires `query = ..` to name an argument");
-            let ident = &arg.ident;
-            (!arg.skipped).then(|| quote!(&[(#name, &#ident as &dyn #krate::capture::Capture)]))
+            (!arg.skipped).then(|| {
+                let captured = arg.captured(krate);
+                quote!(&[#captured])
+            })
         }
         None => (!captured.is_empty()).then(|| quote!(&[#(#captured),*])),
     };

@@ -16,6 +16,7 @@
 //! [`REDACTED`].
 
 mod bounded;
+mod role;
 mod scrub;
 
 use std::sync::atomic::{AtomicU8, Ordering};
@@ -25,6 +26,7 @@ use serde_json::Value;
 
 pub use bounded::Budget;
 pub use bounded::CaptureLimits;
+pub use role::{CapturedArgument, CapturedResult};
 pub(crate) use scrub::{is_sensitive_key, run_hook};
 pub use scrub::{set_redaction_hook, REDACTED};
 
@@ -191,8 +193,9 @@ pub fn capture_limits() -> CaptureLimits {
 
 /// A value that can be captured into a span: anything `serde::Serialize`.
 ///
-/// The macros require it of every argument they capture and of captured results, so a value that
-/// cannot be serialised is a compile error that says how to skip it.
+/// The macros require it of every argument they capture and of captured results (as
+/// [`CapturedArgument`] and [`CapturedResult`]), so a value that cannot be serialised is a
+/// compile error that says how to skip it.
 ///
 /// ```
 /// use genai_tracing::capture::Capture;
@@ -204,7 +207,7 @@ pub fn capture_limits() -> CaptureLimits {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be captured into a span: it does not implement `serde::Serialize`",
     label = "captured as span content",
-    note = "to keep it out of the span, skip the argument with `skip(name)` or `skip_all`, or turn capture off for this function (its result included) with `capture = false`"
+    note = "derive or implement `serde::Serialize` for `{Self}` and the types inside it; the macros keep a value out of the span with `skip(arg)`, `skip_all`, `skip_result` or `capture = false`"
 )]
 pub trait Capture {
     /// The value as JSON, within [`capture_limits`] and scrubbed of secrets. Serialisation errors
@@ -218,6 +221,9 @@ pub trait Capture {
     fn capture_within(&self, budget: &mut Budget) -> Value;
 }
 
+// Not recommended: an unserialisable `Vec<T>` is reported as not `Capture`, with this trait's
+// message, rather than as its `T` not `Serialize`.
+#[diagnostic::do_not_recommend]
 impl<T: serde::Serialize + ?Sized> Capture for T {
     fn capture_within(&self, budget: &mut Budget) -> Value {
         bounded::to_value(self, budget)
