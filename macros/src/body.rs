@@ -136,12 +136,16 @@ pub(crate) fn run(
 /// With `retry = N`: the retry policy, and the expression describing how an attempt ended.
 fn retry(krate: &TokenStream, options: &Options) -> Option<(TokenStream, TokenStream)> {
     let attempts = options.retry.as_ref()?;
+    // Each value typed where it is written, so a wrong type is an error on the option.
     let backoff = match &options.backoff {
-        Some(b) => quote_spanned!(b.span()=> ::core::option::Option::Some(#b)),
+        Some(b) => quote_spanned! {b.span()=>
+            ::core::option::Option::Some({ let __gt_backoff: ::core::time::Duration = #b; __gt_backoff })
+        },
         None => quote!(::core::option::Option::None),
     };
-    let policy =
-        quote_spanned!(attempts.span()=> #krate::__private::RetryPolicy::new(#attempts, #backoff));
+    let policy = quote_spanned! {attempts.span()=>
+        #krate::__private::RetryPolicy::new({ let __gt_attempts: u32 = #attempts; __gt_attempts }, #backoff)
+    };
     // Written out where the attempt's result is known: the error is described on its concrete
     // type (a closure's parameter would still be unknown when its body is checked).
     let failure = quote! {

@@ -50,13 +50,20 @@ pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<
     let own_fields = syn::Ident::new(kind.declared_fields(), Span::call_site());
     let field_checks = options.fields.iter().map(|f| {
         let (name, span) = (&f.name, f.key().span());
-        // Every token on the key's span, so a failed check is reported at the key.
+        // Every token on the key's span, so a failed check is reported at the key; the panic is
+        // the user's constant's own, so its error names no runtime function.
         let krate = match &options.krate {
             Some(path) => path.to_token_stream(),
             None => quote_spanned!(span=> ::genai_tracing),
         };
+        let message = format!(
+            "`fields({name} = ..)`: #[{}] sets `{name}` itself; give this field another key, or use the macro's option for it",
+            kind.attr_name()
+        );
         quote_spanned! {span=>
-            const _: () = #krate::__private::check_user_field(#krate::__private::declared::#own_fields, #name);
+            const _: () = if #krate::__private::sets_field(#krate::__private::declared::#own_fields, #name) {
+                ::core::panic!(#message)
+            };
         }
     });
     let fn_name = item.sig.ident.unraw().to_string();
@@ -120,10 +127,12 @@ pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<
     let prelude = prelude(&cx, kind);
     // `parent = ..`: set before anything enters the span (tracing-opentelemetry fixes the parent
     // of an OpenTelemetry span when it starts).
-    let parent = options
-        .parent
-        .as_ref()
-        .map(|p| quote_spanned!(p.span()=> let __gt_call = __gt_call.with_parent(&(#p));));
+    // As `dyn Parent` on the option's span, so a value that is not one is an error there.
+    let parent = options.parent.as_ref().map(|p| {
+        quote_spanned! {p.span()=>
+            let __gt_call = __gt_call.with_parent(&(#p) as &dyn #krate::propagation::Parent);
+        }
+    });
 
     // `#[tool]` and non-streaming `#[llm_call]`: recorded and replayed (see the runtime's
     // `replay`), filed under a key the runtime forms from the tool's name or the operation and
