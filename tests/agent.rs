@@ -124,6 +124,38 @@ fn workflow_span_records_json_input_and_output() {
     assert_eq!(s.str_attr("output.mime_type"), Some("application/json"));
 }
 
+/// A plan that holds a live connection: not `Serialize`.
+struct Plan {
+    steps: Vec<String>,
+}
+
+#[agent(name = "planner", capture = true, skip_result)]
+async fn plan(goal: &str) -> Result<Plan, std::io::Error> {
+    let reply = think(&json!({"model": "gpt-4o-mini", "messages": []})).await;
+    Ok(Plan {
+        steps: vec![goal.to_owned(), reply["id"].to_string()],
+    })
+}
+
+#[test]
+fn skip_result_records_the_input_and_the_usage_but_not_the_output() {
+    let (p, spans) = record_async(|| plan("tidy up"));
+    assert_eq!(p.unwrap().steps[0], "tidy up");
+    let s = spans.one("invoke_agent planner");
+    assert_eq!(s.str_attr("input.value"), Some("tidy up"));
+    assert_eq!(s.attr("output.value"), None);
+    assert_eq!(s.attr("output.mime_type"), None);
+    // The model calls beneath it are still summed.
+    assert_eq!(
+        s.int_attr("gen_ai.usage.input_tokens"),
+        spans
+            .one("chat gpt-4o-mini")
+            .int_attr("gen_ai.usage.input_tokens")
+    );
+    assert!(s.int_attr("gen_ai.usage.input_tokens").is_some());
+    assert!(!s.is_error());
+}
+
 #[agent(capture = true)]
 fn outer(n: u32) -> u32 {
     if n == 0 {

@@ -320,6 +320,41 @@ fn a_skipped_request_still_gives_parameters_but_no_messages() {
     assert!(s.attr("gen_ai.output.messages").is_some());
 }
 
+#[llm_call(provider = "openai", capture = true, skip_result)]
+fn skipped_result(request: &Value) -> Result<Value, std::io::Error> {
+    let _ = request;
+    Ok(openai_response())
+}
+
+#[llm_call(provider = "openai", model = "gpt-4o", capture = true, skip_result)]
+fn failing_skipped_result(question: &str) -> Result<Value, std::io::Error> {
+    Err(std::io::Error::other(format!("refused: {question}")))
+}
+
+#[test]
+fn skip_result_keeps_the_input_messages_and_usage_but_not_the_output_messages() {
+    let req = openai_request();
+    let (_, spans) = record(|| skipped_result(&req));
+    let s = spans.one("chat gpt-4o");
+    assert!(s.attr("gen_ai.input.messages").is_some());
+    assert_eq!(s.attr("gen_ai.output.messages"), None);
+    assert_eq!(s.int_attr("gen_ai.usage.input_tokens"), Some(1200));
+    assert_eq!(s.int_attr("gen_ai.usage.output_tokens"), Some(85));
+    assert_eq!(s.str_attr("gen_ai.response.id"), Some("chatcmpl-abc123"));
+    assert_eq!(
+        s.strings_attr("gen_ai.response.finish_reasons"),
+        Some(vec!["tool_calls".to_owned()])
+    );
+    assert!(!s.is_error());
+
+    // A failure is still one, with the arguments recorded.
+    let (_, spans) = record(|| failing_skipped_result("why?"));
+    let s = spans.one("chat gpt-4o");
+    assert!(s.is_error());
+    assert_eq!(s.error_description(), Some("refused: why?"));
+    assert_eq!(s.str_attr("input.value"), Some("why?"));
+}
+
 #[test]
 fn unknown_response_shapes_record_nothing_rather_than_guessing() {
     let v = json!({"output": "hi"});

@@ -102,6 +102,17 @@ impl Calculator {
         )]))
     }
 
+    /// Runs a `#[tool]` that keeps its result out (`skip_result`), hosted.
+    #[rmcp::tool(description = "Looks a key up; its answer stays out of traces")]
+    async fn lookup(
+        &self,
+        Parameters(Expression { expr }): Parameters<Expression>,
+    ) -> Result<CallToolResult, ErrorData> {
+        Ok(CallToolResult::success(vec![ContentBlock::text(
+            lookup_tool(&expr).to_string(),
+        )]))
+    }
+
     #[rmcp::tool(description = "Sleeps longer than the client waits")]
     async fn slow(&self) -> Result<CallToolResult, ErrorData> {
         tokio::time::sleep(Duration::from_secs(5)).await;
@@ -112,6 +123,11 @@ impl Calculator {
 #[tool(name = "secret", capture = false)]
 fn secret_tool(token: &str) -> usize {
     token.len()
+}
+
+#[tool(name = "lookup", skip_result)]
+fn lookup_tool(key: &str) -> usize {
+    key.len()
 }
 
 #[rmcp::tool_handler(name = "calculator", version = "1.0.0")]
@@ -366,6 +382,36 @@ fn other_tools_are_children_and_capture_false_keeps_the_hosts_content_out() {
 }
 
 #[test]
+fn skip_result_keeps_the_hosts_result_out_and_its_arguments_in() {
+    genai_tracing::capture::set_content_capture(CapturePolicy::Content);
+    let (_, spans) = record_async(|| {
+        with_client(|client| async move {
+            TracedClient::new(client.peer().clone())
+                .call_tool(
+                    CallToolRequestParams::new("lookup")
+                        .with_arguments(json!({"expr": "colour"}).as_object().cloned().unwrap()),
+                )
+                .await
+        })
+    });
+    let (client, server) = client_and_server(&spans, "tools/call lookup");
+    assert_eq!(
+        server.json_attr("gen_ai.tool.call.arguments"),
+        Some(json!({"expr": "colour"}))
+    );
+    assert_eq!(
+        server.attr("gen_ai.tool.call.result"),
+        None,
+        "the hosted tool said skip_result"
+    );
+    assert!(
+        client.attr("gen_ai.tool.call.result").is_some(),
+        "the client side follows its own policy"
+    );
+    assert!(!spans.names().contains(&"execute_tool lookup"));
+}
+
+#[test]
 fn a_client_timeout_ends_the_span_as_timeout() {
     let (result, spans) = record_async(|| {
         with_client(|client| async move {
@@ -430,7 +476,7 @@ fn other_methods_are_spans_without_the_tool_attributes() {
     let Ok(ServerResult::ListToolsResult(listed)) = listed else {
         panic!("{listed:?}")
     };
-    assert_eq!(listed.tools.len(), 6);
+    assert_eq!(listed.tools.len(), 7);
     let (client, server) = client_and_server(&spans, "tools/list");
     for span in [client, server] {
         assert_eq!(span.str_attr("mcp.method.name"), Some("tools/list"));

@@ -454,7 +454,7 @@ fn a_result_with_a_display_error_is_recorded_by_the_errors_text() {
 /// A handle on something: not serializable.
 struct Handle(u32);
 
-#[tool(capture = false, skip(world))]
+#[tool(capture = false)]
 fn open(world: &World) -> Handle {
     world.run();
     Handle(7)

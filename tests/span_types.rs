@@ -90,6 +90,54 @@ fn retrieval_without_a_source_and_with_capture_off() {
     assert_eq!(s.attr("gen_ai.retrieval.documents"), None);
 }
 
+/// A document that borrows from the index: not `Serialize`.
+struct Hit {
+    score: f64,
+}
+
+#[retrieval(data_source = "handbook", top_k = 2, capture = true, skip_result)]
+fn scored_search(query: &str) -> Vec<Hit> {
+    vec![Hit {
+        score: query.len() as f64,
+    }]
+}
+
+#[memory(
+    operation = "search_memory",
+    store = "user-facts",
+    capture = true,
+    skip_result
+)]
+fn recall_hits(query: &str) -> Vec<Hit> {
+    vec![
+        Hit { score: 1.0 },
+        Hit {
+            score: query.len() as f64,
+        },
+    ]
+}
+
+#[test]
+fn skip_result_records_the_query_and_not_the_documents_or_records() {
+    let (hits, spans) = record(|| scored_search("vacation"));
+    assert_eq!(hits[0].score, 8.0);
+    let s = spans.one("retrieval handbook");
+    assert_eq!(s.str_attr("gen_ai.retrieval.query.text"), Some("vacation"));
+    assert_eq!(s.attr("gen_ai.retrieval.documents"), None);
+    assert_eq!(s.f64_attr("gen_ai.request.top_k"), Some(2.0));
+
+    let (hits, spans) = record(|| recall_hits("tea"));
+    assert_eq!(hits.len(), 2);
+    let s = spans.one("search_memory");
+    assert_eq!(s.str_attr("gen_ai.memory.query.text"), Some("tea"));
+    assert_eq!(s.attr("gen_ai.memory.records"), None);
+    assert_eq!(
+        s.int_attr("gen_ai.memory.record.count"),
+        Some(2),
+        "counted still"
+    );
+}
+
 #[embeddings(
     provider = "openai",
     model = "text-embedding-3-small",

@@ -97,6 +97,37 @@ fn an_openai_stream_is_one_span_with_usage_cost_and_the_assembled_answer() {
     }
 }
 
+#[llm_call(
+    provider = "openai",
+    model = "gpt-4o-mini",
+    capture = true,
+    skip(chunks),
+    skip_result
+)]
+fn chat_without_output(
+    question: &str,
+    chunks: Vec<Result<Value, Reset>>,
+) -> impl Stream<Item = Result<Value, Reset>> {
+    let _ = question;
+    stream::iter(chunks)
+}
+
+#[test]
+fn a_stream_with_skip_result_keeps_its_input_and_usage_and_assembles_no_output() {
+    let (count, spans) = record_async(|| chat_without_output("17 * 23?", openai_chunks()).count());
+    assert_eq!(count, 5);
+    let span = &spans.0[0];
+    assert_eq!(span.str_attr("input.value"), Some("17 * 23?"));
+    assert_eq!(span.attr(sc::GEN_AI_OUTPUT_MESSAGES), None);
+    assert_eq!(span.int_attr(sc::GEN_AI_USAGE_INPUT_TOKENS), Some(1000));
+    assert_eq!(
+        span.strings_attr(sc::GEN_AI_RESPONSE_FINISH_REASONS),
+        Some(vec!["stop".into()])
+    );
+    assert!(span.f64_attr(sc::COST_USD).is_some());
+    assert!(!span.is_error());
+}
+
 fn anthropic_events() -> Vec<Result<Value, Reset>> {
     [
         json!({"type": "message_start", "message": {"id": "msg_7", "type": "message", "role": "assistant",

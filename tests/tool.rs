@@ -356,6 +356,40 @@ fn skip_keeps_arguments_out_and_fields_are_added() {
     assert_eq!(all.json_attr("gen_ai.tool.call.arguments"), Some(json!({})));
 }
 
+/// A handle on an open resource: not `Serialize`, so only `skip_result` lets it be returned.
+struct Handle(u32);
+
+#[tool(capture = true, skip_result)]
+fn open(path: &str) -> Result<Handle, CalcError> {
+    match path {
+        "" => Err(CalcError(path.to_owned())),
+        _ => Ok(Handle(path.len() as u32)),
+    }
+}
+
+#[test]
+fn skip_result_records_the_arguments_and_not_the_result() {
+    let (handle, spans) = record(|| open("/tmp/notes"));
+    assert_eq!(handle.unwrap().0, 10);
+    let s = spans.one("execute_tool open");
+    assert_eq!(
+        s.json_attr("gen_ai.tool.call.arguments"),
+        Some(json!({"path": "/tmp/notes"}))
+    );
+    assert_eq!(s.attr("gen_ai.tool.call.result"), None);
+    assert!(!s.is_error());
+
+    let (failed, spans) = record(|| open(""));
+    assert!(failed.is_err());
+    let s = spans.one("execute_tool open");
+    assert!(s.is_error());
+    assert_eq!(s.str_attr("error.type"), Some("tool::CalcError"));
+    assert_eq!(
+        s.json_attr("gen_ai.tool.call.arguments"),
+        Some(json!({"path": ""}))
+    );
+}
+
 static SERIALISED: AtomicUsize = AtomicUsize::new(0);
 
 struct Counted(u32);

@@ -2,10 +2,9 @@
 //! each captured or not (skipped, capture off, `_`-prefixed, `#[cfg]`-gated, or read by
 //! `parent = ..`).
 
-use proc_macro2::{Span, TokenStream};
-use quote::ToTokens;
+use proc_macro2::TokenStream;
+use quote::{quote_spanned, ToTokens};
 use syn::ext::IdentExt as _;
-use syn::spanned::Spanned;
 use syn::{Expr, FnArg, ItemFn, Pat};
 
 use crate::attr::Options;
@@ -19,8 +18,17 @@ pub(crate) struct Argument {
     pub(crate) skipped: bool,
     /// `#[cfg]`-gated: it may not exist, so the expansion never names it.
     pub(crate) gated: bool,
-    /// Its type's span, for errors about it.
-    pub(crate) ty_span: Span,
+}
+
+impl Argument {
+    /// `(name, &arg as &dyn Capture)`, through `CapturedArgument` on the argument's name: an
+    /// argument that is not `Serialize` is an error there that says how to skip it.
+    pub(crate) fn captured(&self, krate: &TokenStream) -> TokenStream {
+        let (ident, name) = (&self.ident, &self.name);
+        quote_spanned! {ident.span()=>
+            (#name, &#ident as &dyn #krate::capture::CapturedArgument as &dyn #krate::capture::Capture)
+        }
+    }
 }
 
 /// The named arguments, each marked skipped or not (`check.rs` has checked that `skip(..)`
@@ -54,7 +62,6 @@ pub(crate) fn arguments(options: &Options, item: &ItemFn) -> Vec<Argument> {
                             || parent.contains(&name),
                         gated,
                         name,
-                        ty_span: pat_type.ty.span(),
                     })
                 }
                 _ => None,

@@ -9,6 +9,8 @@ use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::{Expr, Ident, LitBool, LitStr, Token};
 
+use crate::spelling::closest;
+
 /// Which macro is expanding.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind {
@@ -43,6 +45,42 @@ impl Kind {
             Kind::LlmCall | Kind::Embeddings => "LLM",
             Kind::Retrieval => "RETRIEVAL",
             Kind::Memory => "MEMORY",
+        }
+    }
+
+    /// Every macro.
+    const ALL: [Kind; 7] = [
+        Kind::Agent,
+        Kind::Workflow,
+        Kind::LlmCall,
+        Kind::Embeddings,
+        Kind::Tool,
+        Kind::Retrieval,
+        Kind::Memory,
+    ];
+
+    /// The error for an option `key` this macro does not take: the closest one it takes (a
+    /// misspelling), or the macros that take it, and every option it takes.
+    fn unknown_option(self, key: &str) -> String {
+        let name = self.attr_name();
+        let options: Vec<&str> = self.own_options().iter().chain(&COMMON).copied().collect();
+        let list = options.join(", ");
+        let others: Vec<String> = Kind::ALL
+            .iter()
+            .filter(|k| k.own_options().contains(&key))
+            .map(|k| format!("#[{}]", k.attr_name()))
+            .collect();
+        if !others.is_empty() {
+            return format!(
+                "`{key}` is an option of {}, not of #[{name}]; expected one of: {list}",
+                others.join(", ")
+            );
+        }
+        match closest(key, &options) {
+            Some(near) => {
+                format!("unknown option `{key}` for #[{name}]: did you mean `{near}`? Expected one of: {list}")
+            }
+            None => format!("unknown option `{key}` for #[{name}]; expected one of: {list}"),
         }
     }
 
@@ -83,10 +121,11 @@ impl Kind {
     }
 }
 
-const COMMON: [&str; 9] = [
+const COMMON: [&str; 10] = [
     "parent",
     "skip",
     "skip_all",
+    "skip_result",
     "capture",
     "fields",
     "session",
@@ -183,6 +222,8 @@ pub(crate) struct Options {
     pub(crate) parent: Option<Expr>,
     pub(crate) skip: Vec<Ident>,
     pub(crate) skip_all: Option<Ident>,
+    /// `skip_result`: the arguments may be captured, the result is not.
+    pub(crate) skip_result: Option<Ident>,
     pub(crate) capture: Option<LitBool>,
     /// `stream` or `stream = <bool>`: whether the function returns a stream of chunks (else
     /// told from the return type).
@@ -208,12 +249,7 @@ impl Options {
             .map(Ident::to_string)
             .unwrap_or_else(|| path.to_token_stream().to_string().replace(' ', ""));
         if !kind.own_options().contains(&key.as_str()) && !COMMON.contains(&key.as_str()) {
-            let expected: Vec<&str> = kind.own_options().iter().chain(&COMMON).copied().collect();
-            return Err(meta.error(format!(
-                "unknown option `{key}` for #[{}]; expected one of: {}",
-                kind.attr_name(),
-                expected.join(", ")
-            )));
+            return Err(meta.error(kind.unknown_option(&key)));
         }
         if self.seen.contains(&key) {
             return Err(meta.error(format!("duplicate option `{key}`")));
@@ -264,10 +300,13 @@ impl Options {
                     &LLM_OPERATIONS
                 };
                 if !allowed.contains(&op.value().as_str()) {
+                    let near = closest(&op.value(), allowed)
+                        .map(|near| format!(": did you mean {near:?}? Expected"))
+                        .unwrap_or_else(|| "; expected".to_owned());
                     return Err(syn::Error::new_spanned(
                         &op,
                         format!(
-                            "unknown operation {:?}; expected one of: {}",
+                            "unknown operation {:?}{near} one of: {}",
                             op.value(),
                             allowed.join(", ")
                         ),
@@ -275,11 +314,15 @@ impl Options {
                 }
                 self.operation = Some(op);
             }
-            "skip_all" => {
+            "skip_all" | "skip_result" => {
                 if !meta.input.is_empty() && !meta.input.peek(Token![,]) {
-                    return Err(meta.error("`skip_all` takes no value"));
+                    return Err(meta.error(format!("`{key}` takes no value")));
                 }
-                self.skip_all = path.get_ident().cloned();
+                let flag = path.get_ident().cloned();
+                match key.as_str() {
+                    "skip_all" => self.skip_all = flag,
+                    _ => self.skip_result = flag,
+                }
             }
             "skip" => {
                 let content;

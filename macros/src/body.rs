@@ -65,7 +65,9 @@ pub(crate) fn run(
     } else {
         (quote!(run), quote!(instrument), None)
     };
-    let capture_off = options.capture.as_ref().is_some_and(|b| !b.value);
+    // The result is not recorded: capture off, or `skip_result`.
+    let result_off =
+        options.capture.as_ref().is_some_and(|b| !b.value) || options.skip_result.is_some();
     let search = options
         .operation
         .as_ref()
@@ -88,11 +90,11 @@ pub(crate) fn run(
         // `check.rs` refuses `retry` here: the body is a single future.
         (Body::AsyncTrait { pin, future }, _) => {
             let output = future_output(&item.sig.output);
-            let finish = finish(krate, kind, &output, capture_off, search);
+            let finish = finish(krate, kind, &output, result_off, search);
             quote!(#pin(__gt_call.#instrument(#replay_arg #future, #finish)))
         }
         (Body::Async(block) | Body::Sync(block), retry) => {
-            let finish = finish(krate, kind, &item.sig.output, capture_off, search);
+            let finish = finish(krate, kind, &item.sig.output, result_off, search);
             let fake_return = fake_return(&item.sig.output);
             let stmts = &block.stmts;
             let is_async = item.sig.asyncness.is_some();
@@ -134,12 +136,16 @@ pub(crate) fn run(
 /// With `retry = N`: the retry policy, and the expression describing how an attempt ended.
 fn retry(krate: &TokenStream, options: &Options) -> Option<(TokenStream, TokenStream)> {
     let attempts = options.retry.as_ref()?;
+    // Each value typed where it is written, so a wrong type is an error on the option.
     let backoff = match &options.backoff {
-        Some(b) => quote_spanned!(b.span()=> ::core::option::Option::Some(#b)),
+        Some(b) => quote_spanned! {b.span()=>
+            ::core::option::Option::Some({ let __gt_backoff: ::core::time::Duration = #b; __gt_backoff })
+        },
         None => quote!(::core::option::Option::None),
     };
-    let policy =
-        quote_spanned!(attempts.span()=> #krate::__private::RetryPolicy::new(#attempts, #backoff));
+    let policy = quote_spanned! {attempts.span()=>
+        #krate::__private::RetryPolicy::new({ let __gt_attempts: u32 = #attempts; __gt_attempts }, #backoff)
+    };
     // Written out where the attempt's result is known: the error is described on its concrete
     // type (a closure's parameter would still be unknown when its body is checked).
     let failure = quote! {
@@ -154,12 +160,15 @@ fn retry(krate: &TokenStream, options: &Options) -> Option<(TokenStream, TokenSt
 }
 
 /// The closure that records how the body ended. The runtime's `outcome!` splits a `Result` into
-/// its `Ok` and `Err` (any other value is a success), on the concrete type.
+/// its `Ok` and `Err` (any other value is a success), on the concrete type. With `result_off`
+/// (`capture = false`, `skip_result`) the value is not handed over as content, so its type needs
+/// no `Serialize`; a model call's response still gives its usage (the call itself keeps its
+/// output messages out).
 fn finish(
     krate: &TokenStream,
     kind: Kind,
     output: &ReturnType,
-    capture_off: bool,
+    result_off: bool,
     search: bool,
 ) -> TokenStream {
     if matches!(output, ReturnType::Type(_, ty) if matches!(**ty, Type::Never(_))) {
@@ -173,19 +182,27 @@ fn finish(
     };
     let call = syn::Ident::new("__gt_call", span);
     let value = syn::Ident::new("__gt_value", span);
+    // The value as content, through `CapturedResult` on the return type: a result that is not
+    // `Serialize` is an error there that says how to skip it.
+    let content = quote_spanned! {span=>
+        #value as &dyn #krate::capture::CapturedResult as &dyn #krate::capture::Capture
+    };
     let on_value = match kind {
-        Kind::Tool | Kind::Agent | Kind::Workflow if capture_off => quote!({ let _ = #value; }),
-        Kind::Tool => quote_spanned!(span=> #call.tool_result(#value)),
-        Kind::Agent | Kind::Workflow => quote_spanned!(span=> #call.output(#value)),
-        Kind::LlmCall | Kind::Embeddings => quote_spanned!(span=> #call.model_response(#value)),
-        Kind::Retrieval if capture_off => quote!({ let _ = #value; }),
-        Kind::Retrieval => quote_spanned!(span=> #call.documents(#value)),
+        Kind::Tool | Kind::Agent | Kind::Workflow if result_off => quote!({ let _ = #value; }),
+        Kind::Tool => quote_spanned!(span=> #call.tool_result(#content)),
+        Kind::Agent | Kind::Workflow => quote_spanned!(span=> #call.output(#content)),
+        // As `dyn ModelResponse`, so a type that is not one is an error on the return type.
+        Kind::LlmCall | Kind::Embeddings => {
+            quote_spanned!(span=> #call.model_response(#value as &dyn #krate::ModelResponse))
+        }
+        Kind::Retrieval if result_off => quote!({ let _ = #value; }),
+        Kind::Retrieval => quote_spanned!(span=> #call.documents(#content)),
         Kind::Memory if !search => quote!({ let _ = #value; }),
-        Kind::Memory if capture_off => {
+        Kind::Memory if result_off => {
             quote_spanned!(span=> #call.record_count(#krate::__private::record_count!(#value)))
         }
         Kind::Memory => {
-            quote_spanned!(span=> #call.memory_records(#value, #krate::__private::record_count!(#value)))
+            quote_spanned!(span=> #call.memory_records(#content, #krate::__private::record_count!(#value)))
         }
     };
     quote! {

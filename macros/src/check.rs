@@ -5,8 +5,9 @@
 //! (`attr.rs`).
 
 use proc_macro2::Span;
+use quote::ToTokens;
 use syn::ext::IdentExt as _;
-use syn::ItemFn;
+use syn::{ItemFn, ReturnType, Type};
 
 use crate::args::Argument;
 use crate::attr::{Kind, Options, MEMORY_OPERATIONS};
@@ -36,15 +37,11 @@ pub(crate) fn signature(kind: Kind, item: &ItemFn) -> syn::Result<()> {
     Ok(())
 }
 
-/// The options against each other and against the function's arguments: `skip` beside
-/// `skip_all`, `skip(..)` or `query = ..` naming no argument, a model call without `provider`, a
-/// memory operation without `operation`, `backoff` without `retry`.
+/// The options against each other and against the function's arguments: what is captured
+/// (see [`capture`]), `skip(..)` or `query = ..` naming no argument, a model call without
+/// `provider`, a memory operation without `operation`, `backoff` without `retry`.
 pub(crate) fn options(kind: Kind, options: &Options, arguments: &[Argument]) -> syn::Result<()> {
-    if let (Some(all), Some(one)) = (&options.skip_all, options.skip.first()) {
-        let mut err = syn::Error::new_spanned(one, "`skip(..)` is redundant with `skip_all`");
-        err.combine(syn::Error::new_spanned(all, "`skip_all` given here"));
-        return Err(err);
-    }
+    capture(kind, options, arguments)?;
     for skipped in &options.skip {
         let name = skipped.unraw().to_string();
         if !arguments.iter().any(|a| a.name == name) {
@@ -86,6 +83,82 @@ pub(crate) fn options(kind: Kind, options: &Options, arguments: &[Argument]) -> 
         return Err(syn::Error::new_spanned(
             backoff,
             "`backoff` needs `retry = <attempts>`",
+        ));
+    }
+    Ok(())
+}
+
+/// What is captured: `skip(..)` names arguments, `skip_all` every argument, `skip_result` the
+/// result, `capture = false` all of it, `capture = true` turns capture on whatever the process
+/// policy says. Rejected: a skip that another option already implies (`skip(..)` beside
+/// `skip_all`; any skip beside `capture = false`), `capture = true` with nothing left to capture,
+/// and `skip_result` on a memory operation that records no result.
+fn capture(kind: Kind, options: &Options, arguments: &[Argument]) -> syn::Result<()> {
+    // `what` is redundant with `by`, whose option is `by_name` (`why`: what it does instead).
+    let redundant =
+        |what: &dyn ToTokens, name: &str, by: &dyn ToTokens, by_name: &str, why: &str| {
+            let mut err =
+                syn::Error::new_spanned(what, format!("{name} is redundant with {by_name}{why}"));
+            err.combine(syn::Error::new_spanned(by, format!("{by_name} given here")));
+            Err(err)
+        };
+    if let (Some(all), Some(one)) = (&options.skip_all, options.skip.first()) {
+        return redundant(one, "`skip(..)`", all, "`skip_all`", "");
+    }
+    if let Some(off) = options.capture.as_ref().filter(|c| !c.value) {
+        let (off_name, why) = ("`capture = false`", ", which records no content at all");
+        if let Some(one) = options.skip.first() {
+            return redundant(one, "`skip(..)`", off, off_name, why);
+        }
+        if let Some(all) = &options.skip_all {
+            return redundant(all, "`skip_all`", off, off_name, why);
+        }
+        if let Some(result) = &options.skip_result {
+            return redundant(result, "`skip_result`", off, off_name, why);
+        }
+    }
+    if let (Kind::Memory, Some(result), Some(op)) = (kind, &options.skip_result, &options.operation)
+    {
+        if op.value() != "search_memory" {
+            return Err(syn::Error::new_spanned(
+                result,
+                format!(
+                    "`skip_result`: a {:?} operation records no result (only a \"search_memory\" records what it returns); to keep the records it writes out, skip its arguments with `skip(..)` or `skip_all`",
+                    op.value()
+                ),
+            ));
+        }
+    }
+    if let (Some(on), Some(_)) = (
+        options.capture.as_ref().filter(|c| c.value),
+        &options.skip_result,
+    ) {
+        if arguments.iter().all(|a| a.skipped) {
+            return Err(syn::Error::new_spanned(
+                on,
+                "`capture = true` captures nothing here: `skip_result` keeps the result out and no argument is captured; drop `capture = true`, or write `capture = false`",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `skip_result` on a function that returns nothing to record (`()`, no return type, `!`);
+/// `output` is what the body returns (an `#[async_trait]` method's future's output).
+pub(crate) fn result(options: &Options, output: &ReturnType) -> syn::Result<()> {
+    let Some(skip_result) = &options.skip_result else {
+        return Ok(());
+    };
+    let nothing = match output {
+        ReturnType::Default => true,
+        ReturnType::Type(_, ty) => {
+            matches!(&**ty, Type::Never(_)) || matches!(&**ty, Type::Tuple(t) if t.elems.is_empty())
+        }
+    };
+    if nothing {
+        return Err(syn::Error::new_spanned(
+            skip_result,
+            "`skip_result`: this function returns nothing to record; drop `skip_result`",
         ));
     }
     Ok(())

@@ -18,7 +18,7 @@ use crate::attr::{Kind, Options};
 use crate::body::{body_of, run, Body};
 use crate::check;
 use crate::prelude::{prelude, Cx};
-use crate::returns::{replayed_type, Returned};
+use crate::returns::{future_output, replayed_type, Returned};
 use crate::stream_shape::stream_shape;
 
 pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<TokenStream> {
@@ -29,6 +29,10 @@ pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<
     let body = body_of(&item);
     check::body(&options, &body, stream.as_ref())?;
     let async_trait = matches!(body, Body::AsyncTrait { .. });
+    match async_trait {
+        true => check::result(&options, &future_output(&item.sig.output))?,
+        false => check::result(&options, &item.sig.output)?,
+    }
 
     let krate = match &options.krate {
         Some(path) => path.to_token_stream(),
@@ -37,10 +41,7 @@ pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<
     let captured: Vec<TokenStream> = arguments
         .iter()
         .filter(|a| !a.skipped)
-        .map(|a| {
-            let (ident, name) = (&a.ident, &a.name);
-            quote_spanned!(a.ty_span=> (#name, &#ident as &dyn #krate::capture::Capture))
-        })
+        .map(|a| a.captured(&krate))
         .collect();
     let capture = match &options.capture {
         Some(b) => quote!(::core::option::Option::Some(#b)),
@@ -49,13 +50,20 @@ pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<
     let own_fields = syn::Ident::new(kind.declared_fields(), Span::call_site());
     let field_checks = options.fields.iter().map(|f| {
         let (name, span) = (&f.name, f.key().span());
-        // Every token on the key's span, so a failed check is reported at the key.
+        // Every token on the key's span, so a failed check is reported at the key; the panic is
+        // the user's constant's own, so its error names no runtime function.
         let krate = match &options.krate {
             Some(path) => path.to_token_stream(),
             None => quote_spanned!(span=> ::genai_tracing),
         };
+        let message = format!(
+            "`fields({name} = ..)`: #[{}] sets `{name}` itself; give this field another key, or use the macro's option for it",
+            kind.attr_name()
+        );
         quote_spanned! {span=>
-            const _: () = #krate::__private::check_user_field(#krate::__private::declared::#own_fields, #name);
+            const _: () = if #krate::__private::sets_field(#krate::__private::declared::#own_fields, #name) {
+                ::core::panic!(#message)
+            };
         }
     });
     let fn_name = item.sig.ident.unraw().to_string();
@@ -119,10 +127,12 @@ pub(crate) fn expand(kind: Kind, options: Options, item: ItemFn) -> syn::Result<
     let prelude = prelude(&cx, kind);
     // `parent = ..`: set before anything enters the span (tracing-opentelemetry fixes the parent
     // of an OpenTelemetry span when it starts).
-    let parent = options
-        .parent
-        .as_ref()
-        .map(|p| quote_spanned!(p.span()=> let __gt_call = __gt_call.with_parent(&(#p));));
+    // As `dyn Parent` on the option's span, so a value that is not one is an error there.
+    let parent = options.parent.as_ref().map(|p| {
+        quote_spanned! {p.span()=>
+            let __gt_call = __gt_call.with_parent(&(#p) as &dyn #krate::propagation::Parent);
+        }
+    });
 
     // `#[tool]` and non-streaming `#[llm_call]`: recorded and replayed (see the runtime's
     // `replay`), filed under a key the runtime forms from the tool's name or the operation and

@@ -1,9 +1,17 @@
 //! Attribute macros of `genai-tracing`; use them through that crate, which re-exports them.
 //!
-//! Each macro parses its options (`attr.rs`), checks them against each other and the function
-//! (`check.rs`), and rewrites the function to run inside a GenAI span (`expand.rs`: the span and
-//! its inputs in `prelude.rs`, the body in `body.rs`, with `args.rs`, `returns.rs` and
-//! `stream_shape.rs` reading the signature). All real work is in the runtime crate.
+//! Their documentation is written for that crate: its links name `genai_tracing`'s items (its
+//! `Builder`, its `capture` module) as Markdown references that the re-exports define (see
+//! `runtime/src/lib.rs`), so they resolve, and are checked, where the docs are read. Here they do
+//! not resolve, hence the lint allowed below.
+//!
+//! Each macro parses its options (`attr.rs`; `spelling.rs` finds the option a misspelt one
+//! meant), checks them against each other and the function (`check.rs`), and rewrites the
+//! function to run inside a GenAI span (`expand.rs`: the span and its inputs in `prelude.rs`, the
+//! body in `body.rs`, with `args.rs`, `returns.rs` and `stream_shape.rs` reading the signature).
+//! All real work is in the runtime crate.
+
+#![allow(rustdoc::broken_intra_doc_links)]
 
 mod args;
 mod attr;
@@ -12,6 +20,7 @@ mod check;
 mod expand;
 mod prelude;
 mod returns;
+mod spelling;
 mod stream_shape;
 
 use attr::{Kind, Options};
@@ -52,19 +61,25 @@ fn not_a_function(kind: Kind, item: proc_macro2::TokenStream) -> Option<TokenStr
 }
 
 /// Traces an agent: span `invoke_agent {name}`, kind INTERNAL, `gen_ai.operation.name =
-/// invoke_agent`, `openinference.span.kind = AGENT`.
+/// invoke_agent`, `openinference.span.kind = AGENT`; it also carries the summed tokens and cost of
+/// the model calls beneath it.
+///
+/// Spans go nowhere until something exports them: [`init`] (or a [`Builder`]) at the start of
+/// `main`, or a `tracing-opentelemetry` layer in your own subscriber.
 ///
 /// Options: `name = ".."` (default: the function's name), `description = ".."` (default: the
 /// first paragraph of the doc comment), `id = expr`, `version = expr`, `provider = expr` (emitted
 /// only under the semconv v1.41 names), and the common options:
 ///
-/// - `skip(arg, ..)`, `skip_all`, `capture = true | false`: what content is recorded;
+/// - `skip(arg, ..)`, `skip_all`, `skip_result`, `capture = true | false`: what content is
+///   recorded (below);
 /// - `fields(key = expr, ..)`: extra attributes (`%expr` for `Display`, `?expr` for `Debug`);
 /// - `session = expr`, `user = expr`, `conversation = expr`: trace attributes for this call and
-///   its children (see `genai_tracing::TraceAttributes`);
-/// - `parent = expr`: a propagated context (`genai_tracing::propagation::extract(&headers)`, a
-///   `RemoteContext`, an OpenTelemetry `Context`, a `tracing::Span`, or an `Option` of one) that
-///   this call's span continues; arguments the expression reads are never captured;
+///   its children (see [`TraceAttributes`]);
+/// - `parent = expr`: a propagated context ([`propagation::extract`]`(&headers)`, a
+///   [`RemoteContext`], an OpenTelemetry `Context`, a `tracing::Span`, or an `Option` of one: a
+///   [`Parent`]) that this call's span continues; arguments the expression reads are never
+///   captured;
 /// - `crate = "path"`: where `genai_tracing` is, when renamed or re-exported.
 ///
 /// Model, embeddings, tool, retrieval and memory calls also take `retry = N` (run the body again
@@ -72,6 +87,29 @@ fn not_a_function(kind: Kind, item: proc_macro2::TokenStream) -> Option<TokenStr
 /// doubled after each failure).
 ///
 /// With capture on, the arguments are recorded as `input.value` and the result as `output.value`.
+///
+/// **What is captured.** Capture is off unless the process turns it on (see [`capture`]). When it
+/// is on, `skip(arg, ..)` keeps the named arguments out,
+/// `skip_all` every argument, and `skip_result` the result: the arguments are still recorded, and
+/// a model call still records its usage, response id and model, finish reasons and cost, only not
+/// its output messages. `skip_all, skip_result` together record no content. `capture = true |
+/// false` overrides the process policy for this function; `false` records no content at all. A
+/// value kept out need not implement `serde::Serialize`; every captured one must (an argument is
+/// a [`CapturedArgument`], a result a [`CapturedResult`]), or the compile error on it says which
+/// of these to write. Rejected as compile errors: `skip(..)` beside
+/// `skip_all`, any skip beside `capture = false` (redundant), `capture = true` with nothing left
+/// to capture, `skip_result` on a function that returns nothing, or on a memory operation other
+/// than `search_memory` (its records are its arguments).
+///
+/// ```
+/// // The arguments are recorded; the handle it returns is not (and need not be `Serialize`).
+/// struct Handle(std::fs::File);
+///
+/// #[genai_tracing::tool(skip_result)]
+/// fn open(path: &str) -> std::io::Result<Handle> {
+///     std::fs::File::open(path).map(Handle)
+/// }
+/// ```
 ///
 /// ```
 /// /// Answers questions from the web.
@@ -108,12 +146,11 @@ pub fn workflow(args: TokenStream, item: TokenStream) -> TokenStream {
 /// request argument), `operation = "chat" | "text_completion" | "generate_content" |
 /// "embeddings"`, and the common options (see [`agent`]).
 ///
-/// The return type (`T` or `Result<T, E>`) must implement `genai_tracing::ModelResponse`: it
-/// gives the response id and model, finish reasons and token usage. An argument implementing
-/// `genai_tracing::ModelRequest` gives the request parameters and, with capture on, the input
-/// messages; `serde_json::Value` implements both for the OpenAI and Anthropic shapes (and, with
-/// the `async-openai` feature, so do async-openai's chat-completion types). The usage is priced
-/// (see `genai_tracing::cost`).
+/// The return type (`T` or `Result<T, E>`) must implement [`ModelResponse`]: it gives the response
+/// id and model, finish reasons and token usage. An argument implementing [`ModelRequest`] gives
+/// the request parameters and, with capture on, the input messages; `serde_json::Value`
+/// implements both for the OpenAI and Anthropic shapes (and, with the `async-openai` feature, so
+/// do async-openai's chat-completion types). The usage is priced (see [`cost`]).
 ///
 /// ```
 /// #[genai_tracing::llm_call(provider = "openai")]
@@ -127,10 +164,9 @@ pub fn workflow(args: TokenStream, item: TokenStream) -> TokenStream {
 /// `ChatCompletionResponseStream`), alone or in a `Result`, from a plain or `async fn` — gets one
 /// span that lasts until the stream ends: `gen_ai.request.stream = true`,
 /// `gen_ai.response.time_to_first_chunk`, and the usage, finish reasons and (with capture on,
-/// bounded) assembled output read from the chunks, which must implement
-/// `genai_tracing::ModelChunk`. A stream dropped early ends its span as `cancelled`; an `Err`
-/// item or an error event sets ERROR. `stream` marks a stream type under another name;
-/// `stream = false` turns the detection off.
+/// bounded) assembled output read from the chunks, which must implement [`ModelChunk`]. A stream
+/// dropped early ends its span as `cancelled`; an `Err` item or an error event sets ERROR.
+/// `stream` marks a stream type under another name; `stream = false` turns the detection off.
 ///
 /// ```
 /// use futures_util::Stream;
@@ -151,7 +187,7 @@ pub fn llm_call(args: TokenStream, item: TokenStream) -> TokenStream {
 ///
 /// Options: `provider` (required), `model = expr`, `dimensions = expr`
 /// (`gen_ai.embeddings.dimension.count`), and the common options (see [`agent`]). The return type
-/// must implement `genai_tracing::ModelResponse` (its usage gives `gen_ai.usage.input_tokens`).
+/// must implement [`ModelResponse`] (its usage gives `gen_ai.usage.input_tokens`).
 ///
 /// ```
 /// #[genai_tracing::embeddings(provider = "openai", model = "text-embedding-3-small", dimensions = 512)]

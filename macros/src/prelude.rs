@@ -35,10 +35,15 @@ pub(crate) struct Cx<'a> {
 
 impl Cx<'_> {
     /// `let __gt_call = Call::new(span, ..)` (or `scoped`): the call every prelude but the
-    /// tool's starts with.
+    /// tool's starts with; `skip_result` keeps its result out.
     fn call(&self, span: TokenStream) -> TokenStream {
         let (krate, new_call, capture) = (self.krate, self.new_call, self.capture);
-        quote!(let __gt_call = #krate::__private::Call::#new_call(#span, #capture);)
+        let skip_result = self
+            .options
+            .skip_result
+            .as_ref()
+            .map(|_| quote!(.skip_result()));
+        quote!(let __gt_call = #krate::__private::Call::#new_call(#span, #capture) #skip_result;)
     }
 
     /// Records a query's candidates `q` in `field` when the call captures content.
@@ -51,12 +56,36 @@ impl Cx<'_> {
         }
     }
 
-    /// An optional expression as a `Display` field value, or `Empty`.
+    /// An optional expression as a `Display` field value, or `Empty`. Through `dyn Display` on
+    /// the option's span: a value that is not `Display` is one error there.
     fn display(&self, e: &Option<Expr>) -> TokenStream {
         let krate = self.krate;
         match e {
-            Some(e) => quote_spanned!(e.span()=> #krate::__private::tracing::field::display(&(#e))),
+            Some(e) => quote_spanned! {e.span()=>
+                #krate::__private::tracing::field::display(&(#e) as &dyn ::core::fmt::Display)
+            },
             None => self.empty.clone(),
+        }
+    }
+}
+
+/// `value` (a `&T` expression, on `span`) as `&str`, through `dyn AsRef<str>` on `span` (the
+/// option's): a value that is not a string is an error there.
+fn as_str(value: TokenStream, span: Span) -> TokenStream {
+    quote_spanned! {span=>
+        ::core::convert::AsRef::<str>::as_ref(#value as &dyn ::core::convert::AsRef<str>)
+    }
+}
+
+/// A count option's value (`top_k`, `dimensions`) as an OTel int; saturates. Written out (not a
+/// runtime function), so a value of the wrong type is an error on it naming only `TryInto`.
+fn to_i64(value: &Expr) -> TokenStream {
+    quote_spanned! {value.span()=>
+        {
+            // A literal count is an `i32`, which converts without failing.
+            #[allow(clippy::unnecessary_fallible_conversions)]
+            let __gt_count = ::core::convert::TryInto::<i64>::try_into(#value);
+            ::core::result::Result::unwrap_or(__gt_count, i64::MAX)
         }
     }
 }
@@ -86,8 +115,9 @@ fn tool(cx: &Cx) -> TokenStream {
         ..
     } = *cx;
     let call_id = cx.display(&options.call_id);
+    let skip_result = options.skip_result.is_some();
     quote! {
-        let __gt_call = #krate::__private::Call::tool(#name, #capture_override, #own,
+        let __gt_call = #krate::__private::Call::tool(#name, #capture_override, #skip_result, #own,
             #description, #call_id,
             |__gt_call_id| #krate::__private::span!(tool, name: #name, description: #description,
                 call_id: __gt_call_id, fields: { #(#fields)* }),
@@ -145,9 +175,13 @@ fn model(cx: &Cx, kind: Kind) -> TokenStream {
         .provider
         .as_ref()
         .expect("check.rs requires a provider of model calls");
+    let provider_str = as_str(
+        quote_spanned!(provider.span()=> __gt_provider_value),
+        provider.span(),
+    );
     let provider = quote_spanned!(provider.span()=>
         let __gt_provider_value = &(#provider);
-        let __gt_provider: &str = #krate::__private::as_str(__gt_provider_value);
+        let __gt_provider: &str = #provider_str;
     );
     let operation = match (kind, &options.operation) {
         (Kind::Embeddings, _) => "embeddings".to_owned(),
@@ -155,7 +189,7 @@ fn model(cx: &Cx, kind: Kind) -> TokenStream {
         (_, None) => "chat".to_owned(),
     };
     let dimensions = match &options.dimensions {
-        Some(d) => quote_spanned!(d.span()=> #krate::__private::to_i64(#d)),
+        Some(d) => to_i64(d),
         None => empty.clone(),
     };
     let probes = arguments.iter().filter(|a| !a.gated).map(|a| {
@@ -164,11 +198,14 @@ fn model(cx: &Cx, kind: Kind) -> TokenStream {
     });
     // `&(expr)` in a `let` keeps a temporary such as `format!(..)` alive for the span.
     let model = match &options.model {
-        Some(m) => quote_spanned! {m.span()=>
-            let __gt_model_value = &(#m);
-            let __gt_model: ::core::option::Option<&str> =
-                ::core::option::Option::Some(#krate::__private::as_str(__gt_model_value));
-        },
+        Some(m) => {
+            let model_str = as_str(quote_spanned!(m.span()=> __gt_model_value), m.span());
+            quote_spanned! {m.span()=>
+                let __gt_model_value = &(#m);
+                let __gt_model: ::core::option::Option<&str> =
+                    ::core::option::Option::Some(#model_str);
+            }
+        }
         None => quote! {
             let __gt_model: ::core::option::Option<&str> =
                 __gt_request.and_then(|(r, _)| #krate::ModelRequest::model(r));
@@ -206,13 +243,14 @@ fn store(cx: &Cx, kind: Kind) -> TokenStream {
         ..
     } = *cx;
     let display = |e: &Option<Expr>| cx.display(e);
-    let as_str = |e: &Option<Expr>| match e {
+    let optional_str = |e: &Option<Expr>| match e {
         Some(e) => {
-            quote_spanned!(e.span()=> ::core::option::Option::Some(#krate::__private::as_str(&(#e))))
+            let text = as_str(quote_spanned!(e.span()=> &(#e)), e.span());
+            quote_spanned!(e.span()=> ::core::option::Option::Some(#text))
         }
         None => quote!(::core::option::Option::None::<&str>),
     };
-    let provider = as_str(&options.provider);
+    let provider = optional_str(&options.provider);
     // The query's candidates: `query = arg`, else every captured argument (the runtime
     // takes the first whose name is not a secret's).
     let query = match &options.query {
@@ -222,22 +260,28 @@ fn store(cx: &Cx, kind: Kind) -> TokenStream {
                 .iter()
                 .find(|a| a.name == name)
                 .expect("check.rs requires `query = ..` to name an argument");
-            let ident = &arg.ident;
-            (!arg.skipped).then(|| quote!(&[(#name, &#ident as &dyn #krate::capture::Capture)]))
+            (!arg.skipped).then(|| {
+                let captured = arg.captured(krate);
+                quote!(&[#captured])
+            })
         }
         None => (!captured.is_empty()).then(|| quote!(&[#(#captured),*])),
     };
     if kind == Kind::Retrieval {
-        let model = as_str(&options.model);
+        let model = optional_str(&options.model);
         let source = match &options.data_source {
-            Some(e) => quote_spanned! {e.span()=>
-                let __gt_source_value = &(#e);
-                let __gt_source = ::core::option::Option::Some(#krate::__private::as_str(__gt_source_value));
-            },
+            Some(e) => {
+                let source_str = as_str(quote_spanned!(e.span()=> __gt_source_value), e.span());
+                quote_spanned! {e.span()=>
+                    let __gt_source_value = &(#e);
+                    let __gt_source = ::core::option::Option::Some(#source_str);
+                }
+            }
             None => quote!(let __gt_source = ::core::option::Option::None::<&str>;),
         };
         let top_k = options.top_k.as_ref().map(|k| {
-            quote_spanned!(k.span()=> if __gt_call.is_recording() { __gt_call.retrieval_top_k(#krate::__private::to_i64(#k)); })
+            let k = to_i64(k);
+            quote!(if __gt_call.is_recording() { __gt_call.retrieval_top_k(#k); })
         });
         let query = query.map(|q| cx.query("GEN_AI_RETRIEVAL_QUERY_TEXT", q));
         let call = cx.call(quote! {

@@ -21,6 +21,8 @@ pub(crate) struct StreamShape {
     /// `E` of `impl Stream<Item = Result<_, E>>`: an opaque stream's item error, named for the
     /// closure that describes it (inference reaches the return type too late).
     item_error: Option<Type>,
+    /// `C` of `impl Stream<Item = Result<C, _>>`, for errors about it.
+    item_chunk: Option<Type>,
 }
 
 impl StreamShape {
@@ -32,9 +34,19 @@ impl StreamShape {
         };
         let describe = quote!(|#param| #krate::__private::describe_error!(__gt_error));
         let traced = if self.opaque {
-            quote_spanned!(self.ty.span()=> __gt_call.stream(__gt_stream, #describe))
+            // The chunks viewed as `dyn ModelChunk` on the chunk type: one that is not is an
+            // error there.
+            let at = self
+                .item_chunk
+                .as_ref()
+                .map_or(self.ty.span(), Spanned::span);
+            let chunk = quote_spanned!(at=> |__gt_chunk| __gt_chunk as &dyn #krate::ModelChunk);
+            quote_spanned!(self.ty.span()=> __gt_call.stream(__gt_stream, #describe, #chunk))
         } else {
-            quote_spanned!(self.ty.span()=> #krate::__private::StreamReturn::traced(__gt_stream, __gt_call, #describe))
+            // On the stream's type, so a type that is not one (or whose items are not chunks)
+            // is an error there.
+            let ty = &self.ty;
+            quote_spanned!(ty.span()=> <#ty as #krate::__private::StreamReturn>::traced(__gt_stream, __gt_call, #describe))
         };
         if self.in_result {
             quote! {
@@ -92,7 +104,8 @@ pub(crate) fn stream_shape(
         in_result,
         opaque,
         ty: inner.clone(),
-        item_error: item.and_then(item_error),
+        item_error: item.and_then(|i| result_argument(i, 1)),
+        item_chunk: item.and_then(|i| result_argument(i, 0)),
     }))
 }
 
@@ -107,8 +120,8 @@ fn stream_item(stream: &syn::Path) -> Option<&Type> {
     })
 }
 
-/// `E` of an item type `Result<_, E>`.
-fn item_error(item: &Type) -> Option<Type> {
+/// The argument at `index` of an item type `Result<C, E>`: `C` at 0, `E` at 1.
+fn result_argument(item: &Type, index: usize) -> Option<Type> {
     let Type::Path(result) = item else {
         return None;
     };
@@ -116,7 +129,7 @@ fn item_error(item: &Type) -> Option<Type> {
     let PathArguments::AngleBracketed(args) = &last.arguments else {
         return None;
     };
-    match args.args.iter().nth(1)? {
+    match args.args.iter().nth(index)? {
         GenericArgument::Type(e) if last.ident == "Result" => Some(e.clone()),
         _ => None,
     }

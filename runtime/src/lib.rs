@@ -18,8 +18,22 @@
 //! }
 //! ```
 //!
-//! - [`agent`] → `invoke_agent {name}`, [`workflow`] → `invoke_workflow {name}`,
-//!   [`llm_call`] → `chat {model}` (CLIENT), [`tool`] → `execute_tool {name}`.
+//! One attribute macro per kind of step, each a span in the conventions:
+//!
+//! - [`agent`]: an agent run, `invoke_agent {name}`, with the tokens and cost of the model calls
+//!   beneath it; its page also documents the options every macro takes.
+//! - [`workflow`]: an application-defined workflow, `invoke_workflow {name}`.
+//! - [`llm_call`]: a model call, `{operation} {model}` (CLIENT), whole or streamed, with its usage
+//!   and cost.
+//! - [`embeddings`]: an embeddings call, `embeddings {model}` (CLIENT).
+//! - [`tool`]: a tool, `execute_tool {name}`, with its arguments and result.
+//! - [`retrieval`]: a retrieval, `retrieval {data_source}` (CLIENT), with its query and documents.
+//! - [`memory`]: a memory operation, `search_memory`, `create_memory`, … (CLIENT).
+//!
+//! Every macro takes `skip(arg, ..)`, `skip_all`, `skip_result` and `capture = true | false` (what
+//! content is recorded), `fields(..)`, `session`/`user`/`conversation`, `parent` and `crate`; a
+//! misuse is a compile error on your tokens that says what to write instead.
+//!
 //! - Spans go through `tracing` and `tracing-opentelemetry`: [`init`] sets up OTLP export from the
 //!   standard environment, or add `tracing_opentelemetry::layer()` to your own subscriber.
 //! - Content (arguments, messages, results) is recorded only when capture is on: see [`capture`].
@@ -66,7 +80,32 @@ pub mod __private;
 pub use context::propagation;
 pub use context::{spawn, spawn_blocking, spawn_thread, Scoped, TraceAttributes};
 pub use failure::ErrorType;
-pub use genai_tracing_macros::{agent, embeddings, llm_call, memory, retrieval, tool, workflow};
+
+/// Re-exports the attribute macros with the targets of the links in their documentation, which
+/// is written in `genai-tracing-macros` (a crate that cannot name these items): Markdown reference
+/// definitions, which render as nothing and are resolved here. rustdoc does not report one it
+/// cannot resolve, nor a reference with no definition: `scripts/doc_links.py` reads the rendered
+/// pages for both (run by CI).
+macro_rules! documented_macros {
+    ($($name:ident),* $(,)?) => {$(
+        #[doc = "[`agent`]: crate::agent"]
+        #[doc = "[`Builder`]: crate::Builder"]
+        #[doc = "[`init`]: fn@crate::init"]
+        #[doc = "[`TraceAttributes`]: crate::TraceAttributes"]
+        #[doc = "[`propagation::extract`]: crate::propagation::extract"]
+        #[doc = "[`RemoteContext`]: crate::propagation::RemoteContext"]
+        #[doc = "[`Parent`]: crate::propagation::Parent"]
+        #[doc = "[`capture`]: crate::capture"]
+        #[doc = "[`CapturedArgument`]: crate::capture::CapturedArgument"]
+        #[doc = "[`CapturedResult`]: crate::capture::CapturedResult"]
+        #[doc = "[`ModelResponse`]: crate::ModelResponse"]
+        #[doc = "[`ModelRequest`]: crate::ModelRequest"]
+        #[doc = "[`ModelChunk`]: crate::ModelChunk"]
+        #[doc = "[`cost`]: crate::cost"]
+        pub use genai_tracing_macros::$name;
+    )*};
+}
+documented_macros!(agent, workflow, llm_call, embeddings, tool, retrieval, memory);
 pub use init::{init, Builder, InitError, TracingGuard};
 pub use model::{
     ChatMessage, Delta, DeltaPart, MessagePart, ModelChunk, ModelRequest, ModelResponse,

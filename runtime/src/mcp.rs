@@ -348,7 +348,8 @@ impl<S: Service<RoleServer>> Service<RoleServer> for TracedServer<S> {
                 host = Some(Host::new(span.clone(), tool));
             }
         }
-        // Recorded at the end: a hosted `#[tool]` with `capture = false` keeps them out.
+        // Recorded at the end: a hosted `#[tool]` with `capture = false` keeps them out (with
+        // `skip_result`, the result).
         let arguments = arguments_of(&call, &request);
         let handled = hosting(host.clone(), self.inner.handle_request(request, context));
         call.instrument(handled, move |call, result| {
@@ -360,7 +361,8 @@ impl<S: Service<RoleServer>> Service<RoleServer> for TracedServer<S> {
                 call.span()
                     .record(sc::MCP_PROTOCOL_VERSION, agreed.protocol_version.as_str());
             }
-            record_outcome(call, result.as_ref(), content);
+            let result_content = !host.as_deref().is_some_and(Host::result_refused);
+            record_outcome(call, result.as_ref(), result_content);
         })
         .await
     }

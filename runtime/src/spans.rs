@@ -237,7 +237,7 @@ pub(crate) fn evaluator(name: &str) -> tracing::Span {
 }
 
 /// The fields each span type declares, for the compile-time check that `fields(..)` does not
-/// repeat one (the macros emit [`check_user_field`] for every user key). A test keeps these lists
+/// repeat one (the macros emit [`sets_field`] for every user key). A test keeps these lists
 /// equal to what the `span!` arms above declare.
 #[doc(hidden)]
 pub mod declared {
@@ -382,12 +382,11 @@ const fn listed(list: &[&str], key: &str) -> bool {
     false
 }
 
-/// Fails compilation when a `fields(..)` key is one the span type sets itself.
+/// Whether a span type whose own fields are `own` sets `key` itself: the macros' expansion fails
+/// compilation on such a `fields(..)` key, with a message naming it.
 #[doc(hidden)]
-pub const fn check_user_field(own: &[&str], key: &str) {
-    if listed(declared::COMMON, key) || listed(own, key) {
-        panic!("this `fields(..)` key is an attribute the macro sets itself: use the macro's option for it, or another name");
-    }
+pub const fn sets_field(own: &[&str], key: &str) -> bool {
+    listed(declared::COMMON, key) || listed(own, key)
 }
 
 #[cfg(test)]

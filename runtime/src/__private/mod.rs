@@ -32,17 +32,5 @@ pub use crate::call::{
 pub use crate::capture::Budget;
 pub use crate::failure::Described;
 pub use crate::replay::codec::Codec;
-pub use crate::spans::{check_user_field, declared};
+pub use crate::spans::{declared, sets_field};
 pub use tracing;
-
-/// A count given to a macro option (`top_k`, `dimensions`) as an OTel int; saturates.
-#[inline]
-pub fn to_i64<T: TryInto<i64>>(value: T) -> i64 {
-    value.try_into().unwrap_or(i64::MAX)
-}
-
-/// A `model = ..` or `provider = ..` value as `&str`.
-#[inline]
-pub fn as_str<T: AsRef<str> + ?Sized>(value: &T) -> &str {
-    value.as_ref()
-}

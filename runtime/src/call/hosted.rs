@@ -5,7 +5,8 @@
 //! handler runs the `#[tool]` function of the same name directly inside it, that function records
 //! into the hosting span instead of opening a second one. The host keeps what the protocol decides:
 //! its status and `error.type` follow the MCP outcome, and the arguments and result it records are
-//! the ones that crossed the wire (unless the function says `capture = false`). The hosted call adds
+//! the ones that crossed the wire (unless the function says `capture = false`, or `skip_result`
+//! for the result). The hosted call adds
 //! its call id, its description, its retries, and its failure as an `exception` event.
 //!
 //! Only the first `#[tool]` of the host's tool name whose current span *is* the host is hosted;
@@ -36,6 +37,7 @@ pub(crate) struct Host {
     tool: String,
     claimed: AtomicBool,
     no_content: AtomicBool,
+    no_result: AtomicBool,
 }
 
 impl Host {
@@ -46,6 +48,7 @@ impl Host {
             tool: tool.to_owned(),
             claimed: AtomicBool::new(false),
             no_content: AtomicBool::new(false),
+            no_result: AtomicBool::new(false),
         })
     }
 
@@ -53,13 +56,18 @@ impl Host {
     pub(crate) fn content_refused(&self) -> bool {
         self.no_content.load(Ordering::Relaxed)
     }
+
+    /// Whether the hosted function kept its result out (`capture = false` or `skip_result`).
+    pub(crate) fn result_refused(&self) -> bool {
+        self.content_refused() || self.no_result.load(Ordering::Relaxed)
+    }
 }
 
 /// Claims the host for the `#[tool]` named `tool` starting here, if the current span is an
 /// unclaimed host of that tool, and returns its span; `refuse_content` keeps the host's arguments
-/// and result out (the function's `capture = false`).
+/// and result out (the function's `capture = false`), `refuse_result` its result (`skip_result`).
 #[inline]
-pub(crate) fn claim(tool: &str, refuse_content: bool) -> Option<Span> {
+pub(crate) fn claim(tool: &str, refuse_content: bool, refuse_result: bool) -> Option<Span> {
     if HOSTING.load(Ordering::Relaxed) == 0 {
         return None;
     }
@@ -74,6 +82,9 @@ pub(crate) fn claim(tool: &str, refuse_content: bool) -> Option<Span> {
         }
         if refuse_content {
             host.no_content.store(true, Ordering::Relaxed);
+        }
+        if refuse_result {
+            host.no_result.store(true, Ordering::Relaxed);
         }
         Some(host.span.clone())
     })

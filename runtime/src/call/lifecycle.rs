@@ -57,6 +57,8 @@ pub struct State {
     pub(super) model: Option<Box<ModelCall>>,
     pub(super) span: Span,
     pub(super) capture: bool,
+    /// Whether the result is captured: `capture`, unless the function says `skip_result`.
+    pub(super) capture_result: bool,
     pub(super) ended: bool,
     /// The trace attributes of this call, kept in force for its body.
     attributes: Option<Arc<TraceAttributes>>,
@@ -70,6 +72,7 @@ static INERT: State = State {
     model: None,
     span: Span::none(),
     capture: false,
+    capture_result: false,
     ended: true,
     attributes: None,
     hosted: false,
@@ -108,8 +111,10 @@ impl Call {
         if !recording {
             super::filtered::disabled(&span);
         }
+        let capture = recording && capture.unwrap_or_else(captures_content);
         let state = State {
-            capture: recording && capture.unwrap_or_else(captures_content),
+            capture,
+            capture_result: capture,
             span,
             ended: false,
             attributes,
@@ -126,25 +131,41 @@ impl Call {
     /// A `#[tool]` call of `tool`: hosted by the span it runs directly in if that is an MCP
     /// server's `tools/call` span of the same tool (it then records into that span, its
     /// `description` and `call_id` included, and opens none: see `hosted.rs`; `capture =
-    /// Some(false)` keeps the host's content off too), else a call on the span `span` creates
-    /// from `call_id`. `own`: the function's own trace attributes, as for [`Call::scoped`]. Each
-    /// argument is evaluated once, whichever way the call goes.
+    /// Some(false)` keeps the host's content off too, `skip_result` its result), else a call on
+    /// the span `span` creates from `call_id`. `own`: the function's own trace attributes, as for
+    /// [`Call::scoped`]. Each argument is evaluated once, whichever way the call goes.
     #[inline]
     pub fn tool<I: tracing::Value>(
         tool: &str,
         capture: Option<bool>,
+        skip_result: bool,
         own: Option<TraceAttributes>,
         description: impl tracing::Value,
         call_id: I,
         span: impl FnOnce(I) -> Span,
     ) -> Self {
-        match claim(tool, capture == Some(false)) {
-            Some(host) => Self::hosted(host, own, description, call_id),
+        let call = match claim(tool, capture == Some(false), skip_result) {
+            Some(host) => return Self::hosted(host, own, description, call_id),
             None => match own {
                 Some(own) => Self::scoped(span(call_id), capture, own),
                 None => Self::new(span(call_id), capture),
             },
+        };
+        match skip_result {
+            true => call.skip_result(),
+            false => call,
         }
+    }
+
+    /// Keeps the result out of the span (the macro option `skip_result`): the arguments are still
+    /// captured when the call captures content, and a model call still records its usage, id,
+    /// model and finish reasons, not its output messages.
+    #[inline]
+    pub fn skip_result(mut self) -> Self {
+        if let Some(state) = self.0.as_mut() {
+            state.capture_result = false;
+        }
+        self
     }
 
     /// A `#[tool]` call recording into its host's span (off the common path).
@@ -166,6 +187,7 @@ impl Call {
         Self(Some(Box::new(State {
             span,
             capture: false,
+            capture_result: false,
             ended: false,
             attributes,
             hosted: true,
@@ -317,6 +339,13 @@ impl State {
     #[inline]
     pub fn captures(&self) -> bool {
         self.capture
+    }
+
+    /// Whether the result is recorded as content: [`State::captures`], unless the function says
+    /// `skip_result`.
+    #[inline]
+    pub fn captures_result(&self) -> bool {
+        self.capture_result
     }
 
     /// Whether the span is recorded at all (a subscriber is interested in it).

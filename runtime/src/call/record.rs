@@ -105,17 +105,17 @@ impl State {
         }
     }
 
-    /// Records a tool's result in `gen_ai.tool.call.result` (when capturing).
+    /// Records a tool's result in `gen_ai.tool.call.result` (when capturing it).
     pub fn tool_result<T: Capture + ?Sized>(&self, value: &T) {
-        if self.capture {
+        if self.capture_result {
             self.record_json(sc::GEN_AI_TOOL_CALL_RESULT, value);
         }
     }
 
-    /// Records an agent's or workflow's result as `output.value` (when capturing): text as text,
-    /// anything else as JSON, nothing for `()`.
+    /// Records an agent's or workflow's result as `output.value` (when capturing it): text as
+    /// text, anything else as JSON, nothing for `()`.
     pub fn output<T: Capture + ?Sized>(&self, value: &T) {
-        if !self.capture {
+        if !self.capture_result {
             return;
         }
         match text_or_json(capture_limits(), |budget| value.capture_within(budget)) {
@@ -152,18 +152,18 @@ impl State {
         };
     }
 
-    /// Records retrieved documents in `gen_ai.retrieval.documents` (when capturing).
+    /// Records retrieved documents in `gen_ai.retrieval.documents` (when capturing the result).
     pub fn documents<T: Capture + ?Sized>(&self, value: &T) {
-        if self.capture {
+        if self.capture_result {
             self.record_json(sc::GEN_AI_RETRIEVAL_DOCUMENTS, value);
         }
     }
 
     /// Records a memory operation's result: how many records (when it is a list) and, when
-    /// capturing, the records in `gen_ai.memory.records`.
+    /// capturing the result, the records in `gen_ai.memory.records`.
     pub fn memory_records<T: Capture + ?Sized>(&self, value: &T, count: Option<usize>) {
         self.record_count(count);
-        if self.capture {
+        if self.capture_result {
             self.record_json(sc::GEN_AI_MEMORY_RECORDS, value);
         }
     }
@@ -196,11 +196,11 @@ impl State {
         }
     }
 
-    /// Records what a model response says: id, model, finish reasons, usage and, when capturing,
-    /// the output messages.
+    /// Records what a model response says: id, model, finish reasons, usage and, when capturing
+    /// the result, the output messages.
     pub fn model_response<T: ModelResponse + ?Sized>(&self, response: &T) {
         if let Some(call) = self.model.as_deref() {
-            call.response(&self.span, self.capture, response, Priced::Yes);
+            call.response(&self.span, self.capture_result, response, Priced::Yes);
         }
     }
 

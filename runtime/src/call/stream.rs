@@ -34,12 +34,13 @@ use crate::semconv::error_type::CANCELLED;
 
 pin_project_lite::pin_project! {
     /// A model response stream traced as one call (used by the macros' expansion): it yields the
-    /// inner stream's items unchanged.
+    /// inner stream's items unchanged. `V` views an item's chunk as a [`ModelChunk`].
     #[doc(hidden)]
-    pub struct TracedStream<S, D> {
+    pub struct TracedStream<S, D, V> {
         #[pin]
         inner: S,
         progress: Progress<D>,
+        chunk: V,
     }
 }
 
@@ -52,9 +53,9 @@ struct Progress<D> {
     failed: bool,
 }
 
-impl<S, D> TracedStream<S, D> {
-    fn new(inner: S, call: Call, describe: D) -> Self {
-        let capture = call.captures();
+impl<S, D, V> TracedStream<S, D, V> {
+    fn new(inner: S, call: Call, describe: D, chunk: V) -> Self {
+        let capture = call.captures_result();
         Self {
             inner,
             progress: Progress {
@@ -63,6 +64,7 @@ impl<S, D> TracedStream<S, D> {
                 streamed: Streamed::new(capture, capture_limits().max_bytes),
                 failed: false,
             },
+            chunk,
         }
     }
 }
@@ -119,7 +121,7 @@ impl Call {
                 return;
             };
             if call
-                .response(&state.span, state.capture, response, Priced::Yes)
+                .response(&state.span, state.capture_result, response, Priced::Yes)
                 .is_empty()
             {
                 let model = call.model_name(response.response_model());
@@ -145,7 +147,7 @@ impl Call {
         if let Some(state) = self.0.as_mut().filter(|s| !s.ended) {
             state.ended = true;
             if let Some(call) = state.model.as_deref() {
-                call.response(&state.span, state.capture, response, Priced::No);
+                call.response(&state.span, state.capture_result, response, Priced::No);
             }
             if !failed {
                 state.fail(
@@ -166,14 +168,16 @@ impl Call {
     }
 
     /// Moves a streaming call into the stream its function returned (used by the macros'
-    /// expansion): the span ends when the stream does. `describe` describes an `Err` item.
-    pub fn stream<S, C, E, D>(self, stream: S, describe: D) -> TracedStream<S, D>
+    /// expansion): the span ends when the stream does. `describe` describes an `Err` item,
+    /// `chunk` views an `Ok` item as a [`ModelChunk`] (the expansion's `|c| c as &dyn ModelChunk`,
+    /// so an item type that is not one is an error on the user's return type).
+    pub fn stream<S, C, E, D, V>(self, stream: S, describe: D, chunk: V) -> TracedStream<S, D, V>
     where
         S: Stream<Item = Result<C, E>>,
-        C: ModelChunk,
         D: Fn(&E) -> Described,
+        V: Fn(&C) -> &dyn ModelChunk,
     {
-        TracedStream::new(stream, self, describe)
+        TracedStream::new(stream, self, describe, chunk)
     }
 }
 
@@ -196,11 +200,11 @@ impl<F: Future> Future for InSpan<'_, F> {
     }
 }
 
-impl<S, C, E, D> Stream for TracedStream<S, D>
+impl<S, C, E, D, V> Stream for TracedStream<S, D, V>
 where
     S: Stream<Item = Result<C, E>>,
-    C: ModelChunk,
     D: Fn(&E) -> Described,
+    V: Fn(&C) -> &dyn ModelChunk,
 {
     type Item = S::Item;
 
@@ -212,7 +216,7 @@ where
             streamed,
             failed,
         } = this.progress;
-        let inner = this.inner;
+        let (inner, view) = (this.inner, &*this.chunk);
         let Some(live) = call.as_mut() else {
             return inner.poll_next(cx);
         };
@@ -222,7 +226,8 @@ where
             let polled = inner.poll_next(cx);
             let first = streamed.chunks == 0;
             let failure = match &polled {
-                Poll::Ready(Some(Ok(chunk))) => {
+                Poll::Ready(Some(Ok(item))) => {
+                    let chunk = view(item);
                     streamed.apply(chunk);
                     chunk.error().map(|(t, m)| (Cow::Owned(t), Some(m)))
                 }
@@ -294,7 +299,7 @@ macro_rules! boxed_stream_return {
                 if !call.is_recording() {
                     return self;
                 }
-                Box::pin(call.stream(self, describe))
+                Box::pin(call.stream(self, describe, |c| c as &dyn ModelChunk))
             }
         }
     };
@@ -348,7 +353,7 @@ impl Streamed {
         }
     }
 
-    fn apply(&mut self, chunk: &impl ModelChunk) {
+    fn apply(&mut self, chunk: &dyn ModelChunk) {
         self.chunks += 1;
         // Some servers (Azure OpenAI) open with a chunk whose id and model are empty.
         let given = |s: Option<&str>| s.filter(|s| !s.is_empty()).map(str::to_owned);

@@ -3,7 +3,8 @@
 //! Capture is **off by default**, as the GenAI conventions require. It is switched on by the
 //! environment variable `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT` (read once, on first
 //! use, whoever installed the subscriber), by [`set_content_capture`] in code, and per function by
-//! the macros' `capture = true | false` option, which wins over both.
+//! the macros' `capture = true | false` option, which wins over both; `skip(arg, ..)`, `skip_all`
+//! and `skip_result` keep single arguments, every argument or the result out.
 //!
 //! When capture is off nothing is serialised at all: the macros hand arguments over as
 //! `&dyn Capture` behind a check of whether the call captures, and results are serialised only
@@ -190,8 +191,9 @@ pub fn capture_limits() -> CaptureLimits {
 
 /// A value that can be captured into a span: anything `serde::Serialize`.
 ///
-/// The macros require it of every argument they capture and of captured results, so a value that
-/// cannot be serialised is a compile error that says how to skip it.
+/// The macros require it of every argument they capture and of captured results (as
+/// [`CapturedArgument`] and [`CapturedResult`]), so a value that cannot be serialised is a
+/// compile error that says how to skip it.
 ///
 /// ```
 /// use genai_tracing::capture::Capture;
@@ -203,7 +205,7 @@ pub fn capture_limits() -> CaptureLimits {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be captured into a span: it does not implement `serde::Serialize`",
     label = "captured as span content",
-    note = "to keep it out of the span, skip the argument with `skip(name)` or `skip_all`, or turn capture off for this function (its result included) with `capture = false`"
+    note = "derive or implement `serde::Serialize` for `{Self}` and the types inside it; the macros keep a value out of the span with `skip(arg)`, `skip_all`, `skip_result` or `capture = false`"
 )]
 pub trait Capture {
     /// The value as JSON, within [`capture_limits`] and scrubbed of secrets. Serialisation errors
@@ -217,11 +219,49 @@ pub trait Capture {
     fn capture_within(&self, budget: &mut Budget) -> Value;
 }
 
+// Not recommended: an unserialisable `Vec<T>` is reported as not `Capture`, with this trait's
+// message, rather than as its `T` not `Serialize`.
+#[diagnostic::do_not_recommend]
 impl<T: serde::Serialize + ?Sized> Capture for T {
     fn capture_within(&self, budget: &mut Budget) -> Value {
         bounded::to_value(self, budget)
     }
 }
+
+// What the macros require of an argument and of a result they capture: `Capture`, under the
+// name of its role, so that a value that is not `serde::Serialize` is a compile error on the
+// user's argument or return type that says how to keep it out of the span.
+
+/// An argument the macros record as span content: any [`Capture`] (`serde::Serialize`) type.
+///
+/// Implemented for every `Serialize` type; the macros require it of each argument they capture,
+/// so that one that is not is a compile error naming the fixes: `skip(arg)`, `skip_all`,
+/// `capture = false`, or a `Serialize` implementation.
+#[diagnostic::on_unimplemented(
+    message = "this argument cannot be captured into a span: `{Self}` does not implement `serde::Serialize`",
+    label = "captured as span content",
+    note = "keep it out of the span with `skip(<this argument>)` (`skip_all` for every argument, `capture = false` for all content), or make it `serde::Serialize` (`#[derive(serde::Serialize)]` on its type and the types inside it)"
+)]
+pub trait CapturedArgument: Capture {}
+
+#[diagnostic::do_not_recommend]
+impl<T: serde::Serialize + ?Sized> CapturedArgument for T {}
+
+/// A result the macros record as span content: any [`Capture`] (`serde::Serialize`) type.
+///
+/// Implemented for every `Serialize` type; the macros require it of the result they capture (a
+/// tool's, an agent's or workflow's, a retrieval's documents, a memory search's records), so that
+/// one that is not is a compile error naming the fixes: `skip_result`, `capture = false`, or a
+/// `Serialize` implementation.
+#[diagnostic::on_unimplemented(
+    message = "this result cannot be captured into a span: `{Self}` does not implement `serde::Serialize`",
+    label = "captured as span content",
+    note = "keep it out of the span with `skip_result` (the arguments are still captured) or `capture = false`, or make it `serde::Serialize` (`#[derive(serde::Serialize)]` on its type and the types inside it)"
+)]
+pub trait CapturedResult: Capture {}
+
+#[diagnostic::do_not_recommend]
+impl<T: serde::Serialize + ?Sized> CapturedResult for T {}
 
 /// Serialises a captured value to bounded, scrubbed JSON (see [`Capture`]).
 ///

@@ -231,30 +231,37 @@ pub trait Parent {
     fn parent_context(&self) -> Option<Context>;
 }
 
+// Not recommended, each: the error's label already names what `parent = ..` takes, and rustc
+// would list `tracing::Span` by the path of the macros' hidden re-export.
+#[diagnostic::do_not_recommend]
 impl Parent for RemoteContext {
     fn parent_context(&self) -> Option<Context> {
         Some(self.context.clone())
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl Parent for Context {
     fn parent_context(&self) -> Option<Context> {
         Some(self.clone())
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl Parent for tracing::Span {
     fn parent_context(&self) -> Option<Context> {
         Some(self.context())
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl<P: Parent> Parent for Option<P> {
     fn parent_context(&self) -> Option<Context> {
         self.as_ref()?.parent_context()
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl<P: Parent + ?Sized> Parent for &P {
     fn parent_context(&self) -> Option<Context> {
         (**self).parent_context()

@@ -93,6 +93,9 @@ pub enum DeltaPart {
 /// Forwards the trait through references and boxes.
 macro_rules! forward_model_chunk {
     ($($ptr:ty),*) => {$(
+        // Not recommended: a chunk type that is not one is told of its own type, without
+        // rustc listing these forwards out of this macro's source.
+        #[diagnostic::do_not_recommend]
         impl<T: ModelChunk + ?Sized> ModelChunk for $ptr {
             fn response_id(&self) -> Option<&str> {
                 (**self).response_id()
