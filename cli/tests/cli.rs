@@ -76,8 +76,20 @@ fn reply(request: &Value) -> Result<Value, CalcError> {
 /// symbols (a failed tool call it recovers from), anything else fails the run.
 #[agent(name = "calc")]
 async fn calc(question: &str) -> Result<String, CalcError> {
-    chat(&json!({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": question}]}))
-        .await?;
+    chat(&request(question)).await?;
+    solve(question, calculator)
+}
+
+/// The model request of `question`.
+fn request(question: &str) -> Value {
+    json!({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": question}]})
+}
+
+/// "What is A op B?" through `calculator`; words for operators are tried again as symbols.
+fn solve(
+    question: &str,
+    calculator: impl Fn(&str) -> Result<f64, CalcError>,
+) -> Result<String, CalcError> {
     let expr = question
         .trim_start_matches("What is ")
         .trim_end_matches('?');
@@ -102,17 +114,8 @@ async fn calc_uncaptured(question: &str) -> Result<String, CalcError> {
     async fn chat(request: &Value) -> Result<Value, CalcError> {
         reply(request)
     }
-    chat(&json!({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": question}]}))
-        .await?;
-    let expr = question
-        .trim_start_matches("What is ")
-        .trim_end_matches('?');
-    let value = match calculator(expr) {
-        Ok(value) => value,
-        Err(_) if expr.contains(" plus ") => calculator(&expr.replace(" plus ", " + "))?,
-        Err(error) => return Err(error),
-    };
-    Ok(format!("{expr} = {value}"))
+    chat(&request(question)).await?;
+    solve(question, calculator)
 }
 
 /// An agent that captures nothing, and fails.
