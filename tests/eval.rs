@@ -109,6 +109,16 @@ fn event_attr<'a>(event: &'a opentelemetry::trace::Event, key: &str) -> Option<&
         .map(|kv| &kv.value)
 }
 
+/// The score `name` recorded on `span`, as its `gen_ai.evaluation.result` event.
+fn score_event<'a>(
+    span: &'a opentelemetry_sdk::trace::SpanData,
+    name: &str,
+) -> Option<&'a opentelemetry::trace::Event> {
+    span.events.iter().find(|e| {
+        event_attr(e, sc::GEN_AI_EVALUATION_NAME) == Some(&OtelValue::from(name.to_owned()))
+    })
+}
+
 fn block_on<F: std::future::Future>(f: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -259,11 +269,7 @@ fn a_score_with_nothing_to_check_is_exported_as_not_checked_and_keeps_nothing() 
         .iter()
         .find(|s| s.name == "invoke_agent calculator-agent")
         .expect("the run kept at ratio 1");
-    let unchecked = root
-        .events
-        .iter()
-        .find(|e| event_attr(e, sc::GEN_AI_EVALUATION_NAME) == Some(&OtelValue::from("arithmetic")))
-        .expect("the arithmetic score");
+    let unchecked = score_event(root, "arithmetic").expect("the arithmetic score");
     assert_eq!(
         event_attr(unchecked, sc::GEN_AI_EVALUATION_SCORE_LABEL),
         Some(&OtelValue::from("not_checked"))
@@ -281,11 +287,7 @@ fn a_score_with_nothing_to_check_is_exported_as_not_checked_and_keeps_nothing() 
         event_attr(unchecked, sc::GEN_AI_EVALUATION_EXPLANATION),
         Some(&OtelValue::from("content not captured"))
     );
-    let passed = root
-        .events
-        .iter()
-        .find(|e| event_attr(e, sc::GEN_AI_EVALUATION_NAME) == Some(&OtelValue::from("explains")))
-        .expect("the other score");
+    let passed = score_event(root, "explains").expect("the other score");
     assert_eq!(
         event_attr(passed, sc::EVALUATION_OUTCOME),
         Some(&OtelValue::from("pass"))
@@ -632,11 +634,7 @@ fn traces_the_scorers_start_are_not_scored_and_a_judge_past_its_time_is_a_timeou
         .iter()
         .find(|s| s.name == "invoke_agent calculator-agent")
         .unwrap();
-    let timed_out = root
-        .events
-        .iter()
-        .find(|e| event_attr(e, sc::GEN_AI_EVALUATION_NAME) == Some(&OtelValue::from("patience")))
-        .expect("the judge's score");
+    let timed_out = score_event(root, "patience").expect("the judge's score");
     assert_eq!(
         event_attr(timed_out, sc::ERROR_TYPE),
         Some(&OtelValue::from("timeout"))
