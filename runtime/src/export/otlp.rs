@@ -106,7 +106,8 @@ pub(crate) enum SetupError {
 pub(crate) struct Destination {
     /// A base URL set in code (the HTTP protocols append the signal's path).
     pub(crate) endpoint: Option<String>,
-    #[cfg_attr(feature = "otlp-grpc", allow(dead_code))]
+    /// A preset's URL and headers (the presets speak OTLP/HTTP only).
+    #[cfg_attr(not(feature = "otlp-http"), allow(dead_code))]
     pub(crate) preset: Option<Preset>,
     pub(crate) timeout: Duration,
 }
@@ -155,37 +156,16 @@ fn build_span_exporter(
     match protocol {
         #[cfg(feature = "otlp-grpc")]
         OtlpProtocol::Grpc => {
-            let mut grpc = builder
-                .with_tonic()
-                .with_protocol(Protocol::Grpc)
-                .with_timeout(to.timeout);
-            if let Some(config) = tls.grpc()? {
-                grpc = grpc.with_tls_config(config);
-            }
-            let exporter = sent_to(grpc, to.endpoint).build()?;
+            let exporter = over_grpc(builder.with_tonic(), to, &tls)?.build()?;
             #[cfg(feature = "otlp-http")]
             let exporter = super::transport::explained(exporter, None);
             Ok(exporter)
         }
         #[cfg(feature = "otlp-http")]
         http_protocol => {
-            use std::collections::HashMap;
             let transport = super::transport::HttpTransport::new(&tls, to.timeout)?;
-            let (url, headers): (Option<String>, HashMap<String, String>) = match to.preset {
-                Some((url, headers)) => (Some(url), headers.into_iter().collect()),
-                None => (
-                    to.endpoint.map(|base| signal_url(&base, "traces")),
-                    HashMap::new(),
-                ),
-            };
-            let http = builder
-                .with_http()
-                .with_protocol(http_format(http_protocol))
-                .with_timeout(to.timeout)
-                .with_http_client(transport.clone())
-                .with_headers(headers);
-            let exporter = sent_to(http, url).build()?;
-            Ok(super::transport::explained(exporter, Some(transport)))
+            let http = over_http(builder.with_http(), http_protocol, to, "traces", &transport);
+            Ok(super::transport::explained(http.build()?, Some(transport)))
         }
         #[cfg(not(feature = "otlp-http"))]
         _ => unreachable!("missing_feature() refused {protocol}"),
@@ -214,29 +194,64 @@ pub(crate) fn metric_exporter(
     let metrics = opentelemetry_otlp::MetricExporter::builder();
     Ok(match protocol {
         #[cfg(feature = "otlp-grpc")]
-        OtlpProtocol::Grpc => {
-            let mut grpc = metrics
-                .with_tonic()
-                .with_protocol(Protocol::Grpc)
-                .with_timeout(to.timeout);
-            if let Some(config) = tls.grpc()? {
-                grpc = grpc.with_tls_config(config);
-            }
-            sent_to(grpc, to.endpoint).build()?
-        }
+        OtlpProtocol::Grpc => over_grpc(metrics.with_tonic(), to, &tls)?.build()?,
         #[cfg(feature = "otlp-http")]
         http_protocol => {
             let transport = super::transport::HttpTransport::new(&tls, to.timeout)?;
-            let http = metrics
-                .with_http()
-                .with_protocol(http_format(http_protocol))
-                .with_timeout(to.timeout)
-                .with_http_client(transport);
-            sent_to(http, to.endpoint.map(|base| signal_url(&base, "metrics"))).build()?
+            over_http(
+                metrics.with_http(),
+                http_protocol,
+                to,
+                "metrics",
+                &transport,
+            )
+            .build()?
         }
         #[cfg(not(feature = "otlp-http"))]
         _ => unreachable!("missing_feature() refused {protocol}"),
     })
+}
+
+/// A gRPC exporter builder (spans or metrics) sent to `to`, with the TLS settings of `tls`.
+#[cfg(feature = "otlp-grpc")]
+fn over_grpc<B: WithExportConfig + WithTonicConfig>(
+    builder: B,
+    to: Destination,
+    tls: &TlsFiles,
+) -> Result<B, SetupError> {
+    let mut grpc = builder
+        .with_protocol(Protocol::Grpc)
+        .with_timeout(to.timeout);
+    if let Some(config) = tls.grpc()? {
+        grpc = grpc.with_tls_config(config);
+    }
+    Ok(sent_to(grpc, to.endpoint))
+}
+
+/// An HTTP exporter builder (spans or metrics) for `protocol` through `transport`, sent to
+/// `to`: a preset's URL and headers, else the `signal`'s path under a base URL set in code, else
+/// where the environment says.
+#[cfg(feature = "otlp-http")]
+fn over_http<B: WithExportConfig + WithHttpConfig>(
+    builder: B,
+    protocol: OtlpProtocol,
+    to: Destination,
+    signal: &str,
+    transport: &super::transport::HttpTransport,
+) -> B {
+    let (url, headers) = match to.preset {
+        Some((url, headers)) => (Some(url), headers.into_iter().collect()),
+        None => (
+            to.endpoint.map(|base| signal_url(&base, signal)),
+            std::collections::HashMap::new(),
+        ),
+    };
+    let http = builder
+        .with_protocol(http_format(protocol))
+        .with_timeout(to.timeout)
+        .with_http_client(transport.clone())
+        .with_headers(headers);
+    sent_to(http, url)
 }
 
 /// The SDK's body format of an HTTP protocol.
