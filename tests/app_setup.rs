@@ -38,6 +38,13 @@ fn run(name: &str, args: &[&str], vars: &[(&str, &str)], file: bool) -> (Output,
     (output, stderr, path)
 }
 
+/// The one line of `stderr` that holds `text` (panics unless there is exactly one).
+fn one_line<'a>(stderr: &'a str, text: &str) -> &'a str {
+    let lines: Vec<&str> = stderr.lines().filter(|l| l.contains(text)).collect();
+    assert_eq!(lines.len(), 1, "{stderr}");
+    lines[0]
+}
+
 /// The names of the spans in the trace file, sorted.
 fn exported(path: &PathBuf) -> Vec<String> {
     let mut names: Vec<String> = read_traces(path)
@@ -59,6 +66,10 @@ fn init_prints_the_apps_logs_by_rust_log_and_exports_every_span_whatever_it_says
     assert!(
         !stderr.contains("GlobalSet"),
         "the SDK's notes from warn up: {stderr}"
+    );
+    assert!(
+        !stderr.contains('\x1b'),
+        "no colour when stderr is not a terminal: {stderr:?}"
     );
     assert_eq!(
         exported(&path),
@@ -94,18 +105,14 @@ fn a_bad_rust_log_is_refused_naming_it() {
 #[test]
 fn init_with_nothing_configured_says_where_spans_go_once() {
     let (_, stderr, path) = run("nowhere", &["init"], &[], false);
-    let hints: Vec<&str> = stderr
-        .lines()
-        .filter(|l| l.starts_with("genai-tracing: no exporter"))
-        .collect();
-    assert_eq!(hints.len(), 1, "{stderr}");
+    let hints = one_line(&stderr, "genai-tracing: no exporter");
     for how in [
         "OTEL_EXPORTER_OTLP_ENDPOINT",
         "GENAI_TRACING_FILE",
         "GENAI_TRACING_CONSOLE",
         "GENAI_TRACING_BACKEND",
     ] {
-        assert!(hints[0].contains(how), "{}", hints[0]);
+        assert!(hints.contains(how), "{}", hints);
     }
     assert!(!path.exists());
     let (_, stderr, _) = run("somewhere", &["init"], &[], true);
@@ -115,15 +122,11 @@ fn init_with_nothing_configured_says_where_spans_go_once() {
 #[test]
 fn a_guard_dropped_at_once_is_named_in_one_warning() {
     let (_, stderr, path) = run("dropped", &["init-dropped"], &[], true);
-    let warnings: Vec<&str> = stderr
-        .lines()
-        .filter(|l| l.contains("after the TracingGuard was dropped"))
-        .collect();
-    assert_eq!(warnings.len(), 1, "{stderr}");
+    let warnings = one_line(&stderr, "after the TracingGuard was dropped");
     assert!(
-        warnings[0].contains("let _guard = genai_tracing::init()?;"),
+        warnings.contains("let _guard = genai_tracing::init()?;"),
         "{}",
-        warnings[0]
+        warnings
     );
     assert!(exported(&path).is_empty());
 }
@@ -145,15 +148,11 @@ fn the_layer_exports_every_span_under_the_apps_own_quiet_logs() {
 #[test]
 fn a_global_filter_that_turns_genai_spans_off_is_said_once_and_the_readme_directive_keeps_them() {
     let (_, stderr, path) = run("global-warn", &["global-filter", "warn"], &[], true);
-    let warnings: Vec<&str> = stderr
-        .lines()
-        .filter(|l| l.contains("was turned off by a filter"))
-        .collect();
-    assert_eq!(warnings.len(), 1, "{stderr}");
+    let warnings = one_line(&stderr, "was turned off by a filter");
     assert!(
-        warnings[0].contains("[{gen_ai.operation.name}]=info"),
+        warnings.contains("[{gen_ai.operation.name}]=info"),
         "{}",
-        warnings[0]
+        warnings
     );
     assert!(exported(&path).is_empty());
 
