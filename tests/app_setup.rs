@@ -88,6 +88,33 @@ fn init_prints_the_apps_logs_by_rust_log_and_exports_every_span_whatever_it_says
 }
 
 #[test]
+fn the_apps_logs_name_the_spans_but_not_their_captured_content() {
+    let capture = [("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT", "true")];
+    let (_, stderr, path) = run("captured", &["init"], &capture, true);
+    let line = one_line(&stderr, "app info: looking Oslo up");
+    assert!(
+        line.ends_with(
+            " INFO invoke_agent weather:execute_tool lookup: app_setup: app info: looking Oslo up"
+        ),
+        "{line}"
+    );
+    assert!(
+        !stderr.contains("gen_ai.") && !stderr.contains("Oslo\""),
+        "{stderr}"
+    );
+    let traces = read_traces(&path).expect("trace file");
+    let tool = traces[0]
+        .spans
+        .iter()
+        .find(|s| s.name == "execute_tool lookup")
+        .unwrap();
+    assert!(
+        tool.input().is_some_and(|i| i.contains("Oslo")),
+        "captured for the exporter"
+    );
+}
+
+#[test]
 fn a_bad_rust_log_is_refused_naming_it() {
     let output = command_without_otel(EXE)
         .arg("init")

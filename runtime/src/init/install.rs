@@ -3,7 +3,6 @@
 //! feeds them; as the global subscriber with the app's logs ([`Builder::install`]), as a layer
 //! of your own subscriber ([`Builder::layer`]), or not installed at all ([`Builder::build`]).
 
-use std::io::IsTerminal as _;
 use std::sync::Arc;
 
 use opentelemetry::metrics::MeterProvider as _;
@@ -39,7 +38,7 @@ impl Builder {
     /// [`crate::cost::preload`]), so that no model call waits for it.
     pub fn install(mut self) -> Result<TracingGuard, InitError> {
         let logs = match self.print_logs {
-            true => Some(app_logs(self.log_filter.take())?),
+            true => Some(super::logs::layer(self.log_filter.take())?),
             false => None,
         };
         let globals = Globals::take(&mut self);
@@ -266,31 +265,6 @@ const NOWHERE: &str = "genai-tracing: no exporter is configured, so spans go now
     GENAI_TRACING_FILE=traces.jsonl (then `genai-trace view traces.jsonl`) \
     or GENAI_TRACING_CONSOLE=true.";
 
-/// The app's own logs: a `fmt` layer on stderr, filtered by `RUST_LOG` (validated by
-/// `env.rs`), else `info`. The OpenTelemetry SDK's own notes ("global tracer provider is set",
-/// …) show from `warn` up, unless `RUST_LOG` names its crates.
-fn app_logs<S>(filter: Option<String>) -> Result<impl Layer<S> + Send + Sync, InitError>
-where
-    S: tracing::Subscriber + for<'span> LookupSpan<'span>,
-{
-    let directives = filter.unwrap_or_else(|| "info".to_owned());
-    let mut filter = super::env::log_filter(&directives)?;
-    if !directives.contains("opentelemetry") {
-        for quiet in [
-            "opentelemetry=warn",
-            "opentelemetry_sdk=warn",
-            "opentelemetry_otlp=warn",
-        ] {
-            filter = filter.add_directive(quiet.parse().expect("a valid directive"));
-        }
-    }
-    // Colours only on a terminal, and not under NO_COLOR (https://no-color.org).
-    let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    Ok(tracing_subscriber::fmt::layer()
-        .with_writer(std::io::stderr)
-        .with_ansi(colour)
-        .with_filter(filter))
-}
 /// [`otlp::span_exporter`], refused for gRPC outside a multi-thread Tokio runtime (see
 /// [`otlp::grpc_runtime`]).
 fn span_exporter(protocol: OtlpProtocol, to: Destination) -> Result<otlp::SpanExporter, InitError> {

@@ -10,14 +10,15 @@
 //! never waits.
 //!
 //! `builder.rs` holds what a [`Builder`] is made of and its settings, `env.rs` reads and validates
-//! every variable, `install.rs` assembles and installs the pipeline, `guard.rs` keeps it running,
-//! `error.rs` says why it could not start.
+//! every variable, `install.rs` assembles and installs the pipeline, `logs.rs` prints the app's
+//! own logs, `guard.rs` keeps it running, `error.rs` says why it could not start.
 
 mod builder;
 mod env;
 mod error;
 mod guard;
 mod install;
+mod logs;
 
 pub use builder::Builder;
 pub use error::InitError;

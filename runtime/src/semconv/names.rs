@@ -370,3 +370,28 @@ pub mod error_type {
     /// An MCP tool call whose result has `isError: true`.
     pub const TOOL_ERROR: &str = "tool_error";
 }
+
+/// The namespaces of the attributes this crate's spans carry (GenAI, OpenInference, the
+/// platforms', MCP's and this crate's own).
+const SPAN_NAMESPACES: [&str; 13] = [
+    "gen_ai.",
+    "genai_tracing.",
+    "otel.",
+    "openinference.",
+    "llm.",
+    "input.",
+    "output.",
+    "langfuse.",
+    "mlflow.",
+    "mcp.",
+    "jsonrpc.",
+    "rpc.",
+    "network.",
+];
+
+/// Whether `name` is an attribute this crate's spans carry: one of [`SPAN_NAMESPACES`] or the
+/// trace attributes and `error.type`. The app's logs leave them out (see `init/logs.rs`).
+pub(crate) fn is_span_attribute(name: &str) -> bool {
+    SPAN_NAMESPACES.iter().any(|ns| name.starts_with(ns))
+        || [SESSION_ID, USER_ID, TAG_TAGS, METADATA, ERROR_TYPE].contains(&name)
+}
