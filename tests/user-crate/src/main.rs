@@ -1,6 +1,7 @@
 //! A user's agent, instrumented and set up as the README says: `genai_tracing::init()` from the
-//! environment, nothing else. Exits non-zero when a span was lost (an HTTPS export that failed,
-//! for one).
+//! environment, or with the argument `layer`, `Builder::layer()` under the app's own subscriber
+//! with its logs filtered at `warn`. Exits non-zero when a span was lost (an HTTPS export that
+//! failed, for one).
 
 use genai_tracing::{agent, llm_call, tool};
 use serde_json::{json, Value};
@@ -46,8 +47,23 @@ fn run(question: &str) -> Result<String, Error> {
     Ok(format!("{question} = {}", calculator(question)?))
 }
 
+/// The pipeline as `init()` installs it, or under the app's own subscriber.
+fn set_up(own_subscriber: bool) -> Result<genai_tracing::TracingGuard, genai_tracing::InitError> {
+    if !own_subscriber {
+        return genai_tracing::init();
+    }
+    use tracing_subscriber::{fmt, prelude::*, EnvFilter};
+    let (traces, guard) = genai_tracing::Builder::from_env()?.layer()?;
+    tracing_subscriber::registry()
+        .with(fmt::layer().with_filter(EnvFilter::new("warn")))
+        .with(traces)
+        .init();
+    Ok(guard)
+}
+
 fn main() -> std::process::ExitCode {
-    let guard = match genai_tracing::init() {
+    let own_subscriber = std::env::args().nth(1).as_deref() == Some("layer");
+    let guard = match set_up(own_subscriber) {
         Ok(guard) => guard,
         Err(err) => {
             eprintln!("cannot set tracing up: {err}");
