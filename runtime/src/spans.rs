@@ -389,6 +389,18 @@ pub const fn sets_field(own: &[&str], key: &str) -> bool {
     listed(declared::COMMON, key) || listed(own, key)
 }
 
+/// Whether the global `tracing` subscriber would record a GenAI span: an INFO span with
+/// `gen_ai.operation.name` (the target is this crate's, not the instrumented function's module,
+/// so a filter on the app's own targets is not seen). Asks the filters only: no span is made.
+pub(crate) fn genai_spans_enabled() -> bool {
+    tracing::enabled!(
+        kind: tracing::metadata::Kind::SPAN,
+        target: "genai_tracing",
+        tracing::Level::INFO,
+        { gen_ai.operation.name }
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::declared;

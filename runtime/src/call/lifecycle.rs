@@ -94,7 +94,6 @@ impl Call {
     #[inline]
     pub fn new(span: Span, capture: Option<bool>) -> Self {
         if span.is_disabled() {
-            super::filtered::disabled(&span);
             return Self(None);
         }
         Self::with(span, capture, TraceAttributes::current())
@@ -108,9 +107,6 @@ impl Call {
 
     fn with(span: Span, capture: Option<bool>, attributes: Option<Arc<TraceAttributes>>) -> Self {
         let recording = !span.is_disabled();
-        if !recording {
-            super::filtered::disabled(&span);
-        }
         let capture = recording && capture.unwrap_or_else(captures_content);
         let state = State {
             capture,

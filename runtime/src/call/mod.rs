@@ -11,10 +11,8 @@
 //! - `hosted.rs`: a tool recording into the MCP server span that hosts it.
 //! - `rollup.rs`: an agent's totals of the model calls beneath it.
 //! - `fields.rs`: how values are written on the span.
-//! - `filtered.rs`: a span a subscriber's filter turned off, said once.
 
 mod fields;
-mod filtered;
 mod hosted;
 mod lifecycle;
 mod model;
@@ -24,7 +22,6 @@ mod retry;
 mod rollup;
 mod stream;
 
-pub(crate) use filtered::pipeline_installed;
 #[cfg_attr(not(feature = "mcp"), allow(unused_imports))]
 pub(crate) use hosted::{hosting, Host};
 pub use lifecycle::{Call, CallFuture, State};

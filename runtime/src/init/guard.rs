@@ -1,6 +1,7 @@
 //! [`TracingGuard`]: keeps the pipeline running while it lives, and exports what is left (within
-//! the shutdown timeout) when it is dropped or shut down; and [`AfterShutdown`], which says so
-//! once when spans keep coming after that (the guard dropped too early: `let _ = init()?`).
+//! the shutdown timeout) when it is dropped or shut down, saying then if a global filter turned
+//! every GenAI span off; and [`AfterShutdown`], which says so once when spans keep coming after
+//! that (the guard dropped too early: `let _ = init()?`).
 
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::sync::Arc;
@@ -34,6 +35,8 @@ pub struct TracingGuard {
     shutdown_timeout: Duration,
     exporters: Vec<&'static str>,
     shut_down: Arc<AtomicBool>,
+    /// Installed globally: a global filter below INFO is said at shutdown.
+    global: bool,
 }
 
 impl TracingGuard {
@@ -51,7 +54,14 @@ impl TracingGuard {
             shutdown_timeout,
             exporters,
             shut_down: Arc::default(),
+            global: false,
         }
+    }
+
+    /// Marks the pipeline as installed for the process (by `Builder::install` or
+    /// `Builder::layer`): at shutdown, a global filter that turned every GenAI span off is said.
+    pub(super) fn watch_global_filter(&mut self) {
+        self.global = true;
     }
 
     /// The layer that warns once about spans starting after this guard shut the pipeline down.
@@ -129,6 +139,17 @@ impl TracingGuard {
             let _ = meters.shutdown_with_timeout(left);
         }
         let stats = self.counters.snapshot();
+        // Checked here, once, rather than on every disabled span: tracing off costs nothing more.
+        let seen = stats.exported + stats.lost() + stats.spans_sampled_out;
+        if self.global && seen == 0 && !crate::spans::genai_spans_enabled() {
+            eprintln!(
+                "genai-tracing: no span reached the pipeline, and the tracing subscriber's \
+                 filters turn GenAI spans off (they are INFO, with the instrumented function's \
+                 module as target). Filter the app's logs on their own layer \
+                 (`fmt::layer().with_filter(EnvFilter::from_default_env())`), or add the \
+                 directive `[{{gen_ai.operation.name}}]=info` to a global filter."
+            );
+        }
         if stats.lost() > 0 {
             eprintln!(
                 "genai-tracing: {} spans lost ({} queue full, {} failed exports, {} left at \

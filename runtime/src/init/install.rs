@@ -50,8 +50,9 @@ impl Builder {
         if let Some(scoring) = &parts.scoring {
             scoring.set_dispatch(&dispatch);
         }
-        globals.apply(&parts.guard);
-        Ok(parts.guard)
+        let mut guard = parts.guard;
+        globals.apply(&mut guard);
+        Ok(guard)
     }
 
     /// Builds the pipeline as a [`Layer`](tracing_subscriber::Layer) for a subscriber of your
@@ -78,8 +79,9 @@ impl Builder {
     {
         let globals = Globals::take(&mut self);
         let parts = self.pipeline()?;
-        globals.apply(&parts.guard);
-        Ok((export_layer(&parts.guard), parts.guard))
+        let mut guard = parts.guard;
+        globals.apply(&mut guard);
+        Ok((export_layer(&guard), guard))
     }
 
     /// Builds the pipeline without installing anything global: a subscriber to use where you
@@ -235,7 +237,8 @@ impl Globals {
         }
     }
 
-    fn apply(self, guard: &TracingGuard) {
+    fn apply(self, guard: &mut TracingGuard) {
+        guard.watch_global_filter();
         if let Some(policy) = self.capture {
             set_content_capture(policy);
         }
@@ -249,7 +252,6 @@ impl Globals {
             crate::metrics::use_meter(&meters.meter("genai-tracing"));
         }
         install_counters(guard.counters());
-        crate::call::pipeline_installed();
         // Here rather than in the first priced model call (tens of milliseconds).
         crate::cost::preload();
         if self.nowhere {
