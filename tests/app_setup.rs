@@ -166,6 +166,10 @@ fn the_layer_exports_every_span_under_the_apps_own_quiet_logs() {
         !stderr.contains("app info"),
         "the app's filter says warn: {stderr}"
     );
+    assert!(
+        !stderr.contains("turn GenAI spans off"),
+        "a per-layer filter: {stderr}"
+    );
     assert_eq!(
         exported(&path),
         ["execute_tool lookup", "invoke_agent weather"]
