@@ -119,6 +119,18 @@ fn score_event<'a>(
     })
 }
 
+/// Three cases: two with an expected answer, the third (`two * 3`) without one.
+fn two_expected_one_not() -> Dataset {
+    Dataset::parse(
+        br#"{"id":"a","input":"17 * 23","expected":"391"}
+{"id":"b","input":"2 * 3","expected":"6"}
+{"id":"c","input":"two * 3"}
+"#,
+        "inline",
+    )
+    .unwrap()
+}
+
 fn block_on<F: std::future::Future>(f: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -297,14 +309,7 @@ fn a_score_with_nothing_to_check_is_exported_as_not_checked_and_keeps_nothing() 
 #[test]
 fn the_harness_counts_cases_with_nothing_checked_apart_and_the_gate_wants_checked_cases() {
     let _serial = serial();
-    let dataset = Dataset::parse(
-        br#"{"id":"a","input":"17 * 23","expected":"391"}
-{"id":"b","input":"2 * 3","expected":"6"}
-{"id":"c","input":"two * 3"}
-"#,
-        "inline",
-    )
-    .unwrap();
+    let dataset = two_expected_one_not();
     // A scorer that checks the expected answer only: case c has none.
     let expected = rule("expected", |t: &Trace| {
         let Some(expected) = t.expected.as_ref().and_then(Value::as_str) else {
@@ -464,14 +469,7 @@ fn the_harness_reports_per_case_writes_scored_traces_and_fails_below_its_thresho
     let dir = std::env::temp_dir().join(format!("genai-tracing-eval-{}", std::process::id()));
     let traces = dir.join("eval-traces.jsonl");
     let _ = std::fs::remove_dir_all(&dir);
-    let dataset = Dataset::parse(
-        br#"{"id":"a","input":"17 * 23","expected":"391"}
-{"id":"b","input":"2 * 3","expected":"6"}
-{"id":"c","input":"two * 3"}
-"#,
-        "inline",
-    )
-    .unwrap();
+    let dataset = two_expected_one_not();
     let eval = Eval::new(dataset)
         .scorer(rule("arithmetic", arithmetic))
         .scorer(judge())
