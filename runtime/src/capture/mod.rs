@@ -16,6 +16,7 @@
 //! [`REDACTED`].
 
 mod bounded;
+mod hook;
 mod scrub;
 
 use std::sync::atomic::{AtomicU8, Ordering};
@@ -25,8 +26,10 @@ use serde_json::Value;
 
 pub use bounded::Budget;
 pub use bounded::CaptureLimits;
-pub(crate) use scrub::{is_sensitive_key, run_hook};
-pub use scrub::{set_redaction_hook, REDACTED};
+pub(crate) use hook::run_hook;
+pub use hook::set_redaction_hook;
+pub(crate) use scrub::is_sensitive_key;
+pub use scrub::REDACTED;
 
 /// The environment variable that switches content capture on (`true`, `SPAN_ONLY`, `SPAN_AND_EVENT`)
 /// or off (`false`, `NO_CONTENT`, `EVENT_ONLY`), case-insensitive.
