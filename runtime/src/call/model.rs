@@ -143,7 +143,10 @@ impl ModelCall {
             outcome.cost = cost.map(|c| c.total);
         }
         if capture {
-            let messages = response.output_messages();
+            let mut messages = response.output_messages();
+            for m in &mut messages {
+                crate::model::scrub_split_secrets(&mut m.parts);
+            }
             if !messages.is_empty() {
                 record_json(span, sc::GEN_AI_OUTPUT_MESSAGES, &messages);
             }

@@ -94,7 +94,10 @@ impl State {
             );
         }
         if self.capture && content {
-            let messages = request.input_messages();
+            let mut messages = request.input_messages();
+            for m in &mut messages {
+                crate::model::scrub_split_secrets(&mut m.parts);
+            }
             if !messages.is_empty() {
                 self.record_json(sc::GEN_AI_INPUT_MESSAGES, &messages);
             }

@@ -28,8 +28,8 @@ pub use bounded::Budget;
 pub use bounded::CaptureLimits;
 pub(crate) use hook::run_hook;
 pub use hook::set_redaction_hook;
-pub(crate) use scrub::is_sensitive_key;
 pub use scrub::REDACTED;
+pub(crate) use scrub::{is_sensitive_key, scrub, scrub_across};
 
 /// The environment variable that switches content capture on (`true`, `SPAN_ONLY`, `SPAN_AND_EVENT`)
 /// or off (`false`, `NO_CONTENT`, `EVENT_ONLY`), case-insensitive.

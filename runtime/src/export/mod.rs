@@ -40,6 +40,7 @@ pub(crate) mod otlp;
 mod pipeline;
 mod queue;
 mod scoring;
+mod scrubbing;
 mod stages;
 mod stats;
 mod tail;

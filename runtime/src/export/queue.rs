@@ -278,6 +278,7 @@ fn run<E: SpanExporter>(shared: &Shared, mut exporter: E) {
         }
         let units = units as u64;
         if !batch.is_empty() {
+            super::scrubbing::scrub_batch(&mut batch);
             let n = batch.len() as u64;
             let result = futures_executor::block_on(exporter.export(batch));
             let mut state = shared.lock();

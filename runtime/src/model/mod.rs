@@ -14,7 +14,7 @@ mod response;
 mod usage;
 
 pub use chunk::{Delta, DeltaPart, ModelChunk};
-pub(crate) use message::finish_reason;
+pub(crate) use message::{finish_reason, scrub_split_secrets};
 pub use message::{ChatMessage, MessagePart, OutputMessage};
 pub use request::{ModelRequest, RequestParameters};
 pub use response::ModelResponse;

@@ -1,0 +1,264 @@
+//! Secrets by the name they are given: which names are sensitive, and the values assigned to such
+//! a name in text, whatever the spelling (`DB_PASSWORD=…`, `apiKey: …`, `x-api-key: …`,
+//! `"client_secret": "…"`, `("Authorization", "Token …")`, `--password …`).
+
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+/// Whether a key names a secret: `password`, `passphrase`, `api_key`, `Authorization`,
+/// `client_secret`, `x-api-key`, `githubToken`, `HF_TOKEN`, `openai_key`, `db_credential`,
+/// `session_cookie`, `private_key_id`, … — but not `max_tokens`, `primary_key`, `keyword`,
+/// `next_page_token` or `password_length`.
+pub(crate) fn is_sensitive_key(key: &str) -> bool {
+    // Letters and digits only, lowercase, on the stack for any name a secret could have.
+    let mut buf = [0u8; 96];
+    let mut len = 0;
+    for b in key.bytes().filter(u8::is_ascii_alphanumeric) {
+        if len == buf.len() {
+            return false;
+        }
+        buf[len] = b.to_ascii_lowercase();
+        len += 1;
+    }
+    let k = std::str::from_utf8(&buf[..len]).expect("ASCII");
+    const EXACT: [&str; 4] = ["auth", "pwd", "credentials", "pass"];
+    const CONTAINS: [&str; 10] = [
+        "password",
+        "passwd",
+        "passphrase",
+        "secret",
+        "credential",
+        "apikey",
+        "accesskey",
+        "privatekey",
+        "authorization",
+        "cookie",
+    ];
+    // What a name says about a secret rather than being one.
+    const ABOUT: [&str; 14] = [
+        "length",
+        "len",
+        "size",
+        "count",
+        "type",
+        "file",
+        "path",
+        "policy",
+        "url",
+        "uri",
+        "endpoint",
+        "expiry",
+        "expiresat",
+        "ttl",
+    ];
+    // Tokens that are not credentials.
+    const NOT_SECRET_TOKENS: [&str; 5] = ["page", "next", "continuation", "sync", "cancellation"];
+    // `…_key` names a key unless it is one of the kinds of keys that are not secrets.
+    const NOT_SECRET_KEYS: [&str; 14] = [
+        "primary",
+        "sort",
+        "partition",
+        "cache",
+        "idempotency",
+        "foreign",
+        "group",
+        "routing",
+        "dedup",
+        "row",
+        "object",
+        "public",
+        "hash",
+        "lookup",
+    ];
+    if ABOUT.iter().any(|a| k.ends_with(a)) {
+        return false;
+    }
+    let key_suffix = key.len() > 3 && {
+        let tail = &key.as_bytes()[key.len() - 4..];
+        tail.eq_ignore_ascii_case(b"_key")
+            || tail.eq_ignore_ascii_case(b"-key")
+            || key.ends_with("Key")
+    };
+    let before = |suffix: &str| k.strip_suffix(suffix).unwrap_or("");
+    EXACT.contains(&k)
+        || CONTAINS.iter().any(|c| k.contains(c))
+        || (k.ends_with("token")
+            && !NOT_SECRET_TOKENS
+                .iter()
+                .any(|n| before("token").ends_with(n)))
+        || (key_suffix && !NOT_SECRET_KEYS.iter().any(|n| before("key").ends_with(n)))
+}
+
+/// A name, an assignment and a value: `name = value`, `name: value`, `"name": "value"`,
+/// `name := value`, `name => value`, `("name", "value")`, with an optional HTTP authorization
+/// scheme before the value; and command-line options `--name value`, `--name=value`.
+static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r#"(?:(?P<name>[A-Za-z_$@][A-Za-z0-9_.\-]{0,80})(?P<quote>["']?)[ \t]*(?P<op>:=|=>|=|:|,)"#,
+        r#"|(?:^|[ \t])--(?P<flag>[A-Za-z][A-Za-z0-9\-_]{1,60})(?P<flagop>=|[ \t]+))"#,
+        r#"[ \t]*(?:(?i:bearer|basic|token|digest|apikey|sso-key)[ \t]+)?"#,
+        r#"(?P<value>"[^"\r\n]*"|'[^'\r\n]*'|[^\s"'`,;&|<>(){}\[\]]+)"#,
+    ))
+    .expect("the assignment pattern is valid")
+});
+
+/// An HTTP authorization scheme before a credential.
+static SCHEME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?i:bearer|basic|token|digest|apikey|sso-key)[ \t]+")
+        .expect("the scheme pattern is valid")
+});
+
+/// Adds to `found` the values `text` assigns to sensitive names.
+pub(super) fn find(text: &str, found: &mut Vec<Range<usize>>) {
+    let mut at = 0;
+    while let Some(caps) = ASSIGNMENT.captures_at(text, at) {
+        let value = caps.name("value").expect("every branch has a value");
+        let (name, quoted_name, op) = match caps.name("name") {
+            Some(name) => (
+                name.as_str(),
+                !caps["quote"].is_empty(),
+                caps.name("op").map_or("", |m| m.as_str()),
+            ),
+            None => (&caps["flag"], false, "--"),
+        };
+        let raw = value.as_str();
+        let quoted = raw.starts_with(['"', '\'']);
+        let mut inner = match quoted {
+            true => value.start() + 1..value.end() - 1,
+            false => value.range(),
+        };
+        // A scheme inside the quotes: `"Token 9f8e…"`.
+        if let Some(scheme) = SCHEME.find(&text[inner.clone()]) {
+            inner.start += scheme.end();
+        }
+        let secret = &text[inner.clone()];
+        // `,` separates a name from its value only in a quoted pair: `("X-Api-Key", "…")`.
+        let pair = op != "," || (quoted_name && quoted);
+        // `password: reset` is prose; `password: hunter2` and `password=reset` are not.
+        let prose = op == ":"
+            && !quoted
+            && name.bytes().all(|b| b.is_ascii_alphabetic())
+            && secret.bytes().all(|b| b.is_ascii_alphabetic());
+        if pair && !prose && !placeholder(secret) && is_sensitive_key(name) {
+            found.push(inner);
+            at = value.end();
+        } else {
+            // The value may itself hold an assignment (`config: password=…`).
+            at = value.start().max(caps.get(0).expect("match").start() + 1);
+        }
+        if at >= text.len() {
+            break;
+        }
+        while !text.is_char_boundary(at) {
+            at += 1;
+        }
+    }
+}
+
+/// Values that stand for no secret: empty, booleans, nulls, and template
+/// placeholders (`${TOKEN}`, `$TOKEN`, `{{ secrets.X }}`, `<your-key>`, `***`).
+fn placeholder(value: &str) -> bool {
+    let v = value.trim();
+    v.is_empty()
+        || ["true", "false", "null", "none", "nil", "undefined"]
+            .iter()
+            .any(|w| v.eq_ignore_ascii_case(w))
+        || v.starts_with('$')
+        || v.starts_with("{{")
+        || (v.starts_with('<') && v.ends_with('>'))
+        || v.bytes()
+            .all(|b| b == b'*' || b == b'x' || b == b'X' || b == b'.')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values(text: &str) -> Vec<&str> {
+        let mut found = Vec::new();
+        find(text, &mut found);
+        found.into_iter().map(|r| &text[r]).collect()
+    }
+
+    #[test]
+    fn values_under_sensitive_names_whatever_the_spelling() {
+        assert_eq!(values("AZURE_OPENAI_API_KEY=3f9a1c"), ["3f9a1c"]);
+        assert_eq!(
+            values("export HF_TOKEN=hf_abc DB_PASSWORD='p@ss w0rd'"),
+            ["hf_abc", "p@ss w0rd"]
+        );
+        assert_eq!(values(r#"{"apiKey": "k-77", "n": 1}"#), ["k-77"]);
+        assert_eq!(
+            values("x-api-key: abc123\nAuthorization: Bearer tok.en-9"),
+            ["abc123", "tok.en-9"]
+        );
+        assert_eq!(values(r#"[("Authorization", "Token 9f8e7d")]"#), ["9f8e7d"]);
+        assert_eq!(
+            values("//registry.npmjs.org/:_authToken=npm_x1"),
+            ["npm_x1"]
+        );
+        assert_eq!(values("config: password=hunter2"), ["hunter2"]);
+        assert_eq!(
+            values("app --api-key k1 --password=p2 --verbose"),
+            ["k1", "p2"]
+        );
+    }
+
+    #[test]
+    fn ordinary_assignments_and_prose_are_left_alone() {
+        for text in [
+            "max_tokens: 512, input_tokens=30",
+            "password: reset it from the settings page",
+            "token: none",
+            "api_key=${OPENAI_API_KEY}",
+            "cache_key: user:42",
+            "a, b, c",
+            "next_page_token=abc",
+            "password_length=12",
+        ] {
+            assert_eq!(values(text), Vec::<&str>::new(), "{text}");
+        }
+    }
+
+    #[test]
+    fn sensitive_keys_are_recognised_without_catching_token_counts() {
+        for k in [
+            "password",
+            "api_key",
+            "apiKey",
+            "Authorization",
+            "x-api-key",
+            "client_secret",
+            "githubToken",
+            "AWS_ACCESS_KEY",
+            "secret_key",
+            "openai_key",
+            "passphrase",
+            "db_credential",
+            "session_cookie",
+            "HF_TOKEN",
+            "private_key_id",
+            "Ocp-Apim-Subscription-Key",
+            "_authToken",
+        ] {
+            assert!(is_sensitive_key(k), "{k}");
+        }
+        for k in [
+            "max_tokens",
+            "input_tokens",
+            "query",
+            "tokenizer",
+            "keyword",
+            "primary_key",
+            "sort_key",
+            "monkey",
+            "next_page_token",
+            "password_length",
+            "token_type",
+        ] {
+            assert!(!is_sensitive_key(k), "{k}");
+        }
+    }
+}

@@ -1,0 +1,145 @@
+//! Secrets out of captured text: every credential found is replaced by [`REDACTED`], the text
+//! around it kept.
+//!
+//! Three families of rules find them, and their findings are merged:
+//! - token formats: gitleaks' default ruleset, vendored (`gitleaks.rs`);
+//! - names: values assigned to a sensitive name, whatever its spelling (`keys.rs`), which also
+//!   decides which keys of structured values are redacted whole;
+//! - forms: URL passwords, cookies, command-line passwords, authorization schemes, high-entropy
+//!   values after key-like words, PEM keys, model providers' `sk-` keys (`forms.rs`).
+//!
+//! A secret split across the parts of one message is found in their joined text and redacted in
+//! each part it touches ([`scrub_across`]).
+
+mod entropy;
+mod forms;
+mod gitleaks;
+mod keys;
+
+use std::borrow::Cow;
+use std::ops::Range;
+
+pub(crate) use keys::is_sensitive_key;
+
+/// What a secret is replaced with.
+pub const REDACTED: &str = "[REDACTED]";
+
+/// The byte ranges of the secrets in `text`, sorted and merged.
+fn secrets(text: &str) -> Vec<Range<usize>> {
+    let mut found = Vec::new();
+    gitleaks::RULES.find(text, &mut found);
+    keys::find(text, &mut found);
+    forms::find(text, &mut found);
+    merge(found)
+}
+
+/// Sorts ranges and merges the ones that overlap or touch.
+fn merge(mut ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
+    ranges.retain(|r| !r.is_empty());
+    ranges.sort_unstable_by_key(|r| r.start);
+    let mut merged: Vec<Range<usize>> = Vec::with_capacity(ranges.len());
+    for r in ranges {
+        match merged.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => merged.push(r),
+        }
+    }
+    merged
+}
+
+/// `text` with every recognisable credential replaced by [`REDACTED`].
+pub(crate) fn scrub(text: &str) -> Cow<'_, str> {
+    let found = secrets(text);
+    if found.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for r in found {
+        out.push_str(&text[at..r.start]);
+        out.push_str(REDACTED);
+        at = r.end;
+    }
+    out.push_str(&text[at..]);
+    Cow::Owned(out)
+}
+
+/// Redacts, in each of `parts`, its piece of any secret that the joined text of the parts holds
+/// across a boundary between them (what is inside one part is left to [`scrub`]): a key split
+/// over two text parts of one message loses both halves.
+pub(crate) fn scrub_across(parts: &mut [&mut String]) {
+    if parts.len() < 2 {
+        return;
+    }
+    let mut starts = Vec::with_capacity(parts.len());
+    let mut joined = String::new();
+    for part in parts.iter() {
+        starts.push(joined.len());
+        joined.push_str(part);
+    }
+    let crossing: Vec<Range<usize>> = secrets(&joined)
+        .into_iter()
+        .filter(|r| starts.iter().any(|&s| r.start < s && s < r.end))
+        .collect();
+    if crossing.is_empty() {
+        return;
+    }
+    // Back to front, so earlier offsets stay valid.
+    for (i, part) in parts.iter_mut().enumerate().rev() {
+        let (start, end) = (starts[i], starts[i] + part.len());
+        for r in crossing.iter().rev() {
+            let (from, to) = (r.start.max(start), r.end.min(end));
+            if from < to {
+                part.replace_range(from - start..to - start, REDACTED);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_in_text_are_replaced_whatever_their_form() {
+        for (text, kept) in [
+            ("password=hunter2&user=ann", "user=ann"),
+            (r#"Req { api_key: "k-live-77f3e9a0c1", n: 1 }"#, "n: 1"),
+            (
+                r#"headers: [("Authorization", "Token 9f8e7d6c5b4a"), ("X-API-Key", "abc123def456")]"#,
+                "headers",
+            ),
+            ("Authorization: Bearer abcdefgh12345678", ""),
+            ("stripe sk_live_51Habcdefghijklmn", "stripe"),
+            ("max_tokens: 512", "max_tokens: 512"),
+        ] {
+            let out = scrub(text);
+            for secret in [
+                "hunter2",
+                "k-live-77f3e9a0c1",
+                "9f8e7d6c5b4a",
+                "abc123def456",
+                "abcdefgh12345678",
+                "sk_live_51H",
+            ] {
+                assert!(!out.contains(secret), "{secret} in {out}");
+            }
+            assert!(out.contains(kept), "{kept:?} lost from {out}");
+        }
+    }
+
+    #[test]
+    fn a_secret_split_across_parts_loses_both_halves() {
+        let (mut a, mut b) = (
+            "use the key ghp_16C7e42F292c69".to_owned(),
+            "12E7710c838347Ae178B4a to push".to_owned(),
+        );
+        scrub_across(&mut [&mut a, &mut b]);
+        assert_eq!(a, "use the key [REDACTED]");
+        assert_eq!(b, "[REDACTED] to push");
+        // Parts with no secret across them are left alone.
+        let (mut c, mut d) = ("hello ".to_owned(), "world".to_owned());
+        scrub_across(&mut [&mut c, &mut d]);
+        assert_eq!((c.as_str(), d.as_str()), ("hello ", "world"));
+    }
+}
