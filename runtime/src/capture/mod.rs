@@ -28,7 +28,7 @@ pub use bounded::Budget;
 pub use bounded::CaptureLimits;
 pub(crate) use hook::run_hook;
 pub use hook::set_redaction_hook;
-pub use scrub::REDACTED;
+pub use scrub::{add_secret_rule, set_secret_scrubbing, InvalidSecretRule, REDACTED, SCRUB_ENV};
 pub(crate) use scrub::{is_sensitive_key, scrub, scrub_across};
 
 /// The environment variable that switches content capture on (`true`, `SPAN_ONLY`, `SPAN_AND_EVENT`)

@@ -5,6 +5,7 @@
 use std::ops::Range;
 use std::sync::LazyLock;
 
+use aho_corasick::AhoCorasick;
 use regex::Regex;
 
 /// Whether a key names a secret: `password`, `passphrase`, `api_key`, `Authorization`,
@@ -91,13 +92,13 @@ pub(crate) fn is_sensitive_key(key: &str) -> bool {
         || (key_suffix && !NOT_SECRET_KEYS.iter().any(|n| before("key").ends_with(n)))
 }
 
-/// A name, an assignment and a value: `name = value`, `name: value`, `"name": "value"`,
-/// `name := value`, `name => value`, `("name", "value")`, with an optional HTTP authorization
-/// scheme before the value; and command-line options `--name value`, `--name=value`.
+/// After a name: an assignment and a value — `= value`, `: value`, `": "value"`, `:= value`,
+/// `=> value`, `", "value"` (a quoted pair), or for a command-line option `=value` or ` value` —
+/// with an optional HTTP authorization scheme before the value. Anchored: it is run on the text
+/// right after a sensitive name.
 static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r#"(?:(?P<name>[A-Za-z_$@][A-Za-z0-9_.\-]{0,80})(?P<quote>["']?)[ \t]*(?P<op>:=|=>|=|:|,)"#,
-        r#"|(?:^|[ \t])--(?P<flag>[A-Za-z][A-Za-z0-9\-_]{1,60})(?P<flagop>=|[ \t]+))"#,
+        r#"^(?P<quote>["']?)[ \t]*(?P<op>:=|=>|=|:|,|[ \t])"#,
         r#"[ \t]*(?:(?i:bearer|basic|token|digest|apikey|sso-key)[ \t]+)?"#,
         r#"(?P<value>"[^"\r\n]*"|'[^'\r\n]*'|[^\s"'`,;&|<>(){}\[\]]+)"#,
     ))
@@ -110,49 +111,101 @@ static SCHEME: LazyLock<Regex> = LazyLock::new(|| {
         .expect("the scheme pattern is valid")
 });
 
+/// What every sensitive name contains (see [`is_sensitive_key`]): assignments are looked for
+/// only at the names around these, so text without them costs one pass of this automaton.
+static MARKERS: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build([
+            "pass",
+            "pwd",
+            "secret",
+            "credential",
+            "key",
+            "token",
+            "auth",
+            "cookie",
+        ])
+        .expect("the markers build an automaton")
+});
+
+/// How far after its name a value may reach.
+const VALUE_REACH: usize = 4096;
+
+/// The largest char boundary of `text` at or below `at`.
+fn floor_boundary(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+fn is_name_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b'$' | b'@')
+}
+
 /// Adds to `found` the values `text` assigns to sensitive names.
 pub(super) fn find(text: &str, found: &mut Vec<Range<usize>>) {
-    let mut at = 0;
-    while let Some(caps) = ASSIGNMENT.captures_at(text, at) {
-        let value = caps.name("value").expect("every branch has a value");
-        let (name, quoted_name, op) = match caps.name("name") {
-            Some(name) => (
-                name.as_str(),
-                !caps["quote"].is_empty(),
-                caps.name("op").map_or("", |m| m.as_str()),
-            ),
-            None => (&caps["flag"], false, "--"),
+    let bytes = text.as_bytes();
+    // Where the last value found ends: markers before it are inside it.
+    let mut done = 0;
+    for m in MARKERS.find_iter(text) {
+        if m.start() < done {
+            continue;
+        }
+        // The whole name the marker is in.
+        let mut start = m.start();
+        while start > 0 && is_name_byte(bytes[start - 1]) {
+            start -= 1;
+        }
+        let mut end = m.end();
+        while end < bytes.len() && is_name_byte(bytes[end]) {
+            end += 1;
+        }
+        let flag = text[start..end].starts_with("--")
+            && (start == 0 || bytes[start - 1].is_ascii_whitespace());
+        let name = text[start..end].trim_start_matches('-');
+        if name.len() > 80 || !is_sensitive_key(name) {
+            continue;
+        }
+        let quoted_name = start > 0 && matches!(bytes[start - 1], b'"' | b'\'');
+        let reach = &text[end..floor_boundary(text, end.saturating_add(VALUE_REACH))];
+        // The match by the fast engine first, its groups on the match alone.
+        let Some(whole) = ASSIGNMENT.find(reach) else {
+            continue;
         };
-        let raw = value.as_str();
-        let quoted = raw.starts_with(['"', '\'']);
+        let Some(caps) = ASSIGNMENT.captures(&reach[..whole.end()]) else {
+            continue;
+        };
+        let op = &caps["op"];
+        let value = caps.name("value").expect("every assignment has a value");
+        let quoted = value.as_str().starts_with(['"', '\'']);
         let mut inner = match quoted {
-            true => value.start() + 1..value.end() - 1,
-            false => value.range(),
+            true => end + value.start() + 1..end + value.end() - 1,
+            false => end + value.start()..end + value.end(),
         };
         // A scheme inside the quotes: `"Token 9f8e…"`.
         if let Some(scheme) = SCHEME.find(&text[inner.clone()]) {
             inner.start += scheme.end();
         }
         let secret = &text[inner.clone()];
-        // `,` separates a name from its value only in a quoted pair: `("X-Api-Key", "…")`.
-        let pair = op != "," || (quoted_name && quoted);
-        // `password: reset` is prose; `password: hunter2` and `password=reset` are not.
-        let prose = op == ":"
-            && !quoted
-            && name.bytes().all(|b| b.is_ascii_alphabetic())
-            && secret.bytes().all(|b| b.is_ascii_alphabetic());
-        if pair && !prose && !placeholder(secret) && is_sensitive_key(name) {
+        let accepted = match op {
+            // `,` separates a name from its value only in a quoted pair: `("X-Api-Key", "…")`.
+            "," => quoted_name && quoted,
+            // A space only after a command-line option: `--password p`.
+            " " | "\t" => flag,
+            // `password: reset` is prose; `password: hunter2` and `password=reset` are not.
+            ":" => {
+                quoted
+                    || !(name.bytes().all(|b| b.is_ascii_alphabetic())
+                        && secret.bytes().all(|b| b.is_ascii_alphabetic()))
+            }
+            _ => true,
+        };
+        if accepted && !placeholder(secret) {
+            done = inner.end;
             found.push(inner);
-            at = value.end();
-        } else {
-            // The value may itself hold an assignment (`config: password=…`).
-            at = value.start().max(caps.get(0).expect("match").start() + 1);
-        }
-        if at >= text.len() {
-            break;
-        }
-        while !text.is_char_boundary(at) {
-            at += 1;
         }
     }
 }

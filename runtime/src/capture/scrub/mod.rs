@@ -18,18 +18,122 @@ mod keys;
 
 use std::borrow::Cow;
 use std::ops::Range;
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::RwLock;
+
+use regex::Regex;
 
 pub(crate) use keys::is_sensitive_key;
 
 /// What a secret is replaced with.
 pub const REDACTED: &str = "[REDACTED]";
 
+/// The environment variable that turns the built-in scrubbing off (`false`) or on (`true`, the
+/// default); case-insensitive.
+pub const SCRUB_ENV: &str = "GENAI_TRACING_SCRUB_SECRETS";
+
+const UNRESOLVED: u8 = 0;
+const OFF: u8 = 1;
+const ON: u8 = 2;
+
+static SCRUBBING: AtomicU8 = AtomicU8::new(UNRESOLVED);
+
+/// Turns the built-in secret scrubbing on or off for the whole process, overriding
+/// [`SCRUB_ENV`]. It is on by default; turn it off only where captured content is known to hold
+/// no credentials and every microsecond counts (see the README's "Content capture" for what it
+/// costs). Sensitive keys of structured values, the rules of [`add_secret_rule`] and the
+/// redaction hook apply either way.
+///
+/// ```
+/// genai_tracing::capture::set_secret_scrubbing(false);
+/// assert_eq!(genai_tracing::capture::to_json("token=abc123"), serde_json::json!("token=abc123"));
+/// genai_tracing::capture::set_secret_scrubbing(true);
+/// assert_eq!(genai_tracing::capture::to_json("token=abc123"), serde_json::json!("token=[REDACTED]"));
+/// ```
+pub fn set_secret_scrubbing(on: bool) {
+    SCRUBBING.store(if on { ON } else { OFF }, Ordering::Relaxed);
+}
+
+/// Whether the built-in rules run: [`set_secret_scrubbing`], else [`SCRUB_ENV`] (read once; an
+/// invalid value keeps scrubbing on and logs a warning).
+fn scrubbing() -> bool {
+    match SCRUBBING.load(Ordering::Relaxed) {
+        ON => true,
+        OFF => false,
+        _ => {
+            let on = match std::env::var(SCRUB_ENV) {
+                Err(std::env::VarError::NotPresent) => true,
+                Ok(v) if v.trim().eq_ignore_ascii_case("true") => true,
+                Ok(v) if v.trim().eq_ignore_ascii_case("false") => false,
+                Ok(v) => {
+                    tracing::warn!(target: "genai_tracing", "invalid {SCRUB_ENV} value {v:?}: expected true or false; secret scrubbing stays on");
+                    true
+                }
+                Err(std::env::VarError::NotUnicode(v)) => {
+                    tracing::warn!(target: "genai_tracing", "invalid {SCRUB_ENV} value {v:?}: expected true or false; secret scrubbing stays on");
+                    true
+                }
+            };
+            let _ = SCRUBBING.compare_exchange(
+                UNRESOLVED,
+                if on { ON } else { OFF },
+                Ordering::Relaxed,
+                Ordering::Relaxed,
+            );
+            SCRUBBING.load(Ordering::Relaxed) == ON
+        }
+    }
+}
+
+/// A pattern given to [`add_secret_rule`] that is not a valid regular expression.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid secret rule {pattern:?}: {reason}")]
+pub struct InvalidSecretRule {
+    /// The pattern as given.
+    pub pattern: String,
+    /// What is wrong with it.
+    pub reason: String,
+}
+
+static OWN_RULES: RwLock<Vec<Regex>> = RwLock::new(Vec::new());
+
+/// Adds a secret format of your own (a [`regex`](https://docs.rs/regex) pattern) to the built-in
+/// ones: each match is redacted, or only its first capture group when it has one. Your rules run
+/// even with [`set_secret_scrubbing`]`(false)`.
+///
+/// ```
+/// genai_tracing::capture::add_secret_rule(r"\bACME-[0-9]{6}\b").unwrap();
+/// assert_eq!(genai_tracing::capture::to_json("badge ACME-123456"), serde_json::json!("badge [REDACTED]"));
+/// assert!(genai_tracing::capture::add_secret_rule("(unclosed").is_err());
+/// ```
+pub fn add_secret_rule(pattern: &str) -> Result<(), InvalidSecretRule> {
+    let regex = Regex::new(pattern).map_err(|e| InvalidSecretRule {
+        pattern: pattern.to_owned(),
+        reason: e.to_string(),
+    })?;
+    OWN_RULES
+        .write()
+        .unwrap_or_else(|p| p.into_inner())
+        .push(regex);
+    Ok(())
+}
+
 /// The byte ranges of the secrets in `text`, sorted and merged.
 fn secrets(text: &str) -> Vec<Range<usize>> {
     let mut found = Vec::new();
-    gitleaks::RULES.find(text, &mut found);
-    keys::find(text, &mut found);
-    forms::find(text, &mut found);
+    if scrubbing() {
+        gitleaks::RULES.find(text, &mut found);
+        keys::find(text, &mut found);
+        forms::find(text, &mut found);
+    }
+    let own = OWN_RULES.read().unwrap_or_else(|p| p.into_inner());
+    for rule in own.iter() {
+        for caps in rule.captures_iter(text) {
+            let secret = caps.get(1).or_else(|| caps.get(0)).expect("a match");
+            found.push(secret.range());
+        }
+    }
+    drop(own);
     merge(found)
 }
 
