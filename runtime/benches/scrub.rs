@@ -75,6 +75,15 @@ fn per_kib(c: &mut Criterion) {
         });
     }
     group.finish();
+    // What the export thread spends on a span's name.
+    let mut group = c.benchmark_group("span_name");
+    for (label, on) in [("scrubbed", true), ("not_scrubbed", false)] {
+        group.bench_function(label, |b| {
+            set_secret_scrubbing(on);
+            b.iter(|| genai_tracing::capture::to_json(black_box("chat gpt-4o-mini-2024-07-18")))
+        });
+    }
+    group.finish();
     set_secret_scrubbing(true);
 }
 

@@ -1,6 +1,6 @@
 //! The last pass before a batch leaves the process: secrets out of what content capture did not
 //! see — the values of `fields(..)`, the app's and its dependencies' span attributes, events and
-//! status messages, the names of spans that are not this crate's.
+//! status messages, span names.
 //!
 //! Runs on each exporter's own thread, never on the agent's. This crate's own attributes are
 //! skipped: captured content was scrubbed when it was captured, and the rest are names, counts and
@@ -13,7 +13,7 @@ use opentelemetry::{KeyValue, StringValue, Value};
 use opentelemetry_sdk::trace::SpanData;
 
 use crate::capture::{is_sensitive_key, scrub, REDACTED};
-use crate::semconv::{is_span_attribute, GEN_AI_OPERATION_NAME};
+use crate::semconv::is_span_attribute;
 
 /// Scrubs every span of `batch` in place.
 pub(crate) fn scrub_batch(batch: &mut [SpanData]) {
@@ -23,10 +23,11 @@ pub(crate) fn scrub_batch(batch: &mut [SpanData]) {
 }
 
 fn scrub_span(span: &mut SpanData) {
-    let ours = span
-        .attributes
-        .iter()
-        .any(|kv| kv.key.as_str() == GEN_AI_OPERATION_NAME);
+    // Names are built from user text too (`chat {model}`, `retrieval {data source}`).
+    scrub_cow(&mut span.name);
+    if let Status::Error { description } = &mut span.status {
+        scrub_cow(description);
+    }
     for kv in &mut span.attributes {
         if !is_span_attribute(kv.key.as_str()) {
             scrub_attribute(kv);
@@ -36,12 +37,6 @@ fn scrub_span(span: &mut SpanData) {
         scrub_cow(&mut event.name);
         for kv in &mut event.attributes {
             scrub_attribute(kv);
-        }
-    }
-    if !ours {
-        scrub_cow(&mut span.name);
-        if let Status::Error { description } = &mut span.status {
-            scrub_cow(description);
         }
     }
 }

@@ -7,7 +7,7 @@
 use std::ops::Range;
 use std::sync::LazyLock;
 
-use regex::Regex;
+use regex::{Regex, RegexSet};
 
 use super::entropy::entropy;
 
@@ -26,7 +26,16 @@ fn form(pattern: &str, group: usize, accept: fn(&str) -> bool) -> Form {
     }
 }
 
-static FORMS: LazyLock<[Form; 8]> = LazyLock::new(|| {
+/// The forms, and all of them in one automaton: one pass says which forms occur at all (most
+/// text holds none), and only those are searched for their groups.
+static FORMS: LazyLock<(RegexSet, [Form; 8])> = LazyLock::new(|| {
+    let forms = forms();
+    let set = RegexSet::new(forms.iter().map(|f| f.regex.as_str()))
+        .expect("the credential forms are valid together");
+    (set, forms)
+});
+
+fn forms() -> [Form; 8] {
     [
         // `scheme://user:password@host`, an empty user too; a password with `/` or `+` in it.
         // `host:8080/path@x` is a port and a path, not a password.
@@ -74,7 +83,7 @@ static FORMS: LazyLock<[Form; 8]> = LazyLock::new(|| {
         // AWS access key ids, the documentation's example ones too.
         form(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b", 0, |_| true),
     ]
-});
+}
 
 /// A value that looks generated: letters and digits mixed, Shannon entropy above 3.5 bits.
 fn high_entropy(v: &str) -> bool {
@@ -84,7 +93,8 @@ fn high_entropy(v: &str) -> bool {
 
 /// Adds to `found` the credentials `text` holds in one of the forms.
 pub(super) fn find(text: &str, found: &mut Vec<Range<usize>>) {
-    for form in FORMS.iter() {
+    let (set, forms) = &*FORMS;
+    for form in set.matches(text).iter().map(|i| &forms[i]) {
         for caps in form.regex.captures_iter(text) {
             if let Some(secret) = caps.get(form.group) {
                 if (form.accept)(secret.as_str()) {

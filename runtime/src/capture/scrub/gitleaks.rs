@@ -16,7 +16,7 @@
 use std::ops::Range;
 use std::sync::{LazyLock, OnceLock};
 
-use aho_corasick::AhoCorasick;
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use regex::Regex;
 
 use super::entropy::entropy;
@@ -182,6 +182,8 @@ impl Ruleset {
         }
         let keywords = AhoCorasick::builder()
             .ascii_case_insensitive(true)
+            // A DFA: every captured text goes through it, and it is small (~600 keywords).
+            .kind(Some(AhoCorasickKind::DFA))
             .build(&patterns)
             .expect("gitleaks' keywords build an automaton");
         Self {
