@@ -103,7 +103,12 @@ impl Budget {
             return None;
         }
         let value: Value = serde_json::from_str(text).ok()?;
-        Some(to_value(&value, self).to_string())
+        let bounded = to_value(&value, self);
+        // Nothing cut or redacted: the text as it came, not re-serialised.
+        Some(match bounded == value {
+            true => text.to_owned(),
+            false => bounded.to_string(),
+        })
     }
 }
 
@@ -367,11 +372,10 @@ impl Compound<'_> {
         }
         // Keys are text too: scrubbed, and cut when they would overrun the budget.
         let key = self.budget.text(&key);
-        let v = if is_sensitive_key(&key) {
-            Value::String(REDACTED.into())
-        } else {
-            value.serialize(self.child())?
-        };
+        let mut v = value.serialize(self.child())?;
+        if is_sensitive_key(&key) {
+            redact_scalars(&mut v);
+        }
         self.map.insert(key, v);
         Ok(())
     }
@@ -404,6 +408,17 @@ impl Compound<'_> {
             }
             Kind::Seq | Kind::Map => value,
         }
+    }
+}
+
+/// A value under a sensitive key: its strings and numbers, in arrays too, become [`REDACTED`];
+/// an object keeps its entries (their own keys decided what they hide: `"password": {"type":
+/// "string"}` is a schema, not a secret), and nulls and booleans hold no secret.
+fn redact_scalars(value: &mut Value) {
+    match value {
+        Value::String(_) | Value::Number(_) => *value = Value::String(REDACTED.into()),
+        Value::Array(items) => items.iter_mut().for_each(redact_scalars),
+        Value::Object(_) | Value::Null | Value::Bool(_) => {}
     }
 }
 

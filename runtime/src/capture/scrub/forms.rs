@@ -28,14 +28,14 @@ fn form(pattern: &str, group: usize, accept: fn(&str) -> bool) -> Form {
 
 /// The forms, and all of them in one automaton: one pass says which forms occur at all (most
 /// text holds none), and only those are searched for their groups.
-static FORMS: LazyLock<(RegexSet, [Form; 8])> = LazyLock::new(|| {
+static FORMS: LazyLock<(RegexSet, [Form; 14])> = LazyLock::new(|| {
     let forms = forms();
     let set = RegexSet::new(forms.iter().map(|f| f.regex.as_str()))
         .expect("the credential forms are valid together");
     (set, forms)
 });
 
-fn forms() -> [Form; 8] {
+fn forms() -> [Form; 14] {
     [
         // `scheme://user:password@host`, an empty user too; a password with `/` or `+` in it.
         // `host:8080/path@x` is a port and a path, not a password.
@@ -58,6 +58,33 @@ fn forms() -> [Form; 8] {
             1,
             |_| true,
         ),
+        // `sshpass -p '…'`.
+        form(
+            r#"\bsshpass\b[^\r\n]*?[ \t]-p[ \t]*['"]?([^\s'"]+)"#,
+            1,
+            |_| true,
+        ),
+        // `curl -u user:password`, any characters in the password (gitleaks' rule takes a few).
+        form(
+            r#"\bcurl\b[^\r\n]*?[ \t](?:-u|--user)(?:=|[ \t]+)['"]?[^:\s'"]*:([^\s'"]+)"#,
+            1,
+            |_| true,
+        ),
+        // Discord bot tokens (a base64 user id, a timestamp, an HMAC) and webhook URLs, Telegram
+        // bot tokens: gitleaks knows them only next to the service's name.
+        form(
+            r"\b[MNO][A-Za-z0-9_-]{23,25}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,38}\b",
+            0,
+            |_| true,
+        ),
+        form(
+            r"discord(?:app)?\.com/api/webhooks/[0-9]+/([A-Za-z0-9_-]{60,})",
+            1,
+            |_| true,
+        ),
+        form(r"(?:bot|\b)([0-9]{8,10}:AA[A-Za-z0-9_-]{33})\b", 1, |_| {
+            true
+        }),
         // The credential of an HTTP authorization scheme; real ones have a digit (prose such
         // as "basic understanding" has not).
         form(
@@ -68,9 +95,19 @@ fn forms() -> [Form; 8] {
         // `the key is 8f14e45f…`, `token 4b2c…`: a long high-entropy value a few characters after
         // a key-like word.
         form(
-            r#"(?i)\b(?:api[ _-]?key|key|token|secret|password|passphrase|credential)s?\b[ \t]*(?:is|was|of|:|=)?[ \t]+["'`]?([A-Za-z0-9+/_\-.=]{16,})"#,
+            r#"(?i)\b(?:api[ _-]?key|key|token|secret|password|passphrase|credential)s?\b(?:[ \t]+(?:is|was|of)[ \t]+|[ \t]*[:=][ \t]*|[ \t]+)["'`]?([A-Za-z0-9+/_\-.=]{16,})"#,
             1,
             high_entropy,
+        ),
+        // `my password is hunter2`: a password said in prose, when it has a digit or a symbol
+        // (`the password is incorrect` has not).
+        form(
+            r#"(?i)\b(?:password|passwd|passphrase|passcode|pwd)s?[ \t]+(?:is|was)[ \t]+["'`]?([^\s"'`]{4,})"#,
+            1,
+            |v| {
+                let v = v.trim_end_matches(['.', ',', ';', '!', '?', ')']);
+                v.bytes().any(|b| !b.is_ascii_alphabetic())
+            },
         ),
         // A PEM private key, whole or cut off (a truncated capture, escaped newlines).
         form(
@@ -143,6 +180,7 @@ mod tests {
             "a basic understanding of bearer authentication",
             "the key insight is simplicity",
             "the tokenizer splits text into tokens",
+            "the password is incorrect.",
         ] {
             assert_eq!(secrets(text), Vec::<&str>::new(), "{text}");
         }

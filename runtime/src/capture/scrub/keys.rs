@@ -24,7 +24,7 @@ pub(crate) fn is_sensitive_key(key: &str) -> bool {
         len += 1;
     }
     let k = std::str::from_utf8(&buf[..len]).expect("ASCII");
-    const EXACT: [&str; 4] = ["auth", "pwd", "credentials", "pass"];
+    const EXACT: [&str; 5] = ["auth", "pwd", "credentials", "pass", "psk"];
     const CONTAINS: [&str; 10] = [
         "password",
         "passwd",
@@ -73,7 +73,12 @@ pub(crate) fn is_sensitive_key(key: &str) -> bool {
         "hash",
         "lookup",
     ];
-    if ABOUT.iter().any(|a| k.ends_with(a)) {
+    // Words that contain a sensitive one.
+    const WORDS: [&str; 3] = ["secretary", "secretariat", "passkey"];
+    // `…_id` names what identifies a secret, except for the ids that are secrets themselves
+    // (a Google service account's `private_key_id`).
+    let an_id = k.ends_with("id") && k != "privatekeyid";
+    if an_id || ABOUT.iter().any(|a| k.ends_with(a)) || WORDS.iter().any(|w| k.contains(w)) {
         return false;
     }
     let key_suffix = key.len() > 3 && {
@@ -125,6 +130,7 @@ static MARKERS: LazyLock<AhoCorasick> = LazyLock::new(|| {
             "token",
             "auth",
             "cookie",
+            "psk",
         ])
         .expect("the markers build an automaton")
 });
@@ -189,7 +195,18 @@ pub(super) fn find(text: &str, found: &mut Vec<Range<usize>>) {
         if let Some(scheme) = SCHEME.find(&text[inner.clone()]) {
             inner.start += scheme.end();
         }
+        // An env-style name (`REDIS_PASSWORD=…`) takes its value up to the next blank: `&` and
+        // `;` are a query's or a list's separators only in other spellings.
+        if !quoted && op == "=" && name.bytes().all(|b| !b.is_ascii_lowercase()) {
+            let rest = &text[inner.end..];
+            inner.end += rest
+                .find(|c: char| c.is_whitespace() || c == '"' || c == '\'')
+                .unwrap_or(rest.len());
+        }
         let secret = &text[inner.clone()];
+        if !quoted && code(secret, &text[inner.end..]) {
+            continue;
+        }
         let accepted = match op {
             // `,` separates a name from its value only in a quoted pair: `("X-Api-Key", "…")`.
             "," => quoted_name && quoted,
@@ -208,6 +225,22 @@ pub(super) fn find(text: &str, found: &mut Vec<Range<usize>>) {
             found.push(inner);
         }
     }
+}
+
+/// Whether an unquoted value is code rather than a literal: a call, an index or a generic type
+/// (`std::env::var(`, `os.environ[`, `Option<String>`), a keyword (`await`, `new`), a string
+/// prefix (`f"…"`), or another sensitive name (`api_key=api_key`).
+fn code(value: &str, after: &str) -> bool {
+    const KEYWORDS: [&str; 12] = [
+        "await", "new", "yield", "self", "this", "None", "function", "lambda", "async", "static",
+        "const", "mut",
+    ];
+    after.starts_with(['(', '[', '<', '"', '\''])
+        || KEYWORDS.contains(&value)
+        || (value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            && is_sensitive_key(value))
 }
 
 /// Values that stand for no secret: empty, booleans, nulls, and template
@@ -253,6 +286,8 @@ mod tests {
             ["npm_x1"]
         );
         assert_eq!(values("config: password=hunter2"), ["hunter2"]);
+        assert_eq!(values("REDIS_PASSWORD=3rq&He#Ik REDIS_DB=2"), ["3rq&He#Ik"]);
+        assert_eq!(values("  psk=\"-2tok+c4a=Y\"\n"), ["-2tok+c4a=Y"]);
         assert_eq!(
             values("app --api-key k1 --password=p2 --verbose"),
             ["k1", "p2"]
@@ -270,6 +305,11 @@ mod tests {
             "a, b, c",
             "next_page_token=abc",
             "password_length=12",
+            "let api_key = std::env::var(\"OPENAI_API_KEY\")",
+            "client = OpenAI(api_key=api_key)",
+            "const token = await getAccessToken();",
+            "struct C { api_key: Option<String> }",
+            "headers = {\"Authorization\": f\"Bearer {token}\"}",
         ] {
             assert_eq!(values(text), Vec::<&str>::new(), "{text}");
         }
@@ -310,6 +350,9 @@ mod tests {
             "next_page_token",
             "password_length",
             "token_type",
+            "secretary",
+            "api_key_id",
+            "passkey_enabled",
         ] {
             assert!(!is_sensitive_key(k), "{k}");
         }
