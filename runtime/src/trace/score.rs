@@ -21,7 +21,7 @@ pub const NOT_CHECKED: &str = "not_checked";
 /// What a score says of a trace: it passed, it failed, or the scorer had nothing to check.
 ///
 /// A not-checked score is neither a pass nor a fail: pass rates are over checked cases only, and
-/// the release gate requires checked cases (see [`Gate`](crate::eval::Gate)).
+/// the release gate requires checked cases (see `eval::Gate`, with the `eval` feature).
 ///
 /// ```
 /// use genai_tracing::eval::Outcome;
