@@ -31,7 +31,7 @@ pub use bounded::CaptureLimits;
 pub(crate) use hook::run_hook;
 pub use hook::set_redaction_hook;
 pub use scrub::{add_secret_rule, set_secret_scrubbing, InvalidSecretRule, REDACTED, SCRUB_ENV};
-pub(crate) use scrub::{is_sensitive_key, scrub, scrub_across};
+pub(crate) use scrub::{is_sensitive_key, scrub, scrub_across, warm_up};
 
 /// The environment variable that switches content capture on (`true`, `SPAN_ONLY`, `SPAN_AND_EVENT`)
 /// or off (`false`, `NO_CONTENT`, `EVENT_ONLY`), case-insensitive.

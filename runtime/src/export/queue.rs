@@ -235,6 +235,8 @@ impl State {
 
 /// The worker: waits for a full batch, the interval, a flush or shutdown, then exports.
 fn run<E: SpanExporter>(shared: &Shared, mut exporter: E) {
+    // The scrubber's rules, ready before the first captured value or exported batch needs them.
+    crate::capture::warm_up();
     let settings = &shared.settings;
     // While the backend fails: the failure count when it started failing.
     let mut failing_since: Option<u64> = None;
