@@ -14,7 +14,7 @@
 use serde::ser::{self, Serialize};
 use serde_json::{Map, Number, Value};
 
-use super::scrub::{is_sensitive_key, scrub, REDACTED};
+use super::scrub::{is_sensitive_key, placeholder, scrub, REDACTED};
 
 /// How much of a captured value is kept.
 ///
@@ -413,9 +413,11 @@ impl Compound<'_> {
 
 /// A value under a sensitive key: its strings and numbers, in arrays too, become [`REDACTED`];
 /// an object keeps its entries (their own keys decided what they hide: `"password": {"type":
-/// "string"}` is a schema, not a secret), and nulls and booleans hold no secret.
+/// "string"}` is a schema, not a secret), and nulls, booleans and placeholders (`"${TOKEN}"`,
+/// `"<your key>"`) hold no secret.
 fn redact_scalars(value: &mut Value) {
     match value {
+        Value::String(s) if placeholder(s) => {}
         Value::String(_) | Value::Number(_) => *value = Value::String(REDACTED.into()),
         Value::Array(items) => items.iter_mut().for_each(redact_scalars),
         Value::Object(_) | Value::Null | Value::Bool(_) => {}

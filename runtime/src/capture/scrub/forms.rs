@@ -10,32 +10,48 @@ use std::sync::LazyLock;
 use regex::{Regex, RegexSet};
 
 use super::entropy::entropy;
+use super::keys::is_sensitive_key;
 
-/// One form: its pattern, the group holding the secret, and a check on the secret.
+/// One form: its pattern, the group holding the secret, and what of the group is secret.
 struct Form {
     regex: Regex,
     group: usize,
-    accept: fn(&str) -> bool,
+    take: Take,
+}
+
+/// What of a form's group is secret.
+enum Take {
+    /// The whole group, when it passes the check.
+    If(fn(&str) -> bool),
+    /// The session values of a cookie list (`sid=…; theme=dark`: `sid`'s only).
+    Cookies,
 }
 
 fn form(pattern: &str, group: usize, accept: fn(&str) -> bool) -> Form {
     Form {
         regex: Regex::new(pattern).expect("the credential forms are valid"),
         group,
-        accept,
+        take: Take::If(accept),
+    }
+}
+
+fn cookies(pattern: &str) -> Form {
+    Form {
+        take: Take::Cookies,
+        ..form(pattern, 1, |_| true)
     }
 }
 
 /// The forms, and all of them in one automaton: one pass says which forms occur at all (most
 /// text holds none), and only those are searched for their groups.
-static FORMS: LazyLock<(RegexSet, [Form; 14])> = LazyLock::new(|| {
+static FORMS: LazyLock<(RegexSet, [Form; 17])> = LazyLock::new(|| {
     let forms = forms();
     let set = RegexSet::new(forms.iter().map(|f| f.regex.as_str()))
         .expect("the credential forms are valid together");
     (set, forms)
 });
 
-fn forms() -> [Form; 14] {
+fn forms() -> [Form; 17] {
     [
         // `scheme://user:password@host`, an empty user too; a password with `/` or `+` in it.
         // `host:8080/path@x` is a port and a path, not a password.
@@ -48,10 +64,21 @@ fn forms() -> [Form; 14] {
                     .is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()))
             },
         ),
-        // `Cookie: a=1; b=2`, `Set-Cookie: …`: every value is a session.
-        form(r"(?i)\b(?:set-)?cookie[ \t]*:[ \t]*([^\r\n]+)", 1, |v| {
-            v.contains('=')
-        }),
+        // `Cookie: a=1; b=2`, `Set-Cookie: …`, `curl -b 'sid=…'`.
+        cookies(r"(?i)\b(?:set-)?cookie[ \t]*:[ \t]*([^\r\n]+)"),
+        cookies(r#"(?:^|[ \t])(?:-b|--cookie)(?:=|[ \t]+)['"]?([^'"\r\n]+)"#),
+        // A URL's signature (`?sig=…` of an Azure SAS, `X-Amz-Signature=…`): it is the credential.
+        form(
+            r"(?i)[?&](?:sig|signature|x-amz-signature|x-goog-signature)=([^&\s#'\x22]{16,})",
+            1,
+            |_| true,
+        ),
+        // A token as a URL's user (`https://<key>@o1.ingest.sentry.io/1`, `https://ghp_…@github.com`).
+        form(
+            r"[A-Za-z][A-Za-z0-9+.\-]{0,20}://([A-Za-z0-9_\-]{16,})@",
+            1,
+            high_entropy,
+        ),
         // `mysql -uroot -pS3cret`, `mysqldump -p'…'`.
         form(
             r#"\b(?:mysql|mysqldump|mysqladmin|mariadb)\b[^\r\n]*?[ \t]-p['"]?([^\s'"-][^\s'"]*)"#,
@@ -102,7 +129,7 @@ fn forms() -> [Form; 14] {
         // `my password is hunter2`: a password said in prose, when it has a digit or a symbol
         // (`the password is incorrect` has not).
         form(
-            r#"(?i)\b(?:password|passwd|passphrase|passcode|pwd)s?[ \t]+(?:is|was)[ \t]+["'`]?([^\s"'`]{4,})"#,
+            r#"(?i)\b(?:password|passwd|passphrase|passcode|pwd)s?\b(?:[ \t]+[A-Za-z0-9'-]+){0,6}?[ \t]+(?:is|was)[ \t]+["'`]?([^\s"'`]{4,})"#,
             1,
             |v| {
                 let v = v.trim_end_matches(['.', ',', ';', '!', '?', ')']);
@@ -122,6 +149,46 @@ fn forms() -> [Form; 14] {
     ]
 }
 
+/// The values of the session cookies in a cookie list (`name=value; …`): the ones under a
+/// name that says so (`sid`, `session…`, `…token`, `jwt`, `auth…`, `remember…`, `csrf`) or
+/// long enough to be a session id; `Path`, `Domain` and the other attributes of a
+/// `Set-Cookie` and short values (`theme=dark`) are kept.
+fn session_values(text: &str, list: Range<usize>, found: &mut Vec<Range<usize>>) {
+    const ATTRIBUTES: [&str; 9] = [
+        "path",
+        "domain",
+        "max-age",
+        "expires",
+        "samesite",
+        "secure",
+        "httponly",
+        "priority",
+        "partitioned",
+    ];
+    const SESSION: [&str; 8] = [
+        "sid", "sess", "jwt", "auth", "remember", "csrf", "xsrf", "login",
+    ];
+    let mut at = list.start;
+    for pair in text[list.clone()].split(';') {
+        let start = at + (pair.len() - pair.trim_start().len());
+        at += pair.len() + 1;
+        let Some((name, value)) = pair.trim().split_once('=') else {
+            continue;
+        };
+        let lower = name.trim().to_ascii_lowercase();
+        if ATTRIBUTES.contains(&lower.as_str()) || value.is_empty() {
+            continue;
+        }
+        if value.len() >= 16
+            || is_sensitive_key(&lower)
+            || SESSION.iter().any(|s| lower.contains(s))
+        {
+            let from = start + name.len() + 1;
+            found.push(from..from + value.len());
+        }
+    }
+}
+
 /// A value that looks generated: letters and digits mixed, Shannon entropy above 3.5 bits.
 fn high_entropy(v: &str) -> bool {
     let has = |f: fn(&u8) -> bool| v.as_bytes().iter().any(f);
@@ -133,10 +200,13 @@ pub(super) fn find(text: &str, found: &mut Vec<Range<usize>>) {
     let (set, forms) = &*FORMS;
     for form in set.matches(text).iter().map(|i| &forms[i]) {
         for caps in form.regex.captures_iter(text) {
-            if let Some(secret) = caps.get(form.group) {
-                if (form.accept)(secret.as_str()) {
-                    found.push(secret.range());
-                }
+            let Some(secret) = caps.get(form.group) else {
+                continue;
+            };
+            match form.take {
+                Take::If(accept) if accept(secret.as_str()) => found.push(secret.range()),
+                Take::If(_) => {}
+                Take::Cookies => session_values(text, secret.range(), found),
             }
         }
     }
@@ -156,9 +226,22 @@ mod tests {
     fn credentials_in_their_forms() {
         assert_eq!(secrets("postgres://app:p/a+ss@db:5432/x"), ["p/a+ss"]);
         assert_eq!(secrets("redis://:s3cr3t@cache:6379"), ["s3cr3t"]);
+        assert_eq!(secrets("Cookie: sid=abc; theme=dark"), ["abc"]);
         assert_eq!(
-            secrets("Cookie: sid=abc; theme=dark"),
-            ["sid=abc; theme=dark"]
+            secrets("curl -b 'connect.sid=s%3Aese148Cb3q' https://x"),
+            ["s%3Aese148Cb3q"]
+        );
+        assert_eq!(
+            secrets("a.csv?sv=2022&sig=9rNCbgkNQ%2BWdmQLnFnarAniYzDTT3E"),
+            ["9rNCbgkNQ%2BWdmQLnFnarAniYzDTT3E"]
+        );
+        assert_eq!(
+            secrets("https://79f5267a8c12f749a5946b85d508b037@o1.ingest.sentry.io/4"),
+            ["79f5267a8c12f749a5946b85d508b037"]
+        );
+        assert_eq!(
+            secrets("the password for the admin panel is u%*t^T2CH8 -- ok"),
+            ["u%*t^T2CH8"]
         );
         assert_eq!(secrets("run mysql -uroot -pS3cret db"), ["S3cret"]);
         assert_eq!(
@@ -169,6 +252,16 @@ mod tests {
             secrets("the key is 8f14e45fceea167a5a36dedd4bea2543"),
             ["8f14e45fceea167a5a36dedd4bea2543"]
         );
+        assert_eq!(
+            secrets("with key=8f14e45fceea167a5a36dedd4bea2543: expired"),
+            ["8f14e45fceea167a5a36dedd4bea2543"]
+        );
+        assert_eq!(
+            secrets("curl -u admin:S3cr3t-Adm1n!7 https://ci"),
+            ["S3cr3t-Adm1n!7"]
+        );
+        assert_eq!(secrets("sshpass -p 'pw%4y' ssh host"), ["pw%4y"]);
+        assert_eq!(secrets("lol my password is hunter2 ok"), ["hunter2"]);
     }
 
     #[test]
@@ -176,6 +269,8 @@ mod tests {
         for text in [
             "https://example.com:8080/a@b",
             "a cookie: a small baked treat",
+            "Set-Cookie: theme=dark; Path=/; Max-Age=31536000",
+            "the password you entered is incorrect",
             "docker run -p 8080:80 app",
             "a basic understanding of bearer authentication",
             "the key insight is simplicity",

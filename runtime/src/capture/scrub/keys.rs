@@ -25,7 +25,7 @@ pub(crate) fn is_sensitive_key(key: &str) -> bool {
     }
     let k = std::str::from_utf8(&buf[..len]).expect("ASCII");
     const EXACT: [&str; 5] = ["auth", "pwd", "credentials", "pass", "psk"];
-    const CONTAINS: [&str; 10] = [
+    const CONTAINS: [&str; 11] = [
         "password",
         "passwd",
         "passphrase",
@@ -36,9 +36,11 @@ pub(crate) fn is_sensitive_key(key: &str) -> bool {
         "privatekey",
         "authorization",
         "cookie",
+        "bearer",
     ];
-    // What a name says about a secret rather than being one.
-    const ABOUT: [&str; 14] = [
+    // What a name says about a secret rather than being one: `password_length`, `secret_name`,
+    // `token_url`, `--password-stdin`, `secrets_backend`.
+    const ABOUT: [&str; 31] = [
         "length",
         "len",
         "size",
@@ -53,6 +55,23 @@ pub(crate) fn is_sensitive_key(key: &str) -> bool {
         "expiry",
         "expiresat",
         "ttl",
+        "name",
+        "exists",
+        "enabled",
+        "backend",
+        "version",
+        "format",
+        "kind",
+        "mode",
+        "field",
+        "label",
+        "hint",
+        "prompt",
+        "required",
+        "stdin",
+        "env",
+        "header",
+        "param",
     ];
     // Tokens that are not credentials.
     const NOT_SECRET_TOKENS: [&str; 5] = ["page", "next", "continuation", "sync", "cancellation"];
@@ -74,7 +93,16 @@ pub(crate) fn is_sensitive_key(key: &str) -> bool {
         "lookup",
     ];
     // Words that contain a sensitive one.
-    const WORDS: [&str; 3] = ["secretary", "secretariat", "passkey"];
+    const WORDS: [&str; 8] = [
+        "secretary",
+        "secretariat",
+        "passkey",
+        "bypass",
+        "compass",
+        "surpass",
+        "overpass",
+        "underpass",
+    ];
     // `…_id` names what identifies a secret, except for the ids that are secrets themselves
     // (a Google service account's `private_key_id`).
     let an_id = k.ends_with("id") && k != "privatekeyid";
@@ -90,6 +118,8 @@ pub(crate) fn is_sensitive_key(key: &str) -> bool {
     let before = |suffix: &str| k.strip_suffix(suffix).unwrap_or("");
     EXACT.contains(&k)
         || CONTAINS.iter().any(|c| k.contains(c))
+        // `DB_PASS`, `smtp_pass`.
+        || k.ends_with("pass")
         || (k.ends_with("token")
             && !NOT_SECRET_TOKENS
                 .iter()
@@ -98,13 +128,13 @@ pub(crate) fn is_sensitive_key(key: &str) -> bool {
 }
 
 /// After a name: an assignment and a value — `= value`, `: value`, `": "value"`, `:= value`,
-/// `=> value`, `", "value"` (a quoted pair), or for a command-line option `=value` or ` value` —
-/// with an optional HTTP authorization scheme before the value. Anchored: it is run on the text
-/// right after a sensitive name.
+/// `=> value`, `", "value"` (a quoted pair), `("value"` (a call with a literal), or for a
+/// command-line option `=value` or ` value` — with an optional HTTP authorization scheme before
+/// the value. Anchored: it is run on the text right after a sensitive name.
 static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r#"^(?P<quote>["']?)[ \t]*(?P<op>:=|=>|=|:|,|[ \t])"#,
-        r#"[ \t]*(?:(?i:bearer|basic|token|digest|apikey|sso-key)[ \t]+)?"#,
+        r#"^(?P<quote>["']?)(?P<before>[ \t]*)(?P<op>:=|=>|==|=|:|,|\(|[ \t])(?P<after>[ \t]*)"#,
+        r#"(?:(?i:bearer|basic|token|digest|apikey|sso-key|ssws)[ \t]+)?"#,
         r#"(?P<value>"[^"\r\n]*"|'[^'\r\n]*'|[^\s"'`,;&|<>(){}\[\]]+)"#,
     ))
     .expect("the assignment pattern is valid")
@@ -112,7 +142,7 @@ static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
 
 /// An HTTP authorization scheme before a credential.
 static SCHEME: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?i:bearer|basic|token|digest|apikey|sso-key)[ \t]+")
+    Regex::new(r"^(?i:bearer|basic|token|digest|apikey|sso-key|ssws)[ \t]+")
         .expect("the scheme pattern is valid")
 });
 
@@ -131,6 +161,7 @@ static MARKERS: LazyLock<AhoCorasick> = LazyLock::new(|| {
             "auth",
             "cookie",
             "psk",
+            "bearer",
         ])
         .expect("the markers build an automaton")
 });
@@ -169,85 +200,151 @@ pub(super) fn find(text: &str, found: &mut Vec<Range<usize>>) {
         while end < bytes.len() && is_name_byte(bytes[end]) {
             end += 1;
         }
-        let flag = text[start..end].starts_with("--")
-            && (start == 0 || bytes[start - 1].is_ascii_whitespace());
         let name = text[start..end].trim_start_matches('-');
-        if name.len() > 80 || !is_sensitive_key(name) {
+        // A cookie header's values are sorted out by its form (see `forms.rs`).
+        let cookie_header =
+            name.eq_ignore_ascii_case("cookie") || name.eq_ignore_ascii_case("set-cookie");
+        if name.len() > 80
+            || !is_sensitive_key(name)
+            || cookie_header
+            || in_template(&text[..start])
+        {
             continue;
         }
-        let quoted_name = start > 0 && matches!(bytes[start - 1], b'"' | b'\'');
-        let reach = &text[end..floor_boundary(text, end.saturating_add(VALUE_REACH))];
-        // The match by the fast engine first, its groups on the match alone.
-        let Some(whole) = ASSIGNMENT.find(reach) else {
-            continue;
+        let value = match (start.checked_sub(1).map(|i| bytes[i]), bytes.get(end)) {
+            (Some(b'<'), Some(b'>')) => element(text, end + 1),
+            _ => assignment(text, start, end, name),
         };
-        let Some(caps) = ASSIGNMENT.captures(&reach[..whole.end()]) else {
-            continue;
-        };
-        let op = &caps["op"];
-        let value = caps.name("value").expect("every assignment has a value");
-        let quoted = value.as_str().starts_with(['"', '\'']);
-        let mut inner = match quoted {
-            true => end + value.start() + 1..end + value.end() - 1,
-            false => end + value.start()..end + value.end(),
-        };
-        // A scheme inside the quotes: `"Token 9f8e…"`.
-        if let Some(scheme) = SCHEME.find(&text[inner.clone()]) {
-            inner.start += scheme.end();
-        }
-        // An env-style name (`REDIS_PASSWORD=…`) takes its value up to the next blank: `&` and
-        // `;` are a query's or a list's separators only in other spellings.
-        if !quoted && op == "=" && name.bytes().all(|b| !b.is_ascii_lowercase()) {
-            let rest = &text[inner.end..];
-            inner.end += rest
-                .find(|c: char| c.is_whitespace() || c == '"' || c == '\'')
-                .unwrap_or(rest.len());
-        }
-        let secret = &text[inner.clone()];
-        if !quoted && code(secret, &text[inner.end..]) {
-            continue;
-        }
-        let accepted = match op {
-            // `,` separates a name from its value only in a quoted pair: `("X-Api-Key", "…")`.
-            "," => quoted_name && quoted,
-            // A space only after a command-line option: `--password p`.
-            " " | "\t" => flag,
-            // `password: reset` is prose; `password: hunter2` and `password=reset` are not.
-            ":" => {
-                quoted
-                    || !(name.bytes().all(|b| b.is_ascii_alphabetic())
-                        && secret.bytes().all(|b| b.is_ascii_alphabetic()))
-            }
-            _ => true,
-        };
-        if accepted && !placeholder(secret) {
-            done = inner.end;
-            found.push(inner);
+        if let Some(value) = value.filter(|v| !placeholder(&text[v.clone()])) {
+            done = value.end;
+            found.push(value);
         }
     }
 }
 
+/// Whether a name at the end of `before` is inside a template placeholder (`${API_TOKEN:?…}`,
+/// `{{ secret_key }}`, `%JWT_SECRET%`) rather than assigned to.
+fn in_template(before: &str) -> bool {
+    let before = before.trim_end_matches([' ', '\t']);
+    before.ends_with("${") || before.ends_with("{{") || before.ends_with('%')
+}
+
+/// The text of an XML element whose content starts at `from` (`<password>…</password>`).
+fn element(text: &str, from: usize) -> Option<Range<usize>> {
+    let reach = &text[from..floor_boundary(text, from.saturating_add(VALUE_REACH))];
+    let len = reach.find(['<', '\n'])?;
+    reach[len..].starts_with("</").then_some(from..from + len)
+}
+
+/// The value assigned to the sensitive `name` at `start..end`, if it is assigned one.
+fn assignment(text: &str, start: usize, end: usize, name: &str) -> Option<Range<usize>> {
+    let bytes = text.as_bytes();
+    let reach = &text[end..floor_boundary(text, end.saturating_add(VALUE_REACH))];
+    // The match by the fast engine first, its groups on the match alone.
+    let whole = ASSIGNMENT.find(reach)?;
+    let caps = ASSIGNMENT.captures(&reach[..whole.end()])?;
+    let op = &caps["op"];
+    let value = caps.name("value").expect("every assignment has a value");
+    let quoted = value.as_str().starts_with(['"', '\'']);
+    let mut inner = match quoted {
+        true => end + value.start() + 1..end + value.end() - 1,
+        false => end + value.start()..end + value.end(),
+    };
+    // A scheme inside the quotes: `"Token 9f8e…"`.
+    if let Some(scheme) = SCHEME.find(&text[inner.clone()]) {
+        inner.start += scheme.end();
+    }
+    let rest = &text[inner.end..];
+    let mut schemed = false;
+    if !quoted {
+        let word = &text[inner.clone()];
+        if name.to_ascii_lowercase().contains("authorization")
+            && word.bytes().all(|b| b.is_ascii_alphabetic())
+        {
+            // `Authorization: <any scheme> <credential>`.
+            let blank = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+            let token = rest[blank..]
+                .find(char::is_whitespace)
+                .unwrap_or(rest.len() - blank);
+            if blank > 0 && token > 0 {
+                inner = inner.end + blank..inner.end + blank + token;
+                schemed = true;
+            }
+        } else if op == "=" && name.bytes().all(|b| !b.is_ascii_lowercase()) {
+            // An env-style name (`REDIS_PASSWORD=…`) takes its value up to the next blank: `&`
+            // and `;` separate values only in other spellings.
+            inner.end += rest
+                .find(|c: char| c.is_whitespace() || c == '"' || c == '\'')
+                .unwrap_or(rest.len());
+        }
+    }
+    let secret = &text[inner.clone()];
+    let spaced = !caps["before"].is_empty() && !caps["after"].is_empty();
+    if !quoted && code(secret, &text[inner.end..], spaced) {
+        return None;
+    }
+    let flag = text[start..end].starts_with("--")
+        && (start == 0 || bytes[start - 1].is_ascii_whitespace());
+    let accepted = match op {
+        // A comparison, not an assignment.
+        "==" => false,
+        // `,` separates a name from its value only in a quoted pair: `("X-Api-Key", "…")`.
+        "," => {
+            let opening = text[..start.saturating_sub(1)].trim_end_matches([' ', '\t']);
+            !caps["quote"].is_empty() && quoted && opening.ends_with(['(', '['])
+        }
+        // A sensitive call given a literal without blanks: `Auth.api_key("…")`,
+        // `.bearer_auth("…")`, not `getpass("Password: ")`.
+        "(" => quoted && !secret.contains(char::is_whitespace),
+        // A space only after a command-line option: `--password p`.
+        " " | "\t" => flag,
+        // A path (`auth::tests`) is not an assignment; `password: reset` is prose, while
+        // `password: hunter2` and `password=reset` are not.
+        ":" => {
+            !secret.starts_with(':')
+                && (quoted || schemed || !secret.bytes().all(|b| b.is_ascii_alphabetic()))
+        }
+        _ => true,
+    };
+    accepted.then_some(inner)
+}
+
 /// Whether an unquoted value is code rather than a literal: a call, an index or a generic type
-/// (`std::env::var(`, `os.environ[`, `Option<String>`), a keyword (`await`, `new`), a string
-/// prefix (`f"…"`), or another sensitive name (`api_key=api_key`).
-fn code(value: &str, after: &str) -> bool {
+/// (`std::env::var(`, `os.environ[`, `Option<String>`), a string prefix (`f"…"`), a keyword
+/// (`await`, `new`), a path without digits (`settings.SECRET_KEY`, `session?.access_token`),
+/// another sensitive name (`api_key=api_key`), or a plain identifier after a spaced `=`
+/// (`password = hashed`; `password=hunter` stays a value).
+fn code(value: &str, after: &str, spaced: bool) -> bool {
     const KEYWORDS: [&str; 12] = [
         "await", "new", "yield", "self", "this", "None", "function", "lambda", "async", "static",
         "const", "mut",
     ];
+    let identifier = |s: &str| {
+        s.bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_' || b == b'$')
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'$')
+    };
+    let path = value.replace("?.", ".").replace("::", ".");
+    let is_path = path.contains('.')
+        && !value.bytes().any(|b| b.is_ascii_digit())
+        && path.split('.').all(identifier);
     after.starts_with(['(', '[', '<', '"', '\''])
         || KEYWORDS.contains(&value)
-        || (value
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_')
-            && is_sensitive_key(value))
+        || is_path
+        || (identifier(value) && is_sensitive_key(value))
+        || (spaced && value.bytes().all(|b| b.is_ascii_alphabetic() || b == b'_'))
 }
 
-/// Values that stand for no secret: empty, booleans, nulls, and template
-/// placeholders (`${TOKEN}`, `$TOKEN`, `{{ secrets.X }}`, `<your-key>`, `***`).
-fn placeholder(value: &str) -> bool {
+/// Values that stand for no secret: empty, booleans, nulls, and template placeholders
+/// (`${TOKEN}`, `$TOKEN`, `{{ secrets.X }}`, `%TOKEN%`, `<your-key>`, `YOUR_API_KEY_HERE`,
+/// `***`).
+pub(crate) fn placeholder(value: &str) -> bool {
     let v = value.trim();
     v.is_empty()
+        || (v.len() > 2 && v.starts_with('%') && v.ends_with('%'))
+        || v.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("your"))
         || ["true", "false", "null", "none", "nil", "undefined"]
             .iter()
             .any(|w| v.eq_ignore_ascii_case(w))
@@ -287,6 +384,21 @@ mod tests {
         );
         assert_eq!(values("config: password=hunter2"), ["hunter2"]);
         assert_eq!(values("REDIS_PASSWORD=3rq&He#Ik REDIS_DB=2"), ["3rq&He#Ik"]);
+        assert_eq!(values("<password>sHkx%_b5OT</password>"), ["sHkx%_b5OT"]);
+        assert_eq!(values("DB_PASS = \"010UVa5.AHIL\""), ["010UVa5.AHIL"]);
+        assert_eq!(
+            values("auth=Auth.api_key(\"UXsgt6ngeiu7\")"),
+            ["UXsgt6ngeiu7"]
+        );
+        assert_eq!(values(".bearer_auth(\"GhuHX4patj3d\")"), ["GhuHX4patj3d"]);
+        assert_eq!(
+            values("Authorization: SSWS 00R7Jf5Dbjr-bgPZ\n"),
+            ["00R7Jf5Dbjr-bgPZ"]
+        );
+        assert_eq!(
+            values("Authorization: Negotiate YIIGhgYGKwYB\n"),
+            ["YIIGhgYGKwYB"]
+        );
         assert_eq!(values("  psk=\"-2tok+c4a=Y\"\n"), ["-2tok+c4a=Y"]);
         assert_eq!(
             values("app --api-key k1 --password=p2 --verbose"),
@@ -310,6 +422,22 @@ mod tests {
             "const token = await getAccessToken();",
             "struct C { api_key: Option<String> }",
             "headers = {\"Authorization\": f\"Bearer {token}\"}",
+            "secret = settings.SECRET_KEY",
+            "secret: process.env.SESSION_SECRET,",
+            "user.password_hash = hashed",
+            "const accessToken = session?.access_token;",
+            "password = var.db_password",
+            "if apiKey == \"\" {",
+            ": \"${API_TOKEN:?API_TOKEN must be set}\"",
+            "test auth::tests::rejects_expired_token ... ok",
+            "def f(client_secret: str) -> str:",
+            "data={\"grant_type\": \"client_credentials\", \"client_id\": x}",
+            "docker login --password-stdin registry.example.com",
+            "JWT_SECRET=%JWT_SECRET%",
+            "bypass=on",
+            "token = lexer.next_token()?",
+            "password = getpass.getpass(\"Password: \")",
+            "Set-Cookie: theme=dark; Path=/",
         ] {
             assert_eq!(values(text), Vec::<&str>::new(), "{text}");
         }

@@ -23,7 +23,7 @@ use std::sync::RwLock;
 
 use regex::Regex;
 
-pub(crate) use keys::is_sensitive_key;
+pub(crate) use keys::{is_sensitive_key, placeholder};
 
 /// What a secret is replaced with.
 pub const REDACTED: &str = "[REDACTED]";
