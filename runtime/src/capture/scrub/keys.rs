@@ -1,6 +1,8 @@
 //! Secrets by the name they are given: which names are sensitive, and the values assigned to such
 //! a name in text, whatever the spelling (`DB_PASSWORD=…`, `apiKey: …`, `x-api-key: …`,
-//! `"client_secret": "…"`, `("Authorization", "Token …")`, `--password …`).
+//! `"client_secret": "…"`, `("Authorization", "Token …")`, `--password …`, `api_key("…")`,
+//! `<password>…</password>`) — and which values so placed are code or placeholders instead
+//! (`settings.SECRET_KEY`, `getpass(…)`, `${TOKEN}`).
 
 use std::ops::Range;
 use std::sync::LazyLock;
@@ -185,7 +187,7 @@ fn is_name_byte(b: u8) -> bool {
 /// Adds to `found` the values `text` assigns to sensitive names.
 pub(super) fn find(text: &str, found: &mut Vec<Range<usize>>) {
     let bytes = text.as_bytes();
-    // Where the last value found ends: markers before it are inside it.
+    // Where the last name looked at, or the last value found, ends: markers before it are in it.
     let mut done = 0;
     for m in MARKERS.find_iter(text) {
         if m.start() < done {
@@ -200,6 +202,7 @@ pub(super) fn find(text: &str, found: &mut Vec<Range<usize>>) {
         while end < bytes.len() && is_name_byte(bytes[end]) {
             end += 1;
         }
+        done = end;
         let name = text[start..end].trim_start_matches('-');
         // A cookie header's values are sorted out by its form (see `forms.rs`).
         let cookie_header =
