@@ -3,7 +3,7 @@
 //! retrieval's query and documents, a memory operation's records. Content is recorded only when
 //! the call captures it (see `crate::capture`), bounded and scrubbed. Each method runs its work
 //! through [`State::guarded`], so that a panic in the user's code it runs (a `Serialize`, the
-//! hook) is caught and fails the call, not the app.
+//! hook, a `ModelRequest` or `ModelResponse` method) is caught and fails the call, not the app.
 
 use serde_json::Value;
 use tracing_opentelemetry::OpenTelemetrySpanExt;
@@ -12,11 +12,12 @@ use super::fields::{record_captured, record_json, string_array};
 use super::lifecycle::State;
 use super::model::Priced;
 use crate::capture::{
-    arguments_object, bounded_json, capture_limits, is_sensitive_key, text_or_json, Capture,
+    arguments_object, bounded_json, capture_limits, catch, is_sensitive_key, text_or_json, Capture,
     Captured, REDACTED,
 };
 use crate::model::{ModelRequest, ModelResponse};
 use crate::semconv as sc;
+use crate::semconv::error_type::PANIC_MODEL_REQUEST;
 use crate::semconv::version::{semconv_version, ValueType, Versioned};
 
 /// The recording methods the macros' expansion calls, on [`Call`](super::Call) through `Deref`.
@@ -68,7 +69,11 @@ impl State {
     }
 
     fn record_model_request(&self, request: &dyn ModelRequest, content: bool) {
-        let p = request.parameters();
+        // What a method of the user's `ModelRequest` says; its default if it panicked.
+        fn asked<R: Default>(what: &str, f: impl FnOnce() -> R) -> R {
+            catch(PANIC_MODEL_REQUEST, what, f).unwrap_or_default()
+        }
+        let p = asked("ModelRequest::parameters", || request.parameters());
         let span = &self.span;
         if let (Some(k), Some((name, kind))) =
             (p.top_k, Versioned::RequestTopK.spelling(semconv_version()))
@@ -105,14 +110,16 @@ impl State {
             );
         }
         if self.capture && content {
-            let mut messages = request.input_messages();
+            let mut messages = asked("ModelRequest::input_messages", || request.input_messages());
             for m in &mut messages {
                 crate::model::scrub_split_secrets(&mut m.parts);
             }
             if !messages.is_empty() {
                 self.record_json(sc::GEN_AI_INPUT_MESSAGES, &messages);
             }
-            let instructions = request.system_instructions();
+            let instructions = asked("ModelRequest::system_instructions", || {
+                request.system_instructions()
+            });
             if !instructions.is_empty() {
                 self.record_json(sc::GEN_AI_SYSTEM_INSTRUCTIONS, &instructions);
             }
