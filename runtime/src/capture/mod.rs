@@ -33,7 +33,7 @@ use serde_json::Value;
 
 pub use bounded::Budget;
 pub use bounded::CaptureLimits;
-pub(crate) use fault::{catch, collect, panic_message, Fault};
+pub(crate) use fault::{catch, collect, marker, panic_message, Fault};
 pub(crate) use hook::run_hook;
 pub use hook::set_redaction_hook;
 pub use scrub::{add_secret_rule, set_secret_scrubbing, InvalidSecretRule, REDACTED, SCRUB_ENV};
