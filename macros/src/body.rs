@@ -3,11 +3,15 @@
 //! closure; through the replay hooks for a tool or non-streaming model call, in a retry loop
 //! with `retry = N`, into the returned stream for a streaming model call; with the `finish`
 //! closure that records how it ended.
+//!
+//! Every argument is moved into the closure or block (`let _ = &arg;` at its top), even one the
+//! body never mentions: it is then dropped as the body ends, inside the span, so that a `Drop`
+//! that panics ends the call as panicked rather than after a span exported as a success.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{Block, Expr, ExprAsync, ItemFn, ReturnType, Stmt, Type};
+use syn::{Block, Expr, ExprAsync, FnArg, ItemFn, Pat, ReturnType, Stmt, Type};
 
 use crate::attr::{Kind, Options};
 use crate::returns::{fake_return, future_output, ok_type};
@@ -72,6 +76,8 @@ pub(crate) fn run(
         .operation
         .as_ref()
         .is_some_and(|o| o.value() == "search_memory");
+    // `#[async_trait]` moves every argument into its block itself.
+    let moved = moved_arguments(item);
     match (body_of(item), retry(krate, options)) {
         (Body::Async(block) | Body::Sync(block), _) if stream.is_some() => {
             let wrap = stream.map(|s| s.wrap(krate));
@@ -79,11 +85,11 @@ pub(crate) fn run(
             let stmts = &block.stmts;
             if item.sig.asyncness.is_some() {
                 quote! {
-                    __gt_call.streaming().stream_future(async move { #fake_return #(#stmts)* }, #wrap).await
+                    __gt_call.streaming().stream_future(async move { #moved #fake_return #(#stmts)* }, #wrap).await
                 }
             } else {
                 quote! {
-                    __gt_call.streaming().run_stream(move || { #fake_return #(#stmts)* }, #wrap)
+                    __gt_call.streaming().run_stream(move || { #moved #fake_return #(#stmts)* }, #wrap)
                 }
             }
         }
@@ -100,11 +106,12 @@ pub(crate) fn run(
             let is_async = item.sig.asyncness.is_some();
             match (is_async, retry) {
                 (true, None) => quote! {
-                    __gt_call.#instrument(#replay_arg async move { #fake_return #(#stmts)* }, #finish).await
+                    __gt_call.#instrument(#replay_arg async move { #moved #fake_return #(#stmts)* }, #finish).await
                 },
                 (true, Some((policy, failure))) => quote! {
                     let mut __gt_attempts = #krate::__private::Attempts::new(&__gt_call, #policy);
                     __gt_call.#instrument(#replay_arg async move {
+                        #moved
                         loop {
                             let __gt_result = async { #fake_return #(#stmts)* }.await;
                             match __gt_attempts.after(#failure) {
@@ -115,22 +122,76 @@ pub(crate) fn run(
                     }, #finish).await
                 },
                 (false, None) => quote! {
-                    __gt_call.#run(#replay_arg move || { #fake_return #(#stmts)* }, #finish)
+                    __gt_call.#run(#replay_arg move || { #moved #fake_return #(#stmts)* }, #finish)
                 },
                 (false, Some((policy, failure))) => quote! {
                     let mut __gt_attempts = #krate::__private::Attempts::new(&__gt_call, #policy);
-                    __gt_call.#run(#replay_arg move || loop {
-                        #[allow(clippy::redundant_closure_call)]
-                        let __gt_result = (|| { #fake_return #(#stmts)* })();
-                        match __gt_attempts.after(#failure) {
-                            ::core::option::Option::Some(wait) => ::std::thread::sleep(wait),
-                            ::core::option::Option::None => break __gt_result,
+                    __gt_call.#run(#replay_arg move || {
+                        #moved
+                        loop {
+                            #[allow(clippy::redundant_closure_call)]
+                            let __gt_result = (|| { #fake_return #(#stmts)* })();
+                            match __gt_attempts.after(#failure) {
+                                ::core::option::Option::Some(wait) => ::std::thread::sleep(wait),
+                                ::core::option::Option::None => break __gt_result,
+                            }
                         }
                     }, #finish)
                 },
             }
         }
     }
+}
+
+/// `let _ = &arg;` for every binding of the function's arguments (`self` included), which moves
+/// it into the `move` closure or `async move` block of the body, to be dropped as the body ends,
+/// inside the span. A `#[cfg]`-gated argument's statement carries its `#[cfg]`; one gated by
+/// `#[cfg_attr]` (which may hide anything) is left where it is.
+fn moved_arguments(item: &ItemFn) -> TokenStream {
+    fn bindings<'p>(pat: &'p Pat, out: &mut Vec<&'p syn::Ident>) {
+        match pat {
+            Pat::Ident(p) => {
+                out.push(&p.ident);
+                if let Some((_, sub)) = &p.subpat {
+                    bindings(sub, out);
+                }
+            }
+            Pat::Tuple(t) => t.elems.iter().for_each(|p| bindings(p, out)),
+            Pat::TupleStruct(t) => t.elems.iter().for_each(|p| bindings(p, out)),
+            Pat::Struct(s) => s.fields.iter().for_each(|f| bindings(&f.pat, out)),
+            Pat::Slice(s) => s.elems.iter().for_each(|p| bindings(p, out)),
+            Pat::Reference(r) => bindings(&r.pat, out),
+            Pat::Paren(p) => bindings(&p.pat, out),
+            Pat::Type(t) => bindings(&t.pat, out),
+            // Every alternative binds the same names.
+            Pat::Or(o) => o.cases.iter().take(1).for_each(|p| bindings(p, out)),
+            _ => {}
+        }
+    }
+    item.sig
+        .inputs
+        .iter()
+        .map(|input| match input {
+            FnArg::Receiver(r) => {
+                let this = &r.self_token;
+                quote!(let _ = &#this;)
+            }
+            FnArg::Typed(t) => {
+                let attrs = &t.attrs;
+                if attrs.iter().any(|a| a.path().is_ident("cfg_attr")) {
+                    return TokenStream::new();
+                }
+                let mut idents = Vec::new();
+                bindings(&t.pat, &mut idents);
+                let cfgs: Vec<_> = attrs.iter().filter(|a| a.path().is_ident("cfg")).collect();
+                match (idents.is_empty(), cfgs.is_empty()) {
+                    (true, _) => TokenStream::new(),
+                    (false, true) => quote!(#(let _ = &#idents;)*),
+                    (false, false) => quote!(#(#cfgs)* { #(let _ = &#idents;)* }),
+                }
+            }
+        })
+        .collect()
 }
 
 /// With `retry = N`: the retry policy, and the expression describing how an attempt ended.

@@ -7,7 +7,6 @@
 //! `__private/error.rs`), so the user only implements [`ErrorType`] when they want a
 //! low-cardinality kind of their own.
 
-use std::any::Any;
 use std::borrow::Cow;
 
 /// A failure described for a span: `(error.type, status description)`.
@@ -32,12 +31,7 @@ pub trait ErrorType {
 }
 
 /// The message of a panic payload (`&str` or `String`), if it has one.
-pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> Option<&str> {
-    payload
-        .downcast_ref::<&str>()
-        .copied()
-        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
-}
+pub(crate) use crate::capture::panic_message;
 
 /// Adds an OpenTelemetry `exception` event to `span`: `exception.type`, the message (scrubbed and
 /// bounded) and any `extra` attributes. For failures that do not end the span: a retried attempt,

@@ -15,7 +15,9 @@ mod request;
 
 pub use codec::{ReplayProbe, ViaNotReplayable, ViaResultDisplay, ViaResultFromString, ViaSerde};
 pub use count::{CountProbe, ViaNotAList, ViaVec};
-pub use error::{Failure, ViaDebug, ViaDisplay, ViaErrorType, ViaNoDescription, ViaTypeName};
+pub use error::{
+    described, Failure, ViaDebug, ViaDisplay, ViaErrorType, ViaNoDescription, ViaTypeName,
+};
 pub use outcome::{OutcomeProbe, ViaResult, ViaValue};
 pub use request::{RequestProbe, ViaModelRequest, ViaOtherArgument};
 

@@ -10,7 +10,17 @@
 //!   keeps unwinding;
 //! - a future dropped before completion: status ERROR, `error.type = "cancelled"`. Dropping is how
 //!   timeouts and `select!` abandon work, and an abandoned step is exactly what a debugger of an
-//!   agent run needs to see, so it is marked rather than left looking like a success.
+//!   agent run needs to see, so it is marked rather than left looking like a success;
+//! - a panic in what tracing ran for the call (the redaction hook, a captured value's
+//!   `Serialize`, the response's `ModelResponse` methods, …), caught so that it never reaches the
+//!   app: status ERROR, `error.type = "genai_tracing.panic.<what>"`, the marker that replaced the
+//!   value as description (see `capture/fault.rs`) — unless the call failed on its own, which
+//!   wins. Each recording method runs its capture work through [`State::guarded`], which keeps
+//!   the first such fault; the call records it as it ends (when its state is dropped).
+//!
+//! The arguments are moved into the body (see the macros' `body.rs`), so that an argument's
+//! `Drop` runs inside the span: one that panics ends the call as panicked, as any panic of the
+//! body does.
 //!
 //! A `#[tool]` or non-streaming `#[llm_call]` runs through the replay hooks instead (see
 //! `replay.rs`), a streaming `#[llm_call]` through its stream (see `stream.rs`).
@@ -19,9 +29,11 @@ use std::any::Any;
 use std::future::Future;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
 
+use opentelemetry::KeyValue;
 use tracing::Span;
 use tracing_opentelemetry::OpenTelemetrySpanExt;
 
@@ -29,10 +41,10 @@ use super::fields::{record_json, string_array};
 use super::hosted::claim;
 use super::model::ModelCall;
 use super::rollup;
-use crate::capture::{capture_limits, captures_content, safe_text};
+use crate::capture::{capture_limits, captures_content, collect, panic_message, safe_text, Fault};
 use crate::context::propagation::{adopt, Parent};
 use crate::context::scope::{enter, TraceAttributes};
-use crate::failure::{exception_event, panic_message};
+use crate::failure::exception_event;
 use crate::semconv as sc;
 use crate::semconv::error_type::{CANCELLED, PANIC};
 
@@ -66,6 +78,12 @@ pub struct State {
     hosted: bool,
     /// `#[agent]`: sums up the model calls beneath it (see `rollup.rs`).
     rollup: bool,
+    /// The first panic caught in what tracing ran for this call (see [`State::guarded`]),
+    /// recorded as the call ends unless it failed on its own.
+    fault: OnceLock<Fault>,
+    /// Whether the call's own failure (a returned `Err`, a panic, a cancellation, an error in its
+    /// stream) was recorded: it wins over a fault.
+    failed: AtomicBool,
 }
 
 static INERT: State = State {
@@ -77,6 +95,8 @@ static INERT: State = State {
     attributes: None,
     hosted: false,
     rollup: false,
+    fault: OnceLock::new(),
+    failed: AtomicBool::new(false),
 };
 
 impl std::ops::Deref for Call {
@@ -117,6 +137,8 @@ impl Call {
             hosted: false,
             model: None,
             rollup: false,
+            fault: OnceLock::new(),
+            failed: AtomicBool::new(false),
         };
         if let (true, Some(attributes)) = (recording, &state.attributes) {
             state.record_attributes(attributes);
@@ -189,6 +211,8 @@ impl Call {
             hosted: true,
             model: None,
             rollup: false,
+            fault: OnceLock::new(),
+            failed: AtomicBool::new(false),
         })))
     }
 
@@ -312,6 +336,10 @@ impl State {
     }
 
     fn record_attributes(&self, a: &TraceAttributes) {
+        self.guarded(|| self.record_trace_attributes(a));
+    }
+
+    fn record_trace_attributes(&self, a: &TraceAttributes) {
         let span = &self.span;
         let ids = [
             (sc::SESSION_ID, &a.session_id),
@@ -355,25 +383,67 @@ impl State {
         &self.span
     }
 
-    /// Records a failure: `error.type` and an error status with `description` (scrubbed of
-    /// secrets: error messages quote requests more often than one would like).
+    /// Records the call's own failure: `error.type` and an error status with `description`
+    /// (scrubbed of secrets: error messages quote requests more often than one would like). It
+    /// wins over a fault (see [`State::guarded`]).
     pub fn fail(&self, error_type: &str, description: Option<String>) {
+        self.failed.store(true, Ordering::Relaxed);
         if self.hosted {
             // The host's status follows the protocol's outcome; the tool's failure is an event.
             exception_event(&self.span, error_type, description.as_deref(), None);
             return;
         }
+        let description = description
+            .filter(|d| !d.is_empty())
+            .map(|d| safe_text(&d, capture_limits().max_bytes));
+        self.record_failure(error_type, description.as_deref());
+    }
+
+    /// `error.type` and an error status with `description`, already made safe.
+    fn record_failure(&self, error_type: &str, description: Option<&str>) {
         self.span.record(sc::ERROR_TYPE, error_type);
         if let Some(call) = self.model.as_deref() {
             call.failed(error_type);
         }
-        match description.filter(|d| !d.is_empty()) {
-            Some(d) => self.span.record(
-                sc::OTEL_STATUS_DESCRIPTION,
-                safe_text(&d, capture_limits().max_bytes).as_str(),
-            ),
+        match description {
+            Some(d) => self.span.record(sc::OTEL_STATUS_DESCRIPTION, d),
             None => self.span.record(sc::OTEL_STATUS_CODE, "error"),
         };
+    }
+
+    /// Runs `f`, capture work for this call (recording inputs or outputs): a panic caught in what
+    /// it runs of the user's (see `capture/fault.rs`) is kept as the call's fault, the first one
+    /// only. Every recording method runs through here.
+    #[inline]
+    pub(super) fn guarded<R>(&self, f: impl FnOnce() -> R) -> R {
+        let (value, fault) = collect(f);
+        if let Some(fault) = fault {
+            self.faulted(fault);
+        }
+        value
+    }
+
+    /// Keeps `fault` as this call's, unless it has one already (or records nothing).
+    #[cold]
+    pub(super) fn faulted(&self, fault: Fault) {
+        if self.is_recording() {
+            let _ = self.fault.set(fault);
+        }
+    }
+
+    /// Records a fault as the call's failure, as it ends: its marker, scrubbed and bounded, is
+    /// the description as it is (not hooked again: the hook may be what panicked).
+    #[cold]
+    fn record_fault(&self, Fault { error_type, marker }: Fault) {
+        if self.hosted {
+            let attributes = vec![
+                KeyValue::new(sc::EXCEPTION_TYPE, error_type),
+                KeyValue::new(sc::EXCEPTION_MESSAGE, marker),
+            ];
+            self.span.add_event(sc::EXCEPTION_EVENT, attributes);
+            return;
+        }
+        self.record_failure(error_type, Some(&marker));
     }
 
     fn panicked(&mut self, payload: &(dyn Any + Send)) {
@@ -393,6 +463,10 @@ impl Drop for State {
                 CANCELLED,
                 Some("future dropped before completion".to_owned()),
             );
+        } else if let Some(fault) = self.fault.take() {
+            if !*self.failed.get_mut() {
+                self.record_fault(fault);
+            }
         }
         // Then the fields: a model call records its metrics as it is dropped (see `model.rs`).
     }

@@ -11,10 +11,12 @@ use tracing_opentelemetry::OpenTelemetrySpanExt;
 
 use super::fields::{record_json, string_array};
 use super::rollup;
+use crate::capture::catch;
 use crate::cost::{self, Cost};
 use crate::metrics;
 use crate::model::{ModelResponse, Usage};
 use crate::semconv as sc;
+use crate::semconv::error_type::PANIC_MODEL_RESPONSE;
 use crate::semconv::version::{semconv_version, Versioned};
 
 /// Whether a response's usage is what the call cost (not for a stream dropped halfway).
@@ -89,6 +91,10 @@ impl ModelCall {
     /// Records what `response` says on `span` (id, model, finish reasons, usage, cost when
     /// `priced`, and the output messages when `capture`), adds it to the agents above, and
     /// returns its usage.
+    ///
+    /// A method of the response that panics is caught (reported as the call's fault: see
+    /// `capture/fault.rs`) and taken to say nothing: a panicking `usage` leaves the call unpriced
+    /// and the agents' totals unknown, not short; a panicking `output_messages` leaves its marker.
     pub(super) fn response<T: ModelResponse + ?Sized>(
         &self,
         span: &Span,
@@ -96,17 +102,25 @@ impl ModelCall {
         response: &T,
         priced: Priced,
     ) -> Usage {
-        if let Some(id) = response.response_id() {
+        fn asked<R: Default>(what: &str, f: impl FnOnce() -> R) -> R {
+            catch(PANIC_MODEL_RESPONSE, what, f).unwrap_or_default()
+        }
+        if let Some(id) = asked("ModelResponse::response_id", || response.response_id()) {
             span.record(sc::GEN_AI_RESPONSE_ID, id);
         }
-        if let Some(model) = response.response_model() {
+        let response_model = asked("ModelResponse::response_model", || {
+            response.response_model()
+        });
+        if let Some(model) = response_model {
             span.record(sc::GEN_AI_RESPONSE_MODEL, model);
         }
-        let reasons = response.finish_reasons();
+        let reasons = asked("ModelResponse::finish_reasons", || {
+            response.finish_reasons()
+        });
         if !reasons.is_empty() {
             span.set_attribute(sc::GEN_AI_RESPONSE_FINISH_REASONS, string_array(reasons));
         }
-        let usage = response.usage();
+        let usage = asked("ModelResponse::usage", || response.usage());
         let cache_write = Versioned::CacheWriteInputTokens
             .name(semconv_version())
             .unwrap_or(sc::GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS);
@@ -131,24 +145,27 @@ impl ModelCall {
         // Every response counts towards the agents above: one without counts or a price leaves
         // their totals unknown rather than short.
         let cost = match priced {
-            Priced::Yes if !usage.is_empty() => {
-                self.record_cost(span, response.response_model(), &usage)
-            }
+            Priced::Yes if !usage.is_empty() => self.record_cost(span, response_model, &usage),
             _ => None,
         };
         rollup::add(span, &usage, cost.map(|c| c.total));
         if let Some(mut outcome) = self.outcome() {
-            outcome.response_model = response.response_model().map(str::to_owned);
+            outcome.response_model = response_model.map(str::to_owned);
             outcome.usage = usage;
             outcome.cost = cost.map(|c| c.total);
         }
         if capture {
-            let mut messages = response.output_messages();
-            for m in &mut messages {
-                crate::model::scrub_split_secrets(&mut m.parts);
-            }
-            if !messages.is_empty() {
-                record_json(span, sc::GEN_AI_OUTPUT_MESSAGES, &messages);
+            let what = "ModelResponse::output_messages";
+            match catch(PANIC_MODEL_RESPONSE, what, || response.output_messages()) {
+                Ok(mut messages) => {
+                    for m in &mut messages {
+                        crate::model::scrub_split_secrets(&mut m.parts);
+                    }
+                    if !messages.is_empty() {
+                        record_json(span, sc::GEN_AI_OUTPUT_MESSAGES, &messages);
+                    }
+                }
+                Err(marker) => record_json(span, sc::GEN_AI_OUTPUT_MESSAGES, &marker),
             }
         }
         usage

@@ -1,7 +1,9 @@
 //! What each kind of call records of its inputs and outputs: a tool's arguments and result, an
 //! agent's or workflow's input and output, a model request's parameters and messages, a
 //! retrieval's query and documents, a memory operation's records. Content is recorded only when
-//! the call captures it (see `crate::capture`), bounded and scrubbed.
+//! the call captures it (see `crate::capture`), bounded and scrubbed. Each method runs its work
+//! through [`State::guarded`], so that a panic in the user's code it runs (a `Serialize`, the
+//! hook, a `ModelRequest` or `ModelResponse` method) is caught and fails the call, not the app.
 
 use serde_json::Value;
 use tracing_opentelemetry::OpenTelemetrySpanExt;
@@ -10,24 +12,30 @@ use super::fields::{record_captured, record_json, string_array};
 use super::lifecycle::State;
 use super::model::Priced;
 use crate::capture::{
-    arguments_object, bounded_json, capture_limits, is_sensitive_key, text_or_json, Capture,
+    arguments_object, bounded_json, capture_limits, catch, is_sensitive_key, text_or_json, Capture,
     Captured, REDACTED,
 };
 use crate::model::{ModelRequest, ModelResponse};
 use crate::semconv as sc;
+use crate::semconv::error_type::PANIC_MODEL_REQUEST;
 use crate::semconv::version::{semconv_version, ValueType, Versioned};
 
 /// The recording methods the macros' expansion calls, on [`Call`](super::Call) through `Deref`.
 impl State {
     /// Records a tool's named arguments as one JSON object in `gen_ai.tool.call.arguments`.
     pub fn tool_arguments(&self, args: &[(&str, &dyn Capture)]) {
-        let json = bounded_json(capture_limits(), |budget| arguments_object(args, budget));
+        let json = self
+            .guarded(|| bounded_json(capture_limits(), |budget| arguments_object(args, budget)));
         self.span
             .record(sc::GEN_AI_TOOL_CALL_ARGUMENTS, json.as_str());
     }
 
     /// Records named arguments as `input.value`: a lone text argument as text, else a JSON object.
     pub fn input_arguments(&self, args: &[(&str, &dyn Capture)]) {
+        self.guarded(|| self.record_input_arguments(args));
+    }
+
+    fn record_input_arguments(&self, args: &[(&str, &dyn Capture)]) {
         if let [(name, _)] = args {
             if is_sensitive_key(name) {
                 self.span.record(sc::INPUT_VALUE, REDACTED);
@@ -57,7 +65,15 @@ impl State {
 
     /// Records a model request's parameters and, when capturing and `content` allows, its messages.
     pub fn model_request(&self, request: &dyn ModelRequest, content: bool) {
-        let p = request.parameters();
+        self.guarded(|| self.record_model_request(request, content));
+    }
+
+    fn record_model_request(&self, request: &dyn ModelRequest, content: bool) {
+        // What a method of the user's `ModelRequest` says; its default if it panicked.
+        fn asked<R: Default>(what: &str, f: impl FnOnce() -> R) -> R {
+            catch(PANIC_MODEL_REQUEST, what, f).unwrap_or_default()
+        }
+        let p = asked("ModelRequest::parameters", || request.parameters());
         let span = &self.span;
         if let (Some(k), Some((name, kind))) =
             (p.top_k, Versioned::RequestTopK.spelling(semconv_version()))
@@ -94,14 +110,16 @@ impl State {
             );
         }
         if self.capture && content {
-            let mut messages = request.input_messages();
+            let mut messages = asked("ModelRequest::input_messages", || request.input_messages());
             for m in &mut messages {
                 crate::model::scrub_split_secrets(&mut m.parts);
             }
             if !messages.is_empty() {
                 self.record_json(sc::GEN_AI_INPUT_MESSAGES, &messages);
             }
-            let instructions = request.system_instructions();
+            let instructions = asked("ModelRequest::system_instructions", || {
+                request.system_instructions()
+            });
             if !instructions.is_empty() {
                 self.record_json(sc::GEN_AI_SYSTEM_INSTRUCTIONS, &instructions);
             }
@@ -121,7 +139,9 @@ impl State {
         if !self.capture_result {
             return;
         }
-        match text_or_json(capture_limits(), |budget| value.capture_within(budget)) {
+        let captured =
+            self.guarded(|| text_or_json(capture_limits(), |budget| value.capture_within(budget)));
+        match captured {
             Captured::Json(json) if json == "null" => {}
             captured => record_captured(
                 &self.span,
@@ -141,7 +161,8 @@ impl State {
         let Some((_, value)) = candidates.iter().find(|(name, _)| !is_sensitive_key(name)) else {
             return;
         };
-        let captured = text_or_json(capture_limits(), |budget| value.capture_within(budget));
+        let captured =
+            self.guarded(|| text_or_json(capture_limits(), |budget| value.capture_within(budget)));
         record_captured(&self.span, field, None, captured);
     }
 
@@ -177,14 +198,16 @@ impl State {
         if !self.capture || args.is_empty() {
             return;
         }
-        let json = bounded_json(capture_limits(), |budget| match args {
-            [(name, value)] if !is_sensitive_key(name) => match value.capture_within(budget) {
-                list @ serde_json::Value::Array(_) => list,
-                one => serde_json::Value::Array(vec![serde_json::json!({ "content": one })]),
-            },
-            _ => serde_json::Value::Array(vec![
-                serde_json::json!({ "content": arguments_object(args, budget) }),
-            ]),
+        let json = self.guarded(|| {
+            bounded_json(capture_limits(), |budget| match args {
+                [(name, value)] if !is_sensitive_key(name) => match value.capture_within(budget) {
+                    list @ serde_json::Value::Array(_) => list,
+                    one => serde_json::Value::Array(vec![serde_json::json!({ "content": one })]),
+                },
+                _ => serde_json::Value::Array(vec![
+                    serde_json::json!({ "content": arguments_object(args, budget) }),
+                ]),
+            })
         });
         self.span.record(sc::GEN_AI_MEMORY_RECORDS, json.as_str());
     }
@@ -203,12 +226,12 @@ impl State {
     /// the result, the output messages.
     pub fn model_response<T: ModelResponse + ?Sized>(&self, response: &T) {
         if let Some(call) = self.model.as_deref() {
-            call.response(&self.span, self.capture_result, response, Priced::Yes);
+            self.guarded(|| call.response(&self.span, self.capture_result, response, Priced::Yes));
         }
     }
 
     /// Records captured content as bounded, scrubbed JSON.
     pub(crate) fn record_json<T: Capture + ?Sized>(&self, field: &str, value: &T) {
-        record_json(&self.span, field, value);
+        self.guarded(|| record_json(&self.span, field, value));
     }
 }

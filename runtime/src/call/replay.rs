@@ -11,10 +11,12 @@ use tracing::span::Id;
 use tracing::Span;
 
 use super::lifecycle::{Call, CallFuture};
+use crate::capture::catch;
 use crate::context::scope::in_force;
-use crate::replay::codec::{encode, Codec};
+use crate::replay::codec::{encode, Codec, Unrecorded};
 use crate::replay::{record_limit, recording};
 use crate::semconv as sc;
+use crate::semconv::error_type::PANIC_SERIALIZE;
 
 /// A replayable call: its key and how its return value is recorded (used by the macros'
 /// expansion, through `replay!`).
@@ -77,15 +79,22 @@ impl<R> Replay<R> {
         Some(value)
     }
 
-    /// As the call ends with `value`: records it when recording.
+    /// As the call ends with `value`: records it when recording. A `Serialize` that panics is
+    /// caught: the value is not recorded and the call fails (see `capture/fault.rs`).
     fn record(&self, call: &Call, value: &R) {
         if !recording() {
             return;
         }
         let span = call.span();
-        match encode(self.codec.encode, value, record_limit()) {
-            Ok(json) => span.record(sc::REPLAY_OUTPUT, json.as_str()),
-            Err(unrecorded) => span.record(sc::REPLAY_SKIPPED, unrecorded.as_str()),
+        let encoded = call.guarded(|| {
+            catch(PANIC_SERIALIZE, "Serialize", || {
+                encode(self.codec.encode, value, record_limit())
+            })
+        });
+        match encoded {
+            Ok(Ok(json)) => span.record(sc::REPLAY_OUTPUT, json.as_str()),
+            Ok(Err(unrecorded)) => span.record(sc::REPLAY_SKIPPED, unrecorded.as_str()),
+            Err(_) => span.record(sc::REPLAY_SKIPPED, Unrecorded::NotSerializable.as_str()),
         };
     }
 

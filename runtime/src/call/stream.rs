@@ -12,7 +12,10 @@
 //!   goes on; the span ends with it);
 //! - dropped before its end: what arrived is recorded and the call is marked `cancelled`, with the
 //!   number of chunks read;
-//! - a panic while polling: ERROR `panic`, and the panic goes on.
+//! - a panic while polling: ERROR `panic`, and the panic goes on;
+//! - a chunk's `ModelChunk` method that panics: caught (the app gets its item as ever), taken to
+//!   say nothing, and the call ends ERROR `genai_tracing.panic.model_chunk` unless it failed on its
+//!   own (see `capture/fault.rs`).
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -24,13 +27,13 @@ use futures_core::Stream;
 
 use super::lifecycle::Call;
 use super::model::{ModelCall, Priced};
-use crate::capture::capture_limits;
+use crate::capture::{capture_limits, catch, collect};
 use crate::failure::Described;
 use crate::model::{
     finish_reason, Delta, DeltaPart, MessagePart, ModelChunk, ModelResponse, OutputMessage, Usage,
 };
 use crate::semconv as sc;
-use crate::semconv::error_type::CANCELLED;
+use crate::semconv::error_type::{CANCELLED, PANIC_MODEL_CHUNK};
 
 pin_project_lite::pin_project! {
     /// A model response stream traced as one call (used by the macros' expansion): it yields the
@@ -117,13 +120,14 @@ impl Call {
     fn end_stream(mut self, response: &impl ModelResponse) {
         if let Some(state) = self.0.as_mut() {
             state.ended = true;
+            let state = &*state;
             let Some(call) = state.model.as_deref() else {
                 return;
             };
-            if call
-                .response(&state.span, state.capture_result, response, Priced::Yes)
-                .is_empty()
-            {
+            let usage = state.guarded(|| {
+                call.response(&state.span, state.capture_result, response, Priced::Yes)
+            });
+            if usage.is_empty() {
                 let model = call.model_name(response.response_model());
                 ModelCall::warn_once(
                     &state.span,
@@ -146,8 +150,11 @@ impl Call {
         // A stream that panicked while polled has ended as panicked.
         if let Some(state) = self.0.as_mut().filter(|s| !s.ended) {
             state.ended = true;
+            let state = &*state;
             if let Some(call) = state.model.as_deref() {
-                call.response(&state.span, state.capture_result, response, Priced::No);
+                state.guarded(|| {
+                    call.response(&state.span, state.capture_result, response, Priced::No)
+                });
             }
             if !failed {
                 state.fail(
@@ -220,25 +227,29 @@ where
         let Some(live) = call.as_mut() else {
             return inner.poll_next(cx);
         };
-        // The chunk is read inside the span too, so that a panicking `ModelChunk` ends the call
-        // as panicked.
-        let (polled, first, failure) = live.in_span(|| {
+        // The chunk is read inside the span too; a `ModelChunk` method that panics is caught
+        // there (see `Streamed::apply`) and kept as the call's fault.
+        let (polled, first, (failure, fault)) = live.in_span(|| {
             let polled = inner.poll_next(cx);
             let first = streamed.chunks == 0;
-            let failure = match &polled {
+            let read = collect(|| match &polled {
                 Poll::Ready(Some(Ok(item))) => {
                     let chunk = view(item);
                     streamed.apply(chunk);
-                    chunk.error().map(|(t, m)| (Cow::Owned(t), Some(m)))
+                    let error = catch(PANIC_MODEL_CHUNK, "ModelChunk::error", || chunk.error());
+                    error.ok().flatten().map(|(t, m)| (Cow::Owned(t), Some(m)))
                 }
                 Poll::Ready(Some(Err(error))) => {
                     streamed.chunks += 1;
                     Some(describe(error))
                 }
                 _ => None,
-            };
-            (polled, first, failure)
+            });
+            (polled, first, read)
         });
+        if let Some(fault) = fault {
+            live.faulted(fault);
+        }
         if first && matches!(polled, Poll::Ready(Some(Ok(_)))) {
             live.first_chunk();
         }
@@ -353,20 +364,30 @@ impl Streamed {
         }
     }
 
+    /// Reads `chunk`. A method of it that panics is caught (reported as the call's fault: see
+    /// `capture/fault.rs`) and taken to say nothing.
     fn apply(&mut self, chunk: &dyn ModelChunk) {
+        fn read<R: Default>(what: &str, f: impl FnOnce() -> R) -> R {
+            catch(PANIC_MODEL_CHUNK, what, f).unwrap_or_default()
+        }
         self.chunks += 1;
         // Some servers (Azure OpenAI) open with a chunk whose id and model are empty.
         let given = |s: Option<&str>| s.filter(|s| !s.is_empty()).map(str::to_owned);
         if self.id.is_none() {
-            self.id = given(chunk.response_id());
+            self.id = given(read("ModelChunk::response_id", || chunk.response_id()));
         }
         if self.model.is_none() {
-            self.model = given(chunk.response_model());
+            self.model = given(read("ModelChunk::response_model", || {
+                chunk.response_model()
+            }));
         }
-        self.usage.overlay(chunk.usage());
-        self.finished.extend(chunk.finish_reasons());
+        self.usage
+            .overlay(read("ModelChunk::usage", || chunk.usage()));
+        self.finished.extend(read("ModelChunk::finish_reasons", || {
+            chunk.finish_reasons()
+        }));
         if self.choices.is_some() {
-            for delta in chunk.deltas() {
+            for delta in read("ModelChunk::deltas", || chunk.deltas()) {
                 self.add(delta);
             }
         }

@@ -124,11 +124,24 @@ fn floor_char_boundary(s: &str, at: usize) -> usize {
     at
 }
 
-/// Serialises `value` within `budget`; a serialisation error becomes a string saying so.
+/// Serialises `value` within `budget`; a serialisation error becomes a string saying so, and a
+/// `Serialize` that panics the marker `[not captured: Serialize panicked: …]` (within what the
+/// budget had before it; the call is told: see `fault.rs`).
 pub(crate) fn to_value<T: Serialize + ?Sized>(value: &T, budget: &mut Budget) -> Value {
-    value
-        .serialize(Bounded { budget, depth: 0 })
-        .unwrap_or_else(|err| Value::String(format!("<not serializable: {err}>")))
+    let before = budget.remaining;
+    let serialized = super::fault::catch(
+        crate::semconv::error_type::PANIC_SERIALIZE,
+        "Serialize",
+        || value.serialize(Bounded { budget, depth: 0 }),
+    );
+    match serialized {
+        Ok(Ok(value)) => value,
+        Ok(Err(err)) => Value::String(format!("<not serializable: {err}>")),
+        Err(marker) => {
+            budget.remaining = before;
+            Value::String(budget.text(&marker))
+        }
+    }
 }
 
 struct Bounded<'b> {

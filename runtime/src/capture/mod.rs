@@ -16,8 +16,13 @@
 //! [`REDACTED`] — found by gitleaks' default rules, by the names they are assigned to and by the
 //! forms credentials take (see `scrub/`); [`add_secret_rule`] adds formats of your own,
 //! [`set_secret_scrubbing`] turns the built-in rules off.
+//!
+//! Capture never crashes the app: a value whose `Serialize` panics, or a hook that panics, is
+//! replaced by a marker, `[not captured: Serialize panicked: <message>]`, and the call is told
+//! (see `fault.rs`), so that its span ends in error rather than as a success.
 
 mod bounded;
+mod fault;
 mod hook;
 mod scrub;
 
@@ -28,6 +33,7 @@ use serde_json::Value;
 
 pub use bounded::Budget;
 pub use bounded::CaptureLimits;
+pub(crate) use fault::{catch, collect, marker, panic_message, Fault};
 pub(crate) use hook::run_hook;
 pub use hook::set_redaction_hook;
 pub use scrub::{add_secret_rule, set_secret_scrubbing, InvalidSecretRule, REDACTED, SCRUB_ENV};
@@ -303,7 +309,8 @@ pub(crate) fn arguments_object(args: &[(&str, &dyn Capture)], budget: &mut Budge
 /// the value's structure).
 ///
 /// The budget counts text; JSON's punctuation and escapes come on top, so when the result is still
-/// too long it is built again from the source with a smaller budget.
+/// too long it is built again from the source with a smaller budget. A hook that panicked leaves
+/// its marker (see [`run_hook`]), which is not built and hooked again.
 pub(crate) fn bounded_json(limits: CaptureLimits, build: impl Fn(&mut Budget) -> Value) -> String {
     let mut max_bytes = limits.max_bytes;
     for _ in 0..5 {
@@ -311,10 +318,13 @@ pub(crate) fn bounded_json(limits: CaptureLimits, build: impl Fn(&mut Budget) ->
             max_bytes,
             ..limits
         }));
-        run_hook(&mut value);
+        let hooked = run_hook(&mut value);
         let json = value.to_string();
         if json.len() <= limits.max_bytes {
             return json;
+        }
+        if !hooked {
+            break;
         }
         max_bytes = (max_bytes / 2).min(max_bytes.saturating_sub(json.len() - limits.max_bytes));
     }
@@ -330,13 +340,15 @@ pub(crate) enum Captured {
 }
 
 /// The value `build` makes, hooked, as [`Captured`]. Built once in the common case; rebuilt
-/// smaller only when its JSON overruns the limit (see [`bounded_json`]).
+/// smaller only when its JSON overruns the limit (see [`bounded_json`]). A hook that panicked
+/// leaves its marker, as text.
 pub(crate) fn text_or_json(
     limits: CaptureLimits,
     build: impl Fn(&mut Budget) -> Value,
 ) -> Captured {
     let mut value = build(&mut Budget::new(limits));
-    run_hook(&mut value);
+    // A hook that panicked left its marker: a string.
+    let _hooked = run_hook(&mut value);
     match value {
         Value::String(text) => Captured::Text(text),
         other => {
@@ -351,15 +363,17 @@ pub(crate) fn text_or_json(
 }
 
 /// Text that is not content but may quote it (error and panic messages, ids): scrubbed, cut to
-/// `max_bytes`, and passed through the user's hook.
+/// `max_bytes`, and passed through the user's hook (a hook that panicked leaves its marker, cut
+/// to `max_bytes` too).
 pub(crate) fn safe_text(text: &str, max_bytes: usize) -> String {
     let limits = CaptureLimits {
         max_bytes,
         ..capture_limits()
     };
     let mut value = Value::String(Budget::new(limits).text(text));
-    run_hook(&mut value);
+    let hooked = run_hook(&mut value);
     match value {
+        Value::String(s) if !hooked && s.len() > max_bytes => Budget::new(limits).text(&s),
         Value::String(s) => s,
         other => other.to_string(),
     }

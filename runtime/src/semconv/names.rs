@@ -369,6 +369,25 @@ pub mod error_type {
     pub const CANCELLED: &str = "cancelled";
     /// An MCP tool call whose result has `isError: true`.
     pub const TOOL_ERROR: &str = "tool_error";
+
+    // Panics in what tracing itself runs for a call: caught, so they never reach the app, and
+    // told apart from the call's own `panic`. The value being made becomes a marker,
+    // `[not captured: <what> panicked: <message>]`, which is also the status description. A
+    // call's own failure (a returned `Err`, a panic, a cancellation) wins over these.
+
+    /// The redaction hook (`capture::set_redaction_hook`) panicked.
+    pub const PANIC_REDACTION_HOOK: &str = "genai_tracing.panic.redaction_hook";
+    /// A captured argument's or result's `Serialize` panicked (also when record mode records it).
+    pub const PANIC_SERIALIZE: &str = "genai_tracing.panic.serialize";
+    /// A method of the request's `ModelRequest` implementation panicked.
+    pub const PANIC_MODEL_REQUEST: &str = "genai_tracing.panic.model_request";
+    /// A method of the response's `ModelResponse` implementation panicked.
+    pub const PANIC_MODEL_RESPONSE: &str = "genai_tracing.panic.model_response";
+    /// A method of a streamed chunk's `ModelChunk` implementation panicked.
+    pub const PANIC_MODEL_CHUNK: &str = "genai_tracing.panic.model_chunk";
+    /// The returned error's `ErrorType` implementation panicked (its `Display` or `Debug`
+    /// panicking leaves the error's own `error.type` and a marker as the description).
+    pub const PANIC_ERROR_TYPE: &str = "genai_tracing.panic.error_type";
 }
 
 /// The namespaces of the attributes this crate's spans carry (GenAI, OpenInference, the
