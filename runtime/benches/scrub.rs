@@ -4,6 +4,7 @@
 //!   secret, the common case) of 1, 16 and 64 KiB with `capture::to_json`, with the built-in
 //!   scrubbing on and off (`set_secret_scrubbing`); the throughput is per byte of text.
 //! - `with_secrets/*`: the same 16 KiB with a credential every ~800 bytes.
+//! - `span_name/*`: a span's name, as the export thread scrubs every span's.
 //! - `tool_call/*`: a recorded `#[tool]` call capturing a 300-byte argument and its result, under
 //!   `tracing-opentelemetry`'s layer over an SDK tracer provider (spans built and ended, not
 //!   exported), scrubbing on and off.
@@ -12,7 +13,8 @@
 
 use std::hint::black_box;
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::measurement::WallTime;
+use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, Throughput};
 use genai_tracing::capture::{set_content_capture, set_secret_scrubbing, CapturePolicy};
 use genai_tracing::tool;
 use opentelemetry::trace::TracerProvider as _;
@@ -52,37 +54,32 @@ fn with_secrets(bytes: usize) -> String {
     out
 }
 
+/// `text` captured with scrubbing on and off, side by side, in `group` (`suffix` names the text).
+fn side_by_side(group: &mut BenchmarkGroup<'_, WallTime>, suffix: &str, text: &str) {
+    for (label, on) in [("scrubbed", true), ("not_scrubbed", false)] {
+        group.bench_function(format!("{label}{suffix}"), |b| {
+            set_secret_scrubbing(on);
+            b.iter(|| genai_tracing::capture::to_json(black_box(text)))
+        });
+    }
+}
+
 fn per_kib(c: &mut Criterion) {
     let mut group = c.benchmark_group("per_kib");
     for kib in [1, 16, 64] {
         let text = text(kib * 1024);
         group.throughput(Throughput::Bytes(text.len() as u64));
-        for (label, on) in [("scrubbed", true), ("not_scrubbed", false)] {
-            group.bench_function(format!("{label}/{kib}KiB"), |b| {
-                set_secret_scrubbing(on);
-                b.iter(|| genai_tracing::capture::to_json(black_box(text.as_str())))
-            });
-        }
+        side_by_side(&mut group, &format!("/{kib}KiB"), &text);
     }
     group.finish();
     let mut group = c.benchmark_group("with_secrets");
     let text = with_secrets(16 * 1024);
     group.throughput(Throughput::Bytes(text.len() as u64));
-    for (label, on) in [("scrubbed", true), ("not_scrubbed", false)] {
-        group.bench_function(format!("{label}/16KiB"), |b| {
-            set_secret_scrubbing(on);
-            b.iter(|| genai_tracing::capture::to_json(black_box(text.as_str())))
-        });
-    }
+    side_by_side(&mut group, "/16KiB", &text);
     group.finish();
     // What the export thread spends on a span's name.
     let mut group = c.benchmark_group("span_name");
-    for (label, on) in [("scrubbed", true), ("not_scrubbed", false)] {
-        group.bench_function(label, |b| {
-            set_secret_scrubbing(on);
-            b.iter(|| genai_tracing::capture::to_json(black_box("chat gpt-4o-mini-2024-07-18")))
-        });
-    }
+    side_by_side(&mut group, "", "chat gpt-4o-mini-2024-07-18");
     group.finish();
     set_secret_scrubbing(true);
 }
