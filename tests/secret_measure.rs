@@ -11,12 +11,35 @@
 //! or, for a secret of 16 or more characters, either half of it. A benign value is altered when the
 //! output is not exactly `Value::String(original)`.
 //!
-//! This is a measurement: it prints a report and asserts only that the whole corpus ran.
+//! It was held out once: its first run measured the rules as they stood (185 of 222 secrets with a
+//! marker caught, 22 of 502 benign values altered). The rules were then mended for what it found,
+//! so it now keeps those mends: it asserts that every secret with a marker is caught but the ones
+//! in [`KNOWN_LEAKS`] (each with why), and that at most 1% of the benign values are altered.
 //!
 //!     cargo test -p genai-tracing-tests --test secret_measure -- --nocapture
 
 use serde::Deserialize;
 use serde_json::Value;
+
+/// Secrets with a marker that still pass, and why.
+const KNOWN_LEAKS: [(&str, &str); 4] = [
+    (
+        "s052",
+        "a PHP var_dump puts the name and the value on two lines with a type between",
+    ),
+    (
+        "s135",
+        "a Discord-like token that does not start as a Discord user id does",
+    ),
+    (
+        "s185",
+        "Terraform state's `result` field: the name says nothing without its resource type",
+    ),
+    (
+        "s222",
+        "an `appid=` query parameter: an id to every other API",
+    ),
+];
 
 #[derive(Deserialize)]
 struct SecretCase {
@@ -150,6 +173,7 @@ fn secret_measure() {
 
     let (mut m_tried, mut m_caught, mut f_tried, mut f_caught) = (0usize, 0usize, 0usize, 0usize);
     let mut leaks = Vec::new();
+    let mut unexpected = Vec::new();
     for c in &secrets {
         assert!(
             c.text.contains(&c.secret),
@@ -172,6 +196,9 @@ fn secret_measure() {
                 }
             }
             Some((hay, needle)) => {
+                if c.marker && !KNOWN_LEAKS.iter().any(|(id, _)| *id == c.id) {
+                    unexpected.push(c.id.clone());
+                }
                 let at_text = c.text.find(&c.secret).unwrap();
                 let at_out = hay.find(&needle).unwrap();
                 leaks.push(format!(
@@ -235,7 +262,17 @@ fn secret_measure() {
     }
     println!("=== end of report ===\n");
 
-    // A measurement: only that the whole corpus ran.
     assert_eq!(m_tried + f_tried, secrets.len());
     assert!(secrets.len() >= 100 && benign.len() >= 400);
+    assert_eq!(
+        unexpected,
+        Vec::<String>::new(),
+        "secrets with a marker leaked: see the report"
+    );
+    assert!(
+        altered.len() * 100 <= benign.len(),
+        "{} of {} benign values altered (at most 1% allowed): see the report",
+        altered.len(),
+        benign.len()
+    );
 }

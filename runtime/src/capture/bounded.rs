@@ -412,6 +412,7 @@ impl Compound<'_> {
                         Value::String(format!("{} more entries", self.skipped)),
                     );
                 }
+                redact_named_value(&mut self.map);
                 Value::Object(self.map)
             }
         };
@@ -434,6 +435,25 @@ fn redact_scalars(value: &mut Value) {
         Value::String(_) | Value::Number(_) => *value = Value::String(REDACTED.into()),
         Value::Array(items) => items.iter_mut().for_each(redact_scalars),
         Value::Object(_) | Value::Null | Value::Bool(_) => {}
+    }
+}
+
+/// A secret's name and value in fields of their own: `{"name": "DB_PASSWORD", "value": "…"}`
+/// (Kubernetes and ECS environments, key-value tool arguments), `{"sensitive": true, "value":
+/// "…"}` (Terraform outputs): the value is redacted as if it were under the name.
+fn redact_named_value(map: &mut Map<String, Value>) {
+    let named = ["name", "Name", "key", "Key"].iter().any(|k| {
+        map.get(*k)
+            .and_then(Value::as_str)
+            .is_some_and(is_sensitive_key)
+    });
+    let sensitive = map.get("sensitive") == Some(&Value::Bool(true));
+    if named || sensitive {
+        for key in ["value", "Value"] {
+            if let Some(v) = map.get_mut(key) {
+                redact_scalars(v);
+            }
+        }
     }
 }
 

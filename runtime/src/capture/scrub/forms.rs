@@ -11,7 +11,7 @@ use aho_corasick::AhoCorasick;
 use regex::Regex;
 
 use super::entropy::entropy;
-use super::keys::is_sensitive_key;
+use super::keys::{is_sensitive_key, placeholder};
 
 /// One form: the words one of which it always contains (case-insensitive; none: it runs on
 /// every text), its pattern, the group holding the secret, and what of the group is secret.
@@ -28,6 +28,9 @@ enum Take {
     If(fn(&str) -> bool),
     /// The session values of a cookie list (`sid=…; theme=dark`: `sid`'s only).
     Cookies,
+    /// The value (the last group that took part) of a name (group 1) that is sensitive, when it
+    /// passes the check.
+    NamedValue(fn(&str) -> bool),
 }
 
 fn form(
@@ -44,6 +47,13 @@ fn form(
     }
 }
 
+fn named_value(keywords: &'static [&'static str], pattern: &str, accept: fn(&str) -> bool) -> Form {
+    Form {
+        take: Take::NamedValue(accept),
+        ..form(keywords, pattern, 1, |_| true)
+    }
+}
+
 fn cookies(keywords: &'static [&'static str], pattern: &str) -> Form {
     Form {
         take: Take::Cookies,
@@ -51,11 +61,21 @@ fn cookies(keywords: &'static [&'static str], pattern: &str) -> Form {
     }
 }
 
+/// `tool …option value`: the value of a tool's password option.
+fn tool_option(keywords: &'static [&'static str], tool: &str, option: &str) -> Form {
+    form(
+        keywords,
+        &format!(r#"\b{tool}\b[^\r\n]*?[ \t]{option}[ \t]*['"]?([^\s'"]+)"#),
+        1,
+        |pw| !placeholder(pw),
+    )
+}
+
 /// The forms, and their keywords in one automaton: one pass says which forms can occur at all
 /// (most text holds none), as gitleaks' keywords do for its rules. (One `RegexSet` of the
 /// patterns is too big for a lazy DFA: 7 ms on 16 KiB where this takes microseconds.)
 struct Forms {
-    forms: [Form; 17],
+    forms: [Form; 34],
     keywords: AhoCorasick,
     keyword_form: Vec<usize>,
 }
@@ -78,7 +98,7 @@ static FORMS: LazyLock<Forms> = LazyLock::new(|| {
     }
 });
 
-fn forms() -> [Form; 17] {
+fn forms() -> [Form; 34] {
     [
         // `scheme://user:password@host`, an empty user too; a password with `/` or `+` in it.
         // `host:8080/path@x` is a port and a path, not a password.
@@ -87,9 +107,11 @@ fn forms() -> [Form; 17] {
             r"[A-Za-z][A-Za-z0-9+.\-]{0,20}://[^\s:/?#@]*:([^\s@]+)@",
             1,
             |pw| {
-                !pw.split('/')
+                let port_and_path = pw
+                    .split('/')
                     .next()
-                    .is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()))
+                    .is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()));
+                !port_and_path && !placeholder(pw)
             },
         ),
         // `Cookie: a=1; b=2`, `Set-Cookie: …`, `curl -b 'sid=…'`.
@@ -119,10 +141,81 @@ fn forms() -> [Form; 17] {
             1,
             |_| true,
         ),
-        // `sshpass -p '…'`.
+        // The password options of well-known tools: `sshpass -p '…'`, `docker login -p …`,
+        // `redis-cli -a …`, `cqlsh -p …`, `ldapsearch -w …`.
+        tool_option(&["sshpass"], r"sshpass", "-p"),
+        tool_option(
+            &["login"],
+            r"(?:docker|podman|helm|nerdctl|buildah|skopeo)\s+(?:registry\s+)?login",
+            "-p",
+        ),
+        tool_option(&["redis-cli"], r"redis-cli", "-a"),
+        tool_option(&["cqlsh"], r"cqlsh", "-p"),
+        tool_option(
+            &["ldap"],
+            r"ldap(?:search|modify|add|delete|whoami|passwd|compare)",
+            "-w",
+        ),
+        // `.netrc` and `.pgpass` lines: `machine h login u password p`, `host:5432:db:user:pw`.
         form(
-            &["sshpass"],
-            r#"\bsshpass\b[^\r\n]*?[ \t]-p[ \t]*['"]?([^\s'"]+)"#,
+            &["password"],
+            r"(?m)^[ \t]*(?:machine[ \t]+\S+[ \t]+)?(?:login[ \t]+\S+[ \t]+)?password[ \t]+(\S+)[ \t]*$",
+            1,
+            |pw| !pw.starts_with(['=', ':']) && !placeholder(pw),
+        ),
+        form(
+            &[],
+            r"(?m)^[^:\s]+:(?:[0-9]+|\*):[^:\s]+:[^:\s]+:(\S+)$",
+            1,
+            |_| true,
+        ),
+        // Oracle's `user/password@host` (`sqlplus system/…@//db`, `jdbc:oracle:thin:scott/…@h`).
+        form(
+            &["sqlplus", "oracle"],
+            r"(?:\bsqlplus\s+|jdbc:oracle:[a-z]+:)[A-Za-z0-9_$#]+/([^\s@/]+)@",
+            1,
+            |pw| !placeholder(pw),
+        ),
+        // SQL: `WITH PASSWORD '…'`, `IDENTIFIED BY "…"`.
+        form(
+            &["password", "identified"],
+            r#"(?i)\b(?:with\s+(?:encrypted\s+)?password|identified\s+by(?:\s+password)?)\s+['"]([^'"\r\n]+)['"]"#,
+            1,
+            |pw| !placeholder(pw),
+        ),
+        // PowerShell: `ConvertTo-SecureString '…' -AsPlainText`.
+        form(
+            &["ConvertTo-SecureString"],
+            r#"(?i)ConvertTo-SecureString\s+(?:-String\s+)?['"]([^'"\r\n]+)['"]"#,
+            1,
+            |_| true,
+        ),
+        // Password hashes in crypt formats (htpasswd, shadow, bcrypt): crackable offline.
+        form(
+            &[
+                "$apr1$", "$2a$", "$2b$", "$2y$", "$1$", "$5$", "$6$", "$y$", "$argon2",
+            ],
+            r"\$(?:apr1|2[abxy]|[156]|y|argon2(?:id|i|d))\$[^\s:'\x22]{8,}",
+            0,
+            |_| true,
+        ),
+        // Key and vault blocks: a PuTTY key's private lines, an Ansible vault's ciphertext.
+        form(
+            &["Private-Lines"],
+            r"Private-Lines:[ \t]*[0-9]+\r?\n((?:[A-Za-z0-9+/=]+\r?\n?)+)",
+            1,
+            |_| true,
+        ),
+        form(
+            &["$ANSIBLE_VAULT"],
+            r"\$ANSIBLE_VAULT;[^\n]*\n((?:[ \t]*[0-9a-f]{16,}[ \t]*\n?)+)",
+            1,
+            |_| true,
+        ),
+        // A Microsoft Teams webhook's path past `IncomingWebhook/`.
+        form(
+            &["IncomingWebhook"],
+            r"/IncomingWebhook/([^\s'\x22<>]+)",
             1,
             |_| true,
         ),
@@ -172,20 +265,59 @@ fn forms() -> [Form; 17] {
                 "passphrase",
                 "credential",
             ],
-            r#"(?i)\b(?:api[ _-]?key|key|token|secret|password|passphrase|credential)s?\b(?:[ \t]+(?:is|was|of)[ \t]+|[ \t]*[:=][ \t]*|[ \t]+)["'`]?([A-Za-z0-9+/_\-.=]{16,})"#,
+            r#"(?i)\b(?:api[ _-]?key|key|token|secret|password|passphrase|credential)s?\b(?:(?:[ \t]+[A-Za-z0-9_.-]+){0,3}?[ \t]+(?:is|was|of)[ \t]+|[ \t]*[:=][ \t]*|[ \t]+)["'`]?([A-Za-z0-9+/_\-.=]{16,})"#,
             1,
             high_entropy,
         ),
-        // `my password is hunter2`: a password said in prose, when it has a digit or a symbol
-        // (`the password is incorrect` has not).
+        // `my password is hunter2`, `the password for the panel is …`: a password said in prose,
+        // when it has a digit or a symbol (`the password is incorrect` has not).
         form(
             &["password", "passwd", "passphrase", "passcode", "pwd"],
             r#"(?i)\b(?:password|passwd|passphrase|passcode|pwd)s?\b(?:[ \t]+[A-Za-z0-9'-]+){0,6}?[ \t]+(?:is|was)[ \t]+["'`]?([^\s"'`]{4,})"#,
             1,
             |v| {
                 let v = v.trim_end_matches(['.', ',', ';', '!', '?', ')']);
-                v.bytes().any(|b| !b.is_ascii_alphabetic())
+                !placeholder(v) && v.bytes().any(|b| !b.is_ascii_alphabetic())
             },
+        ),
+        // The same in other languages (`das Passwort lautet …`, `le mot de passe : …`), when
+        // the password has a letter and a digit.
+        form(
+            &[
+                "passwort",
+                "mot de passe",
+                "contrase",
+                "senha",
+                "wachtwoord",
+            ],
+            r#"(?i)\b(?:passwort|mot de passe|contraseña|contrasena|senha|wachtwoord)\b(?:[ \t]+[\w'-]+){0,6}?(?:[ \t]+(?:ist|lautet|est|es|é|era|is)[ \t]+|[ \t]*:[ \t]*)["'`]?([^\s"'`]{4,})"#,
+            1,
+            |v| {
+                let v = v.trim_end_matches(['.', ',', ';', '!', '?', ')']);
+                let has = |f: fn(&u8) -> bool| v.as_bytes().iter().any(f);
+                !placeholder(v) && has(u8::is_ascii_digit) && has(u8::is_ascii_alphabetic)
+            },
+        ),
+        // A name and its value in fields of their own: `name: API_TOKEN` then `value: "…"`
+        // (Kubernetes, ECS), `{"key": "DB_PASSWORD", "value": "…"}`, `<add key="…Secret"
+        // value="…"/>`; a Markdown table's `| DB_PASSWORD | … |`; a Terraform output's
+        // `"sensitive": true, … "value": "…"`.
+        named_value(
+            &["name", "key"],
+            r#"(?i)\b(?:name|key)["']?[ \t]*[:=][ \t]*["']?([A-Za-z_][A-Za-z0-9_.:-]*)["']?[ \t]*[,;]?[ \t]*(?:\r?\n[ \t]*)?["']?value["']?[ \t]*[:=][ \t]*(?:"([^"\r\n]*)"|'([^'\r\n]*)'|([^\s,;}'"]+))"#,
+            |_| true,
+        ),
+        named_value(
+            &["|"],
+            r"(?m)^[ \t]*\|[ \t]*`?([A-Za-z_][A-Za-z0-9_.-]*)`?[ \t]*\|[ \t]*`?([^|`\r\n]*?)`?[ \t]*\|",
+            // A value, not a description: no blank, a digit or a symbol in it.
+            |v| !v.contains(char::is_whitespace) && !v.bytes().all(|b| b.is_ascii_alphabetic()),
+        ),
+        form(
+            &["sensitive"],
+            r#""sensitive"[ \t]*:[ \t]*true[^{}]{0,200}?"value"[ \t]*:[ \t]*"([^"\r\n]*)""#,
+            1,
+            |v| !placeholder(v),
         ),
         // A PEM private key, whole or cut off (a truncated capture, escaped newlines).
         form(
@@ -278,6 +410,16 @@ pub(super) fn find(text: &str, found: &mut Vec<Range<usize>>) {
                 Take::If(accept) if accept(secret.as_str()) => found.push(secret.range()),
                 Take::If(_) => {}
                 Take::Cookies => session_values(text, secret.range(), found),
+                Take::NamedValue(accept) => {
+                    let value = caps.iter().skip(2).flatten().last();
+                    if let Some(value) = value.filter(|v| {
+                        is_sensitive_key(secret.as_str())
+                            && !placeholder(v.as_str())
+                            && accept(v.as_str())
+                    }) {
+                        found.push(value.range());
+                    }
+                }
             }
         }
     }

@@ -95,7 +95,10 @@ pub(crate) fn is_sensitive_key(key: &str) -> bool {
         "lookup",
     ];
     // Words that contain a sensitive one.
-    const WORDS: [&str; 8] = [
+    const WORDS: [&str; 11] = [
+        "askpass",
+        "secretsmanager",
+        "jsonwebtoken",
         "secretary",
         "secretariat",
         "passkey",
@@ -120,8 +123,10 @@ pub(crate) fn is_sensitive_key(key: &str) -> bool {
     let before = |suffix: &str| k.strip_suffix(suffix).unwrap_or("");
     EXACT.contains(&k)
         || CONTAINS.iter().any(|c| k.contains(c))
-        // `DB_PASS`, `smtp_pass`.
+        // `DB_PASS`, `smtp_pass`, `NEO4J_AUTH`, kubeconfig's `client-key-data`.
         || k.ends_with("pass")
+        || k.ends_with("auth")
+        || k.ends_with("keydata")
         || (k.ends_with("token")
             && !NOT_SECRET_TOKENS
                 .iter()
@@ -130,13 +135,12 @@ pub(crate) fn is_sensitive_key(key: &str) -> bool {
 }
 
 /// After a name: an assignment and a value — `= value`, `: value`, `": "value"`, `:= value`,
-/// `=> value`, `", "value"` (a quoted pair), `("value"` (a call with a literal), or for a
-/// command-line option `=value` or ` value` — with an optional HTTP authorization scheme before
-/// the value. Anchored: it is run on the text right after a sensitive name.
+/// `=> value`, `'] = 'value'`, `", "value"` (a quoted pair), `("value"` (a call with a literal),
+/// or for a command-line option `=value` or ` value`. Anchored: it is run on the text right after
+/// a sensitive name.
 static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r#"^(?P<quote>["']?)(?P<before>[ \t]*)(?P<op>:=|=>|==|=|:|,|\(|[ \t])(?P<after>[ \t]*)"#,
-        r#"(?:(?i:bearer|basic|token|digest|apikey|sso-key|ssws)[ \t]+)?"#,
+        r#"^(?P<quote>["']?)\]?(?P<before>[ \t]*)(?P<op>:=|=>|==|=|:|,|\(|[ \t])(?P<after>[ \t]*)"#,
         r#"(?P<value>"[^"\r\n]*"|'[^'\r\n]*'|[^\s"'`,;&|<>(){}\[\]]+)"#,
     ))
     .expect("the assignment pattern is valid")
@@ -181,7 +185,7 @@ fn floor_boundary(text: &str, at: usize) -> usize {
 }
 
 fn is_name_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b'$' | b'@')
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b'$')
 }
 
 /// Adds to `found` the values `text` assigns to sensitive names.
@@ -210,6 +214,7 @@ pub(super) fn find(text: &str, found: &mut Vec<Range<usize>>) {
         if name.len() > 80
             || !is_sensitive_key(name)
             || cookie_header
+            || in_identifier(&text[..start])
             || in_template(&text[..start])
         {
             continue;
@@ -223,6 +228,16 @@ pub(super) fn find(text: &str, found: &mut Vec<Range<usize>>) {
             found.push(value);
         }
     }
+}
+
+/// Whether a name at the end of `before` is a part of an ARN or URN
+/// (`arn:aws:secretsmanager:…:secret:prod/db`), not a name given a value.
+fn in_identifier(before: &str) -> bool {
+    let token = before
+        .rsplit(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '=' | ','))
+        .next()
+        .unwrap_or("");
+    token.ends_with(':') && (token.starts_with("arn:") || token.starts_with("urn:"))
 }
 
 /// Whether a name at the end of `before` is inside a template placeholder (`${API_TOKEN:?…}`,
@@ -248,31 +263,44 @@ fn assignment(text: &str, start: usize, end: usize, name: &str) -> Option<Range<
     let caps = ASSIGNMENT.captures(&reach[..whole.end()])?;
     let op = &caps["op"];
     let value = caps.name("value").expect("every assignment has a value");
-    let quoted = value.as_str().starts_with(['"', '\'']);
+    let mut quoted = value.as_str().starts_with(['"', '\'']);
     let mut inner = match quoted {
         true => end + value.start() + 1..end + value.end() - 1,
         false => end + value.start()..end + value.end(),
     };
-    // A scheme inside the quotes: `"Token 9f8e…"`.
-    if let Some(scheme) = SCHEME.find(&text[inner.clone()]) {
-        inner.start += scheme.end();
-    }
-    let rest = &text[inner.end..];
+    let lower = name.to_ascii_lowercase();
+    let authorization = lower.contains("authorization");
+    // A credential's scheme: `"Token 9f8e…"`, `Authorization: <any scheme> <credential>`.
     let mut schemed = false;
-    if !quoted {
-        let word = &text[inner.clone()];
-        if name.to_ascii_lowercase().contains("authorization")
-            && word.bytes().all(|b| b.is_ascii_alphabetic())
+    if authorization || lower == "auth" {
+        if let Some(scheme) = SCHEME.find(&text[inner.clone()]) {
+            inner.start += scheme.end();
+            schemed = true;
+        } else if authorization
+            && !quoted
+            && text[inner.clone()].bytes().all(|b| b.is_ascii_alphabetic())
         {
-            // `Authorization: <any scheme> <credential>`.
+            let rest = &text[inner.end..];
             let blank = rest.len() - rest.trim_start_matches([' ', '\t']).len();
             let token = rest[blank..]
-                .find(char::is_whitespace)
+                .find(|c: char| c.is_whitespace() || matches!(c, '`' | '"' | '\''))
                 .unwrap_or(rest.len() - blank);
             if blank > 0 && token > 0 {
                 inner = inner.end + blank..inner.end + blank + token;
                 schemed = true;
             }
+        }
+    }
+    let rest = &text[inner.end..];
+    if !quoted && !schemed {
+        let word = &text[inner.clone()];
+        if WRAPPERS.contains(&word) && rest.starts_with(['(']) && rest[1..].starts_with(['"', '\''])
+        {
+            // `Some("…")`, `SecretString("…")`: the literal inside.
+            let close = rest.as_bytes()[1] as char;
+            let len = rest[2..].find([close, '\n'])?;
+            inner = inner.end + 2..inner.end + 2 + len;
+            quoted = true;
         } else if op == "=" && name.bytes().all(|b| !b.is_ascii_lowercase()) {
             // An env-style name (`REDIS_PASSWORD=…`) takes its value up to the next blank: `&`
             // and `;` separate values only in other spellings.
@@ -283,11 +311,9 @@ fn assignment(text: &str, start: usize, end: usize, name: &str) -> Option<Range<
     }
     let secret = &text[inner.clone()];
     let spaced = !caps["before"].is_empty() && !caps["after"].is_empty();
-    if !quoted && code(secret, &text[inner.end..], spaced) {
+    if !quoted && !schemed && code(secret, &text[inner.end..], spaced) {
         return None;
     }
-    let flag = text[start..end].starts_with("--")
-        && (start == 0 || bytes[start - 1].is_ascii_whitespace());
     let accepted = match op {
         // A comparison, not an assignment.
         "==" => false,
@@ -296,15 +322,22 @@ fn assignment(text: &str, start: usize, end: usize, name: &str) -> Option<Range<
             let opening = text[..start.saturating_sub(1)].trim_end_matches([' ', '\t']);
             !caps["quote"].is_empty() && quoted && opening.ends_with(['(', '['])
         }
-        // A sensitive call given a literal without blanks: `Auth.api_key("…")`,
-        // `.bearer_auth("…")`, not `getpass("Password: ")`.
-        "(" => quoted && !secret.contains(char::is_whitespace),
-        // A space only after a command-line option: `--password p`.
-        " " | "\t" => flag,
-        // A path (`auth::tests`) is not an assignment; `password: reset` is prose, while
-        // `password: hunter2` and `password=reset` are not.
+        // A sensitive noun given a literal without blanks: `Auth.api_key("…")`,
+        // `.bearer_auth("…")` — not `getpass("Password: ")` nor `set_password("service", …)`.
+        "(" => quoted && !secret.contains(char::is_whitespace) && noun_call(name),
+        // A blank only after a command-line option (`--password p4ss!`, not `--token TOKEN` in
+        // a help text).
+        " " | "\t" => {
+            let flag = text[start..end].starts_with("--")
+                && (start == 0 || bytes[start - 1].is_ascii_whitespace());
+            flag && !secret.bytes().all(|b| b.is_ascii_alphabetic())
+        }
+        // A path (`auth::tests`) and the next field of an empty one (`Password: SSLMode:…`) are
+        // no value; `password: reset` is prose, while `password: hunter2` and `password=reset`
+        // are not.
         ":" => {
             !secret.starts_with(':')
+                && !next_field(secret)
                 && (quoted || schemed || !secret.bytes().all(|b| b.is_ascii_alphabetic()))
         }
         _ => true,
@@ -312,11 +345,36 @@ fn assignment(text: &str, start: usize, end: usize, name: &str) -> Option<Range<
     accepted.then_some(inner)
 }
 
+/// Constructors that wrap a secret in code: `Some("…")` in a Rust `Debug`, `SecretString("…")`.
+const WRAPPERS: [&str; 4] = ["Some", "Secret", "SecretString", "Sensitive"];
+
+/// Whether a call named `name` takes a credential (`api_key(…)`, `with_token(…)`) rather than
+/// doing something with one (`set_password(…)`, `getpass(…)`, `verify_token(…)`).
+fn noun_call(name: &str) -> bool {
+    const VERBS: [&str; 22] = [
+        "set", "get", "read", "load", "fetch", "check", "verify", "validate", "hash", "prompt",
+        "ask", "input", "reset", "change", "update", "delete", "remove", "create", "generate",
+        "rotate", "revoke", "is",
+    ];
+    let last = name.rsplit(['.', ':']).next().unwrap_or(name);
+    let lower = last.to_ascii_lowercase();
+    is_sensitive_key(last) && !VERBS.iter().any(|v| lower.starts_with(v))
+}
+
+/// `SSLMode:require` after an empty `Password:` in a Go `%+v`: the next field, not a value.
+fn next_field(value: &str) -> bool {
+    value.split_once(':').is_some_and(|(head, _)| {
+        head.bytes().next().is_some_and(|b| b.is_ascii_uppercase())
+            && head.bytes().all(|b| b.is_ascii_alphanumeric())
+    })
+}
+
 /// Whether an unquoted value is code rather than a literal: a call, an index or a generic type
-/// (`std::env::var(`, `os.environ[`, `Option<String>`), a string prefix (`f"…"`), a keyword
-/// (`await`, `new`), a path without digits (`settings.SECRET_KEY`, `session?.access_token`),
-/// another sensitive name (`api_key=api_key`), or a plain identifier after a spaced `=`
-/// (`password = hashed`; `password=hunter` stays a value).
+/// (`std::env::var(`, `os.environ[`, `Option<String>`), a string prefix (`f"…"`), a command and
+/// its argument (`ConvertTo-SecureString '…'`), a keyword (`await`, `new`), a path without digits
+/// (`settings.SECRET_KEY`, `session?.access_token`), another sensitive name (`api_key=api_key`),
+/// or a plain identifier after a spaced `=` (`password = hashed`; `password=hunter` stays a
+/// value).
 fn code(value: &str, after: &str, spaced: bool) -> bool {
     const KEYWORDS: [&str; 12] = [
         "await", "new", "yield", "self", "this", "None", "function", "lambda", "async", "static",
@@ -333,29 +391,65 @@ fn code(value: &str, after: &str, spaced: bool) -> bool {
     let is_path = path.contains('.')
         && !value.bytes().any(|b| b.is_ascii_digit())
         && path.split('.').all(identifier);
+    let command = after
+        .trim_start_matches([' ', '\t'])
+        .starts_with(['"', '\''])
+        && after.starts_with([' ', '\t'])
+        && value.bytes().all(|b| b.is_ascii_alphabetic() || b == b'-');
     after.starts_with(['(', '[', '<', '"', '\''])
+        || command
         || KEYWORDS.contains(&value)
         || is_path
         || (identifier(value) && is_sensitive_key(value))
         || (spaced && value.bytes().all(|b| b.is_ascii_alphabetic() || b == b'_'))
 }
 
-/// Values that stand for no secret: empty, booleans, nulls, and template placeholders
-/// (`${TOKEN}`, `$TOKEN`, `{{ secrets.X }}`, `%TOKEN%`, `<your-key>`, `YOUR_API_KEY_HERE`,
-/// `***`).
+/// Values that stand for no secret: empty, booleans, nulls, template variables and tags, the
+/// stand-ins of examples and masked output (`<your-key>`, `YOUR_API_KEY_HERE`, `REPLACE_ME`,
+/// `[PROTECTED]`, `sk-...`, `sk_test_xxxxxxxx`, `gho_****`, a bare `password`), and file paths.
 pub(crate) fn placeholder(value: &str) -> bool {
-    let v = value.trim();
+    const WORDS: [&str; 17] = [
+        "true",
+        "false",
+        "null",
+        "none",
+        "nil",
+        "undefined",
+        "replace_me",
+        "replaceme",
+        "change_me",
+        "todo",
+        "fixme",
+        "placeholder",
+        "dummy",
+        "redacted",
+        "password",
+        "secret",
+        "token",
+    ];
+    let v = value.trim().trim_end_matches(['`', '.', ',', ';']);
+    let masked = |c: u8, run: usize| {
+        v.as_bytes()
+            .windows(run)
+            .any(|w| w.iter().all(|b| b.eq_ignore_ascii_case(&c)))
+    };
     v.is_empty()
-        || (v.len() > 2 && v.starts_with('%') && v.ends_with('%'))
+        || WORDS.iter().any(|w| v.eq_ignore_ascii_case(w))
         || v.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("your"))
-        || ["true", "false", "null", "none", "nil", "undefined"]
-            .iter()
-            .any(|w| v.eq_ignore_ascii_case(w))
-        || v.starts_with('$')
+        // Template variables and tags: `${TOKEN}`, `$TOKEN`, `{{ secrets.X }}`, `%TOKEN%`, `!ENV`.
+        || v.starts_with(['$', '!'])
         || v.starts_with("{{")
+        || (v.len() > 2 && v.starts_with('%') && v.ends_with('%'))
+        // Stand-ins: `<your-key>`, `[PROTECTED]`, `sk-...`, `sk_test_xxxxxxxx`, `gho_****`.
         || (v.starts_with('<') && v.ends_with('>'))
-        || v.bytes()
-            .all(|b| b == b'*' || b == b'x' || b == b'X' || b == b'.')
+        || (v.starts_with('[') && v.ends_with(']'))
+        || value.trim_end().ends_with("...")
+        || value.trim_end().ends_with('…')
+        || masked(b'x', 6)
+        || masked(b'*', 4)
+        || v.bytes().all(|b| b == b'*' || b == b'x' || b == b'X' || b == b'.')
+        // A file: `GIT_ASKPASS=/usr/lib/git-core/git-gui--askpass`, `PWD=/workspace/app`.
+        || ((v.starts_with('/') || v.starts_with("~/")) && v[1..].contains('/'))
 }
 
 #[cfg(test)]
@@ -438,6 +532,7 @@ mod tests {
             "docker login --password-stdin registry.example.com",
             "JWT_SECRET=%JWT_SECRET%",
             "bypass=on",
+            "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbCdEf",
             "token = lexer.next_token()?",
             "password = getpass.getpass(\"Password: \")",
             "Set-Cookie: theme=dark; Path=/",
