@@ -103,6 +103,8 @@ impl ExportQueue {
         settings: QueueSettings,
         counters: Arc<Counters>,
     ) -> std::io::Result<Self> {
+        // The scrubber's rules, made ready off every path that will need them.
+        crate::capture::warm_up();
         let shared = Arc::new(Shared {
             name,
             settings,
@@ -235,8 +237,6 @@ impl State {
 
 /// The worker: waits for a full batch, the interval, a flush or shutdown, then exports.
 fn run<E: SpanExporter>(shared: &Shared, mut exporter: E) {
-    // The scrubber's rules, ready before the first captured value or exported batch needs them.
-    crate::capture::warm_up();
     let settings = &shared.settings;
     // While the backend fails: the failure count when it started failing.
     let mut failing_since: Option<u64> = None;
