@@ -540,31 +540,6 @@ impl Hay {
     }
 }
 
-/// Adds `s`, and the strings of the JSON it holds, if any.
-fn push_string(s: &str, out: &mut Vec<String>, depth: usize) {
-    out.push(s.to_owned());
-    let t = s.trim_start();
-    if depth < 6 && (t.starts_with('{') || t.starts_with('[') || t.starts_with('"')) {
-        if let Ok(v) = serde_json::from_str::<Value>(s) {
-            push_json(&v, out, depth + 1);
-        }
-    }
-}
-
-fn push_json(v: &Value, out: &mut Vec<String>, depth: usize) {
-    match v {
-        Value::String(s) => push_string(s, out, depth),
-        Value::Array(items) => items.iter().for_each(|i| push_json(i, out, depth)),
-        Value::Object(map) => {
-            for (k, v) in map {
-                out.push(k.clone());
-                push_json(v, out, depth);
-            }
-        }
-        _ => {}
-    }
-}
-
 /// The spans of the file exporter's lines, by case (spans without one under -1).
 fn read_file(path: &std::path::Path) -> HashMap<i64, Vec<Hay>> {
     let text = std::fs::read_to_string(path).expect("the trace file");
@@ -578,7 +553,7 @@ fn read_file(path: &std::path::Path) -> HashMap<i64, Vec<Hay>> {
                         bytes: serde_json::to_string(span).unwrap(),
                         ..Hay::default()
                     };
-                    push_json(span, &mut hay.strings, 0);
+                    genai_tracing_tests::json_strings(span, &mut hay.strings);
                     let mut case = -1;
                     for kv in span["attributes"].as_array().into_iter().flatten() {
                         let key = kv["key"].as_str().unwrap_or_default();
@@ -602,7 +577,7 @@ fn read_file(path: &std::path::Path) -> HashMap<i64, Vec<Hay>> {
 
 fn push_any(v: &AnyValue, out: &mut Vec<String>) {
     match &v.value {
-        Some(any_value::Value::StringValue(s)) => push_string(s, out, 0),
+        Some(any_value::Value::StringValue(s)) => genai_tracing_tests::text_strings(s, out),
         Some(any_value::Value::ArrayValue(a)) => a.values.iter().for_each(|v| push_any(v, out)),
         Some(any_value::Value::KvlistValue(kvs)) => push_kvs(&kvs.values, out),
         Some(any_value::Value::BytesValue(b)) => out.push(String::from_utf8_lossy(b).into_owned()),
@@ -640,7 +615,7 @@ fn read_otlp(receiver: &OtlpReceiver) -> HashMap<i64, Vec<Hay>> {
                         push_kvs(&l.attributes, &mut hay.strings);
                     }
                     if let Some(status) = &span.status {
-                        push_string(&status.message, &mut hay.strings, 0);
+                        genai_tracing_tests::text_strings(&status.message, &mut hay.strings);
                     }
                     let mut case = -1;
                     for kv in &span.attributes {

@@ -38,28 +38,6 @@ struct Benign {
     text: String,
 }
 
-/// Every string in `v` (keys and values), and the strings of any JSON found inside them.
-fn strings(v: &Value, out: &mut Vec<String>, depth: usize) {
-    match v {
-        Value::String(s) => {
-            out.push(s.clone());
-            if depth < 8 {
-                if let Ok(inner) = serde_json::from_str::<Value>(s) {
-                    if !inner.is_string() {
-                        strings(&inner, out, depth + 1);
-                    }
-                }
-            }
-        }
-        Value::Array(a) => a.iter().for_each(|x| strings(x, out, depth)),
-        Value::Object(o) => o.iter().for_each(|(k, x)| {
-            out.push(k.clone());
-            strings(x, out, depth);
-        }),
-        _ => {}
-    }
-}
-
 /// The needles: the secret whole and, when 16 characters or more, each half.
 fn needles(secret: &str) -> Vec<&str> {
     let mut n = vec![secret];
@@ -93,7 +71,7 @@ fn heldout_secret_corpus() {
     for s in &secrets {
         let out = genai_tracing::capture::to_json(&s.text);
         let mut hay = vec![serde_json::to_string(&out).expect("serialise")];
-        strings(&out, &mut hay, 0);
+        genai_tracing_tests::json_strings(&out, &mut hay);
         let leaked: Vec<&str> = needles(&s.secret)
             .into_iter()
             .filter(|n| hay.iter().any(|h| h.contains(n)))

@@ -63,32 +63,6 @@ fn load<T: for<'de> Deserialize<'de>>(name: &str) -> Vec<T> {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
-/// Every string in `v` (object keys too); a string that is itself JSON is decoded and searched
-/// as well.
-fn strings(v: &Value, out: &mut Vec<String>, depth: usize) {
-    match v {
-        Value::String(s) => {
-            out.push(s.clone());
-            if depth < 8 {
-                let t = s.trim_start();
-                if t.starts_with('{') || t.starts_with('[') || t.starts_with('"') {
-                    if let Ok(inner) = serde_json::from_str::<Value>(s) {
-                        strings(&inner, out, depth + 1);
-                    }
-                }
-            }
-        }
-        Value::Array(a) => a.iter().for_each(|x| strings(x, out, depth)),
-        Value::Object(o) => {
-            for (k, x) in o {
-                out.push(k.clone());
-                strings(x, out, depth);
-            }
-        }
-        _ => {}
-    }
-}
-
 /// The needles a leak is looked for with: the secret, and its halves when it is 16+ characters.
 fn needles(secret: &str) -> Vec<String> {
     let chars: Vec<char> = secret.chars().collect();
@@ -105,7 +79,7 @@ fn needles(secret: &str) -> Vec<String> {
 fn leak(output: &Value, secret: &str) -> Option<(String, String)> {
     // The strings first (so that the excerpt shows decoded text), the JSON form last.
     let mut hay = Vec::new();
-    strings(output, &mut hay, 0);
+    genai_tracing_tests::json_strings(output, &mut hay);
     hay.push(serde_json::to_string(output).unwrap());
     let ns = needles(secret);
     for h in &hay {

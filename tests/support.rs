@@ -224,3 +224,43 @@ pub mod tls_front;
 
 /// The OTLP/HTTP receiver the tests export to (the examples' collector).
 pub use genai_tracing_examples::collector as otlp_receiver;
+
+/// Every string in `v` (keys and values), and those of any JSON inside them, a few levels deep:
+/// the places a secret could hide in exported content.
+pub fn json_strings(v: &serde_json::Value, out: &mut Vec<String>) {
+    json_strings_within(v, out, 0)
+}
+
+/// `s`, and the strings of the JSON it holds, if any (see [`json_strings`]).
+pub fn text_strings(s: &str, out: &mut Vec<String>) {
+    text_strings_within(s, out, 0)
+}
+
+const JSON_DEPTH: usize = 8;
+
+fn text_strings_within(s: &str, out: &mut Vec<String>, depth: usize) {
+    out.push(s.to_owned());
+    if depth < JSON_DEPTH {
+        if let Ok(inner) = serde_json::from_str::<serde_json::Value>(s) {
+            if !inner.is_string() || inner.as_str() != Some(s) {
+                json_strings_within(&inner, out, depth + 1);
+            }
+        }
+    }
+}
+
+fn json_strings_within(v: &serde_json::Value, out: &mut Vec<String>, depth: usize) {
+    match v {
+        serde_json::Value::String(s) => text_strings_within(s, out, depth),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .for_each(|i| json_strings_within(i, out, depth)),
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                out.push(k.clone());
+                json_strings_within(v, out, depth);
+            }
+        }
+        _ => {}
+    }
+}
