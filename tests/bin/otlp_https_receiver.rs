@@ -8,8 +8,9 @@
 //! ```
 //!
 //! Then prints every span received (name, `gen_ai.operation.name`, service) and the number of
-//! metrics requests, and exits 0 if a span of each name given arrived (and nothing that was not
-//! OTLP), else 1.
+//! metrics requests, writes every string attribute of the spans and their events to
+//! `DIR/attributes.txt` (`span name<TAB>key<TAB>value`, newlines escaped), and exits 0 if a span
+//! of each name given arrived (and nothing that was not OTLP), else 1.
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -55,6 +56,8 @@ fn main() -> ExitCode {
                 );
             }
             println!("metrics requests: {}", receiver.metrics().len());
+            std::fs::write(dir.join("attributes.txt"), attributes(&spans))
+                .expect("write the attributes");
             if !receiver.rejected().is_empty() {
                 eprintln!("not OTLP: {:?}", receiver.rejected());
                 return ExitCode::FAILURE;
@@ -67,4 +70,19 @@ fn main() -> ExitCode {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+/// Every string attribute of `spans` and of their events, a line each.
+fn attributes(spans: &[opentelemetry_sdk::trace::SpanData]) -> String {
+    let mut out = String::new();
+    for span in spans {
+        let events = span.events.iter().flat_map(|e| e.attributes.iter());
+        for kv in span.attributes.iter().chain(events) {
+            if let opentelemetry::Value::String(v) = &kv.value {
+                let value = v.as_str().replace('\n', "\\n");
+                out.push_str(&format!("{}\t{}\t{value}\n", span.name, kv.key));
+            }
+        }
+    }
+    out
 }

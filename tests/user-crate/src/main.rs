@@ -1,7 +1,7 @@
 //! A user's agent, instrumented and set up as the README says: `genai_tracing::init()` from the
 //! environment, or with the argument `layer`, `Builder::layer()` under the app's own subscriber
 //! with its logs filtered at `warn`. Exits non-zero when a span was lost (an HTTPS export that
-//! failed, for one).
+//! failed, for one). One tool call carries a credential, which must arrive scrubbed.
 
 use genai_tracing::{agent, llm_call, tool};
 use serde_json::{json, Value};
@@ -39,11 +39,19 @@ fn calculator(expr: &str) -> Result<i64, Error> {
     Ok(number(a)? * number(b)?)
 }
 
+/// Reads a setting from configuration text, which carries a credential as such text often does:
+/// neither the captured argument nor the `fields(..)` value may export it.
+#[tool(capture = true, fields(app.config = %config))]
+fn setting(config: &str) -> usize {
+    config.len()
+}
+
 #[agent(name = "researcher")]
 fn run(question: &str) -> Result<String, Error> {
     let request =
         json!({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": question}]});
     plan(&request)?;
+    setting("DATABASE_URL=postgres://app:Tr0ub4dor-3x@db.internal/prod");
     Ok(format!("{question} = {}", calculator(question)?))
 }
 
