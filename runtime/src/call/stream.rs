@@ -27,6 +27,7 @@ use futures_core::Stream;
 
 use super::lifecycle::Call;
 use super::model::{ModelCall, Priced};
+use crate::capture::floor_char_boundary;
 use crate::capture::{capture_limits, catch, collect};
 use crate::failure::Described;
 use crate::model::{
@@ -425,10 +426,7 @@ impl Streamed {
 /// Appends `piece` to `target` up to `room` bytes (on a character boundary); the rest is counted
 /// in `dropped`, not buffered.
 fn keep(target: &mut String, piece: &str, room: &mut usize, dropped: &mut usize) {
-    let mut cut = piece.len().min(*room);
-    while !piece.is_char_boundary(cut) {
-        cut -= 1;
-    }
+    let cut = floor_char_boundary(piece, *room);
     target.push_str(&piece[..cut]);
     *room -= cut;
     *dropped += piece.len() - cut;

@@ -14,6 +14,7 @@
 use serde::ser::{self, Serialize};
 use serde_json::{Map, Number, Value};
 
+use super::boundary::floor_char_boundary;
 use super::scrub::{is_sensitive_key, placeholder, scrub, REDACTED};
 
 /// How much of a captured value is kept.
@@ -114,15 +115,6 @@ impl Budget {
 
 /// Bytes kept free for the `…[truncated: kept K of N bytes]` marker.
 const MARKER_ROOM: usize = 64;
-
-/// The largest char boundary of `s` at or below `at`.
-fn floor_char_boundary(s: &str, at: usize) -> usize {
-    let mut at = at.min(s.len());
-    while !s.is_char_boundary(at) {
-        at -= 1;
-    }
-    at
-}
 
 /// Serialises `value` within `budget`; a serialisation error becomes a string saying so, and a
 /// `Serialize` that panics the marker `[not captured: Serialize panicked: …]` (within what the

@@ -19,6 +19,7 @@ use std::any::Any;
 use std::cell::Cell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+use super::boundary::floor_char_boundary;
 use super::scrub::scrub;
 
 /// A panic caught in what tracing ran for a call.
@@ -62,15 +63,6 @@ pub(crate) fn marker(what: &str, payload: &(dyn Any + Send)) -> String {
         "[not captured: {what} panicked: {kept}…[truncated: kept {} of {total} bytes]]",
         kept.len()
     )
-}
-
-/// The largest char boundary of `s` at or below `at`.
-fn floor_char_boundary(s: &str, at: usize) -> usize {
-    let mut at = at.min(s.len());
-    while !s.is_char_boundary(at) {
-        at -= 1;
-    }
-    at
 }
 
 /// Runs `f`, which tracing runs for a call (`what` says what it is, `error_type` its kind); a

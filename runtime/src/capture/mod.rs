@@ -21,6 +21,7 @@
 //! replaced by a marker, `[not captured: Serialize panicked: <message>]`, and the call is told
 //! (see `fault.rs`), so that its span ends in error rather than as a success.
 
+mod boundary;
 mod bounded;
 mod fault;
 mod hook;
@@ -31,6 +32,7 @@ use std::sync::{LazyLock, RwLock};
 
 use serde_json::Value;
 
+pub(crate) use boundary::floor_char_boundary;
 pub use bounded::Budget;
 pub use bounded::CaptureLimits;
 pub(crate) use fault::{catch, collect, marker, panic_message, Fault};

@@ -10,6 +10,8 @@ use std::sync::LazyLock;
 use aho_corasick::AhoCorasick;
 use regex::Regex;
 
+use crate::capture::boundary::floor_char_boundary;
+
 /// Whether a key names a secret: `password`, `passphrase`, `api_key`, `Authorization`,
 /// `client_secret`, `x-api-key`, `githubToken`, `HF_TOKEN`, `openai_key`, `db_credential`,
 /// `session_cookie`, `private_key_id`, … — but not `max_tokens`, `primary_key`, `keyword`,
@@ -175,15 +177,6 @@ static MARKERS: LazyLock<AhoCorasick> = LazyLock::new(|| {
 /// How far after its name a value may reach.
 const VALUE_REACH: usize = 4096;
 
-/// The largest char boundary of `text` at or below `at`.
-fn floor_boundary(text: &str, at: usize) -> usize {
-    let mut at = at.min(text.len());
-    while !text.is_char_boundary(at) {
-        at -= 1;
-    }
-    at
-}
-
 fn is_name_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b'$')
 }
@@ -249,7 +242,7 @@ fn in_template(before: &str) -> bool {
 
 /// The text of an XML element whose content starts at `from` (`<password>…</password>`).
 fn element(text: &str, from: usize) -> Option<Range<usize>> {
-    let reach = &text[from..floor_boundary(text, from.saturating_add(VALUE_REACH))];
+    let reach = &text[from..floor_char_boundary(text, from.saturating_add(VALUE_REACH))];
     let len = reach.find(['<', '\n'])?;
     reach[len..].starts_with("</").then_some(from..from + len)
 }
@@ -257,7 +250,7 @@ fn element(text: &str, from: usize) -> Option<Range<usize>> {
 /// The value assigned to the sensitive `name` at `start..end`, if it is assigned one.
 fn assignment(text: &str, start: usize, end: usize, name: &str) -> Option<Range<usize>> {
     let bytes = text.as_bytes();
-    let reach = &text[end..floor_boundary(text, end.saturating_add(VALUE_REACH))];
+    let reach = &text[end..floor_char_boundary(text, end.saturating_add(VALUE_REACH))];
     // The match by the fast engine first, its groups on the match alone.
     let whole = ASSIGNMENT.find(reach)?;
     let caps = ASSIGNMENT.captures(&reach[..whole.end()])?;
