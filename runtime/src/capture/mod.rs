@@ -26,11 +26,13 @@ mod bounded;
 mod fault;
 mod hook;
 mod scrub;
+mod switch;
 
-use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{LazyLock, RwLock};
 
 use serde_json::Value;
+
+use switch::Switch;
 
 pub(crate) use boundary::floor_char_boundary;
 pub use bounded::Budget;
@@ -45,11 +47,7 @@ pub(crate) use scrub::{is_sensitive_key, scrub, scrub_across, warm_up};
 /// or off (`false`, `NO_CONTENT`, `EVENT_ONLY`), case-insensitive.
 pub const CAPTURE_ENV: &str = "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT";
 
-const UNRESOLVED: u8 = 0;
-const OFF: u8 = 1;
-const ON: u8 = 2;
-
-static POLICY: AtomicU8 = AtomicU8::new(UNRESOLVED);
+static POLICY: Switch = Switch::new();
 
 /// Whether content goes on spans, as a process-wide policy.
 ///
@@ -108,7 +106,7 @@ impl CapturePolicy {
 /// assert!(genai_tracing::capture::captures_content());
 /// ```
 pub fn set_content_capture(policy: CapturePolicy) {
-    POLICY.store(encode(policy), Ordering::Relaxed);
+    POLICY.set(policy == CapturePolicy::Content);
 }
 
 /// Whether content is captured by default (functions may override it with `capture = ..`).
@@ -121,31 +119,13 @@ pub fn set_content_capture(policy: CapturePolicy) {
 /// assert!(!genai_tracing::capture::captures_content());
 /// ```
 pub fn captures_content() -> bool {
-    match POLICY.load(Ordering::Relaxed) {
-        ON => true,
-        OFF => false,
-        _ => {
-            let policy = CapturePolicy::from_env().unwrap_or_else(|err| {
-                tracing::warn!(target: "genai_tracing", "{err}; content capture stays off");
-                CapturePolicy::NoContent
-            });
-            // A concurrent `set_content_capture` wins over the environment.
-            let _ = POLICY.compare_exchange(
-                UNRESOLVED,
-                encode(policy),
-                Ordering::Relaxed,
-                Ordering::Relaxed,
-            );
-            POLICY.load(Ordering::Relaxed) == ON
-        }
-    }
-}
-
-fn encode(policy: CapturePolicy) -> u8 {
-    match policy {
-        CapturePolicy::NoContent => OFF,
-        CapturePolicy::Content => ON,
-    }
+    POLICY.get(|| {
+        let policy = CapturePolicy::from_env().unwrap_or_else(|err| {
+            tracing::warn!(target: "genai_tracing", "{err}; content capture stays off");
+            CapturePolicy::NoContent
+        });
+        policy == CapturePolicy::Content
+    })
 }
 
 /// The environment variable that bounds each attribute value, in bytes (OpenTelemetry's general

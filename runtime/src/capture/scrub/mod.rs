@@ -18,10 +18,11 @@ mod keys;
 
 use std::borrow::Cow;
 use std::ops::Range;
-use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::RwLock;
 
 use regex::Regex;
+
+use super::switch::Switch;
 
 pub(crate) use keys::{is_sensitive_key, placeholder};
 
@@ -32,11 +33,7 @@ pub const REDACTED: &str = "[REDACTED]";
 /// default); case-insensitive.
 pub const SCRUB_ENV: &str = "GENAI_TRACING_SCRUB_SECRETS";
 
-const UNRESOLVED: u8 = 0;
-const OFF: u8 = 1;
-const ON: u8 = 2;
-
-static SCRUBBING: AtomicU8 = AtomicU8::new(UNRESOLVED);
+static SCRUBBING: Switch = Switch::new();
 
 /// Turns the built-in secret scrubbing on or off for the whole process, overriding
 /// [`SCRUB_ENV`]. It is on by default; turn it off only where captured content is known to hold
@@ -51,37 +48,30 @@ static SCRUBBING: AtomicU8 = AtomicU8::new(UNRESOLVED);
 /// assert_eq!(genai_tracing::capture::to_json("token=abc123"), serde_json::json!("token=[REDACTED]"));
 /// ```
 pub fn set_secret_scrubbing(on: bool) {
-    SCRUBBING.store(if on { ON } else { OFF }, Ordering::Relaxed);
+    SCRUBBING.set(on);
 }
 
 /// Whether the built-in rules run: [`set_secret_scrubbing`], else [`SCRUB_ENV`] (read once; an
 /// invalid value keeps scrubbing on and logs a warning).
 fn scrubbing() -> bool {
-    match SCRUBBING.load(Ordering::Relaxed) {
-        ON => true,
-        OFF => false,
-        _ => {
-            let on = match std::env::var(SCRUB_ENV) {
-                Err(std::env::VarError::NotPresent) => true,
-                Ok(v) if v.trim().eq_ignore_ascii_case("true") => true,
-                Ok(v) if v.trim().eq_ignore_ascii_case("false") => false,
-                Ok(v) => {
-                    tracing::warn!(target: "genai_tracing", "invalid {SCRUB_ENV} value {v:?}: expected true or false; secret scrubbing stays on");
-                    true
-                }
-                Err(std::env::VarError::NotUnicode(v)) => {
-                    tracing::warn!(target: "genai_tracing", "invalid {SCRUB_ENV} value {v:?}: expected true or false; secret scrubbing stays on");
-                    true
-                }
-            };
-            let _ = SCRUBBING.compare_exchange(
-                UNRESOLVED,
-                if on { ON } else { OFF },
-                Ordering::Relaxed,
-                Ordering::Relaxed,
-            );
-            SCRUBBING.load(Ordering::Relaxed) == ON
-        }
+    SCRUBBING.get(|| {
+        let value = std::env::var_os(SCRUB_ENV);
+        scrubbing_from(value.as_deref()).unwrap_or_else(|invalid| {
+            tracing::warn!(target: "genai_tracing", "invalid {SCRUB_ENV} value {invalid:?}: expected true or false; secret scrubbing stays on");
+            true
+        })
+    })
+}
+
+/// What a value of [`SCRUB_ENV`] says (unset: on), or the value when it says nothing.
+fn scrubbing_from(value: Option<&std::ffi::OsStr>) -> Result<bool, String> {
+    let Some(value) = value else {
+        return Ok(true);
+    };
+    match value.to_str().map(str::trim) {
+        Some(v) if v.eq_ignore_ascii_case("true") => Ok(true),
+        Some(v) if v.eq_ignore_ascii_case("false") => Ok(false),
+        _ => Err(value.to_string_lossy().into_owned()),
     }
 }
 
@@ -237,6 +227,19 @@ mod tests {
             }
             assert!(out.contains(kept), "{kept:?} lost from {out}");
         }
+    }
+
+    #[test]
+    fn the_switch_reads_true_and_false_and_refuses_the_rest() {
+        use std::ffi::OsStr;
+        assert_eq!(scrubbing_from(None), Ok(true));
+        assert_eq!(scrubbing_from(Some(OsStr::new(" FALSE "))), Ok(false));
+        assert_eq!(scrubbing_from(Some(OsStr::new("True"))), Ok(true));
+        assert_eq!(
+            scrubbing_from(Some(OsStr::new("off"))),
+            Err("off".to_owned())
+        );
+        assert_eq!(scrubbing_from(Some(OsStr::new(""))), Err(String::new()));
     }
 
     #[test]
