@@ -11,10 +11,10 @@ use tracing_opentelemetry::OpenTelemetrySpanExt;
 
 use super::fields::{record_json, string_array};
 use super::rollup;
-use crate::capture::catch;
+use crate::capture::{ask, catch};
 use crate::cost::{self, Cost};
 use crate::metrics;
-use crate::model::{ModelResponse, Usage};
+use crate::model::{scrub_split_secrets, ModelResponse, Usage};
 use crate::semconv as sc;
 use crate::semconv::error_type::PANIC_MODEL_RESPONSE;
 use crate::semconv::version::{semconv_version, Versioned};
@@ -102,25 +102,30 @@ impl ModelCall {
         response: &T,
         priced: Priced,
     ) -> Usage {
-        fn asked<R: Default>(what: &str, f: impl FnOnce() -> R) -> R {
-            catch(PANIC_MODEL_RESPONSE, what, f).unwrap_or_default()
-        }
-        if let Some(id) = asked("ModelResponse::response_id", || response.response_id()) {
+        if let Some(id) = ask(PANIC_MODEL_RESPONSE, "ModelResponse::response_id", || {
+            response.response_id()
+        }) {
             span.record(sc::GEN_AI_RESPONSE_ID, id);
         }
-        let response_model = asked("ModelResponse::response_model", || {
-            response.response_model()
-        });
+        let response_model = ask(
+            PANIC_MODEL_RESPONSE,
+            "ModelResponse::response_model",
+            || response.response_model(),
+        );
         if let Some(model) = response_model {
             span.record(sc::GEN_AI_RESPONSE_MODEL, model);
         }
-        let reasons = asked("ModelResponse::finish_reasons", || {
-            response.finish_reasons()
-        });
+        let reasons = ask(
+            PANIC_MODEL_RESPONSE,
+            "ModelResponse::finish_reasons",
+            || response.finish_reasons(),
+        );
         if !reasons.is_empty() {
             span.set_attribute(sc::GEN_AI_RESPONSE_FINISH_REASONS, string_array(reasons));
         }
-        let usage = asked("ModelResponse::usage", || response.usage());
+        let usage = ask(PANIC_MODEL_RESPONSE, "ModelResponse::usage", || {
+            response.usage()
+        });
         let cache_write = Versioned::CacheWriteInputTokens
             .name(semconv_version())
             .unwrap_or(sc::GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS);
@@ -158,9 +163,7 @@ impl ModelCall {
             let what = "ModelResponse::output_messages";
             match catch(PANIC_MODEL_RESPONSE, what, || response.output_messages()) {
                 Ok(mut messages) => {
-                    for m in &mut messages {
-                        crate::model::scrub_split_secrets(&mut m.parts);
-                    }
+                    scrub_split_secrets(messages.iter_mut().map(|m| &mut m.parts));
                     if !messages.is_empty() {
                         record_json(span, sc::GEN_AI_OUTPUT_MESSAGES, &messages);
                     }

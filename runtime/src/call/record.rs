@@ -12,10 +12,10 @@ use super::fields::{record_captured, record_json, string_array};
 use super::lifecycle::State;
 use super::model::Priced;
 use crate::capture::{
-    arguments_object, bounded_json, capture_limits, catch, is_sensitive_key, text_or_json, Capture,
+    arguments_object, ask, bounded_json, capture_limits, is_sensitive_key, text_or_json, Capture,
     Captured, REDACTED,
 };
-use crate::model::{ModelRequest, ModelResponse};
+use crate::model::{scrub_split_secrets, ModelRequest, ModelResponse};
 use crate::semconv as sc;
 use crate::semconv::error_type::PANIC_MODEL_REQUEST;
 use crate::semconv::version::{semconv_version, ValueType, Versioned};
@@ -69,11 +69,9 @@ impl State {
     }
 
     fn record_model_request(&self, request: &dyn ModelRequest, content: bool) {
-        // What a method of the user's `ModelRequest` says; its default if it panicked.
-        fn asked<R: Default>(what: &str, f: impl FnOnce() -> R) -> R {
-            catch(PANIC_MODEL_REQUEST, what, f).unwrap_or_default()
-        }
-        let p = asked("ModelRequest::parameters", || request.parameters());
+        let p = ask(PANIC_MODEL_REQUEST, "ModelRequest::parameters", || {
+            request.parameters()
+        });
         let span = &self.span;
         if let (Some(k), Some((name, kind))) =
             (p.top_k, Versioned::RequestTopK.spelling(semconv_version()))
@@ -110,16 +108,18 @@ impl State {
             );
         }
         if self.capture && content {
-            let mut messages = asked("ModelRequest::input_messages", || request.input_messages());
-            for m in &mut messages {
-                crate::model::scrub_split_secrets(&mut m.parts);
-            }
+            let mut messages = ask(PANIC_MODEL_REQUEST, "ModelRequest::input_messages", || {
+                request.input_messages()
+            });
+            scrub_split_secrets(messages.iter_mut().map(|m| &mut m.parts));
             if !messages.is_empty() {
                 self.record_json(sc::GEN_AI_INPUT_MESSAGES, &messages);
             }
-            let instructions = asked("ModelRequest::system_instructions", || {
-                request.system_instructions()
-            });
+            let instructions = ask(
+                PANIC_MODEL_REQUEST,
+                "ModelRequest::system_instructions",
+                || request.system_instructions(),
+            );
             if !instructions.is_empty() {
                 self.record_json(sc::GEN_AI_SYSTEM_INSTRUCTIONS, &instructions);
             }

@@ -83,6 +83,14 @@ pub(crate) fn catch<R>(
     })
 }
 
+/// What `f`, a method of the user's that tracing asks something of, says; its default when it
+/// panicked (the panic caught and reported as by [`catch`]): a panicking `usage` says nothing,
+/// rather than something wrong.
+#[inline]
+pub(crate) fn ask<R: Default>(error_type: &'static str, what: &str, f: impl FnOnce() -> R) -> R {
+    catch(error_type, what, f).unwrap_or_default()
+}
+
 /// Hands `fault` to the [`collect`] running on this thread, unless it has one already; outside
 /// any, it is dropped.
 pub(crate) fn report(fault: Fault) {

@@ -37,7 +37,7 @@ use switch::Switch;
 pub(crate) use boundary::floor_char_boundary;
 pub use bounded::Budget;
 pub use bounded::CaptureLimits;
-pub(crate) use fault::{catch, collect, marker, panic_message, Fault};
+pub(crate) use fault::{ask, catch, collect, marker, panic_message, Fault};
 pub(crate) use hook::run_hook;
 pub use hook::set_redaction_hook;
 pub use scrub::{add_secret_rule, set_secret_scrubbing, InvalidSecretRule, REDACTED, SCRUB_ENV};

@@ -136,17 +136,19 @@ impl MessagePart {
     }
 }
 
-/// Redacts a secret split across the text parts of one message (the pieces of it in each part;
-/// what lies inside one part is scrubbed with the rest of the captured value).
-pub(crate) fn scrub_split_secrets(parts: &mut [MessagePart]) {
-    let mut texts: Vec<&mut String> = parts
-        .iter_mut()
-        .filter_map(|p| match p {
-            MessagePart::Text { content } | MessagePart::Reasoning { content } => Some(content),
-            _ => None,
-        })
-        .collect();
-    crate::capture::scrub_across(&mut texts);
+/// Redacts, in each message, a secret split across its text parts (the pieces of it in each
+/// part; what lies inside one part is scrubbed with the rest of the captured value).
+pub(crate) fn scrub_split_secrets<'m>(messages: impl Iterator<Item = &'m mut Vec<MessagePart>>) {
+    for parts in messages {
+        let mut texts: Vec<&mut String> = parts
+            .iter_mut()
+            .filter_map(|p| match p {
+                MessagePart::Text { content } | MessagePart::Reasoning { content } => Some(content),
+                _ => None,
+            })
+            .collect();
+        crate::capture::scrub_across(&mut texts);
+    }
 }
 
 /// A provider's finish reason in the conventions' terms (`stop`, `length`, `tool_call`,
