@@ -141,11 +141,21 @@ fn merge(mut ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
     merged
 }
 
-/// Parses the rules and compiles the ones ordinary text wakes (about 10 ms), so that the first
-/// captured value does not wait for it: the export threads call this as they start.
+/// Parses the rules and compiles the ones ordinary text wakes, once per process, on a thread of
+/// its own, so that neither the first captured value nor the first exported batch usually waits
+/// for it: installing a pipeline calls this.
 pub(crate) fn warm_up() {
-    let _ =
-        scrub("api_key=0 access token secret password auth credential Bearer 0 key=0 cookie: a=0");
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let warm = || {
+            let sample = "api_key=0 access token secret password auth credential Bearer 0 key=0";
+            let _ = scrub(sample);
+        };
+        // Without a thread, the first use pays for it instead.
+        let _ = std::thread::Builder::new()
+            .name("genai-tracing-scrub".into())
+            .spawn(warm);
+    });
 }
 
 /// `text` with every recognisable credential replaced by [`REDACTED`].
