@@ -9,7 +9,7 @@ use genai_tracing::{Builder, InitError};
 
 static ENV: Mutex<()> = Mutex::new(());
 
-const VARS: [&str; 19] = [
+const VARS: [&str; 20] = [
     "OTEL_METRICS_EXPORTER",
     "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT",
     genai_tracing::cost::PRICES_ENV,
@@ -29,6 +29,8 @@ const VARS: [&str; 19] = [
     "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL",
     CAPTURE_ENV,
     genai_tracing::replay::RECORD_ENV,
+    // Set by the bad-backend test: left set, it fails whichever test runs next.
+    genai_tracing::export::BACKEND_ENV,
 ];
 
 fn with_env<R>(vars: &[(&str, &str)], f: impl FnOnce() -> R) -> R {
@@ -53,7 +55,8 @@ fn an_unknown_protocol_is_an_error_naming_the_variable() {
     )
     .unwrap_err();
     assert!(
-        matches!(&err, InitError::InvalidProtocol { var: "OTEL_EXPORTER_OTLP_PROTOCOL", value } if value == "http/xml")
+        matches!(&err, InitError::InvalidProtocol { var: "OTEL_EXPORTER_OTLP_PROTOCOL", value } if value == "http/xml"),
+        "{err:?}"
     );
     assert_eq!(
         err.to_string(),
